@@ -1,0 +1,224 @@
+"""The verifier's settings: `.env` plus the environment (the environment wins).
+
+Every key is documented in `.env.example`. With no `VERIFIER_ENT_URL`, the run
+targets the lab, which then fills the URLs and accounts itself.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import (
+    AnyHttpUrl,
+    BaseModel,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+Profile = Literal["eleve", "parent", "professeur", "personnel"]
+PROFILE_ALIASES = {
+    "élève": "eleve",
+    "eleve": "eleve",
+    "parent": "parent",
+    "responsable": "parent",
+    "professeur": "professeur",
+    "enseignant": "professeur",
+    "personnel": "personnel",
+}
+
+
+class Account(BaseModel):
+    """One account to check. Its password comes from .env, an environment variable or a file."""
+
+    login: str = Field(min_length=1)
+    profile: Profile
+    password: SecretStr | None = None
+    password_env: str | None = None  # name of an environment variable holding the password
+    password_file: Path | None = None  # a file holding the password (CI secrets)
+    display_name: str | None = None  # expected name shown in PRONOTE
+    establishment: str | None = None  # UAI or name, for report grouping
+
+    @field_validator("profile", mode="before")
+    @classmethod
+    def _profile_alias(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            folded = value.strip().casefold()
+            if folded not in PROFILE_ALIASES:
+                raise ValueError(
+                    f"profil inconnu « {value} » : choisir parmi élève, parent, professeur, personnel"
+                )
+            return PROFILE_ALIASES[folded]
+        return value
+
+    @model_validator(mode="after")
+    def _resolve_password(self) -> Account:
+        if self.password is None and self.password_env:
+            value = os.environ.get(self.password_env)
+            if not value:
+                raise ValueError(
+                    f"compte {self.login} : la variable d'environnement {self.password_env} "
+                    "(password_env) est vide ou absente"
+                )
+            self.password = SecretStr(value)
+        if self.password is None and self.password_file:
+            try:
+                value = self.password_file.read_text(encoding="utf-8").strip()
+            except OSError as exc:
+                raise ValueError(
+                    f"compte {self.login} : fichier de mot de passe illisible "
+                    f"({self.password_file}: {exc.strerror})"
+                ) from None
+            self.password = SecretStr(value)
+        if self.password is None or not self.password.get_secret_value():
+            raise ValueError(
+                f"compte {self.login} : aucun mot de passe (password, password_env ou password_file)"
+            )
+        return self
+
+    @property
+    def id(self) -> str:
+        """Test id that reads as words: `eleve-<login>`."""
+        return f"{self.profile}-{self.login}"
+
+
+class Locators(BaseModel):
+    """CSS selectors and texts the page objects rely on; defaults fit common real pages and the lab."""
+
+    # CAS login forms: django-cas-server, Kosmos (eCollège 31, ENT Occitanie), Apereo, EduConnect.
+    login_username: str = (
+        'input[name="username"], input#username, input[name="j_username"], input[name="login"]'
+    )
+    login_password: str = 'input[name="password"], input#password, input[name="j_password"]'
+    login_submit: str = (
+        'form button[type="submit"], form input[type="submit"], button[name="submit"]'
+    )
+    # A link to the ENT's CAS login, for portals that show a home page first.
+    ent_login_link: str = (
+        'a:has-text("Se connecter"), a:has-text("Connexion"), button:has-text("Se connecter")'
+    )
+    # A built PRONOTE space (the real one builds #GInterface from Start({...})).
+    space_marker: str = "#GInterface"
+    space_user_name: str = ".ibe_util_texte"
+    # First-connection prompts on the PRONOTE host.
+    identifier_prompt: str = (
+        'input[name="identifiant"], input[id*="identifiant" i], input[name*="pronote" i]'
+    )
+    identifier_prompt_texts: list[str] = [
+        "identifiant PRONOTE ENT",
+        "première connexion",
+        "identifiant PRONOTE",
+    ]
+    password_prompt: str = 'input[type="password"]'
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="VERIFIER_",
+        env_file=".env",
+        env_file_encoding="utf-8",
+        env_nested_delimiter="__",
+        extra="ignore",
+    )
+
+    ent_url: AnyHttpUrl | None = None  # none: run against the lab
+    cas_url: AnyHttpUrl | None = None
+    pronote_url: AnyHttpUrl | None = None  # public URL of the PRONOTE.net CAS listener
+    pronote_classic_url: AnyHttpUrl | None = None  # classic listener, if published apart
+    pronote_direct_url: AnyHttpUrl | None = None  # direct-login URL, when direct auth is expected
+    shortcut_label: str = "Pronote"
+    identifier_attribute: str = "identifiantPronote"
+    establishment: str = ""  # UAI or name of the establishment, for the report
+    accounts: list[Account] = Field(default_factory=list)
+    accounts_file: Path | None = None  # JSON list of accounts, instead of VERIFIER_ACCOUNTS
+    timeout_s: float = Field(default=20, gt=0, le=600)  # one page or action
+    journey_timeout_s: float = Field(default=90, gt=0, le=1800)
+    retries: int = Field(default=2, ge=0, le=5)  # transient network failures
+    headless: bool = True
+    browser_executable: Path | None = None
+    report_dir: Path = Path("reports")
+    insecure_tls: bool = False  # accept a staging certificate (the report says so)
+    lab_faults: str = Field(default="", validation_alias="LAB_FAULTS")
+    locators: Locators = Field(default_factory=Locators)
+
+    @field_validator("accounts", mode="before")
+    @classmethod
+    def _accounts_json(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            if not value.strip():
+                return []
+            try:
+                return json.loads(value)
+            except json.JSONDecodeError as exc:
+                raise ValueError(f"JSON invalide ({exc.msg}, colonne {exc.colno})") from None
+        return value
+
+    @model_validator(mode="after")
+    def _target_complete(self) -> Settings:
+        if self.accounts_file and not self.accounts:
+            try:
+                raw = json.loads(self.accounts_file.read_text(encoding="utf-8"))
+            except (OSError, json.JSONDecodeError) as exc:
+                raise ValueError(f"accounts_file {self.accounts_file} illisible : {exc}") from None
+            self.accounts = [Account.model_validate(a) for a in raw]
+        if self.ent_url is not None:
+            missing = [
+                f"VERIFIER_{name.upper()}"
+                for name in ("cas_url", "pronote_url")
+                if getattr(self, name) is None
+            ]
+            if not self.accounts:
+                missing.append("VERIFIER_ACCOUNTS")
+            if missing:
+                raise ValueError(
+                    "VERIFIER_ENT_URL est renseigné : il faut aussi " + ", ".join(missing)
+                )
+        return self
+
+    @property
+    def uses_lab(self) -> bool:
+        return self.ent_url is None
+
+    def lab_fault_list(self) -> list[str]:
+        return [f.strip() for f in self.lab_faults.split(",") if f.strip()]
+
+
+class SettingsError(Exception):
+    """Bad settings, explained field by field (raised before any browser starts)."""
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Read and validate the settings; turn validation errors into one readable message."""
+    _warn_env_permissions(Path(".env"))
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        lines = ["Réglages invalides (voir .env.example) :"]
+        for error in exc.errors():
+            where = ".".join(str(p) for p in error["loc"]) or "réglages"
+            field_name = f"VERIFIER_{where.upper()}" if where != "réglages" else where
+            message = error["msg"].removeprefix("Value error, ")
+            lines.append(f"  - {field_name} : {message}")
+        raise SettingsError("\n".join(lines)) from None
+
+
+def _warn_env_permissions(path: Path) -> None:
+    import warnings
+
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return
+    if mode & (stat.S_IRGRP | stat.S_IROTH):
+        warnings.warn(
+            f"{path} est lisible par d'autres utilisateurs : chmod 600 {path}",
+            UserWarning,
+            stacklevel=2,
+        )

@@ -1,0 +1,95 @@
+"""`python -m lab`: start the staging ENT in a box on 127.0.0.1 and free ports."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import sys
+import threading
+from pathlib import Path
+
+from lab.state import FAULTS
+
+
+def _parse(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m lab",
+        description="Start the lab: a CAS server, an ENT portal and PRONOTE.net stand-ins.",
+        epilog="Faults: " + ", ".join(FAULTS),
+    )
+    parser.add_argument(
+        "--faults",
+        default=os.environ.get("LAB_FAULTS", ""),
+        help="comma-separated fault names to switch on (default: $LAB_FAULTS)",
+    )
+    parser.add_argument("--urls-file", type=Path, help="write the lab's URLs and accounts as JSON")
+    parser.add_argument("--establishments", type=int, default=1, help="PRONOTE.net sites (1)")
+    parser.add_argument("--per-profile", type=int, default=2, help="accounts per profile (2)")
+    parser.add_argument(
+        "--identifier-attribute",
+        default="identifiantPronote",
+        help="CAS attribute that carries the PRONOTE identifier",
+    )
+    parser.add_argument("--latency", type=float, default=0.3, help="slow_network delay, seconds")
+    parser.add_argument("--quiet", action="store_true", help="print nothing once started")
+    parser.add_argument(
+        "--stop-on-stdin-eof",
+        action="store_true",
+        help="stop when standard input closes (so the lab dies with the process that started it)",
+    )
+    args = parser.parse_args(argv)
+    args.fault_list = [f.strip() for f in args.faults.split(",") if f.strip()]
+    unknown = [f for f in args.fault_list if f not in FAULTS]
+    if unknown:
+        parser.error(f"unknown fault(s): {', '.join(unknown)}. Known: {', '.join(FAULTS)}")
+    if not 1 <= args.establishments <= 200 or not 1 <= args.per_profile <= 100:
+        parser.error("--establishments must be 1..200 and --per-profile 1..100")
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parse(argv)
+    from lab.runner import Lab  # Django and friends load only once the arguments are sane
+
+    lab = Lab(
+        establishments=args.establishments,
+        per_profile=args.per_profile,
+        identifier_attribute=args.identifier_attribute,
+        latency_s=args.latency,
+        faults=args.fault_list,
+    )
+    info = lab.description()
+    if args.urls_file:
+        tmp = args.urls_file.with_suffix(".tmp")
+        tmp.write_text(json.dumps(info, ensure_ascii=False, indent=2), encoding="utf-8")
+        os.chmod(tmp, 0o600)
+        tmp.replace(args.urls_file)  # readers never see a half-written file
+    if not args.quiet:
+        _print_banner(info, args.fault_list)
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    if args.stop_on_stdin_eof:
+        threading.Thread(target=lambda: (sys.stdin.read(), stop.set()), daemon=True).start()
+    stop.wait()
+    lab.close()
+    return 0
+
+
+def _print_banner(info: dict, faults: list[str]) -> None:
+    print(f"Lab ready in {info['startup_seconds']:.1f} s (Ctrl-C to stop)")
+    for key in ("ent", "cas", "pronote", "pronote_classic", "pronote_direct", "control"):
+        print(f"  {key:<16} {info[key]}")
+    print(f"  control token    {info['token']}  (header X-Lab-Token)")
+    print(f"  faults           {', '.join(faults) or 'none'}")
+    print("  demo accounts (passwords are new at every start):")
+    for account in info["accounts"]:
+        print(f"    {account['profile']:<11} {account['login']:<22} {account['password']}")
+    print(f"    admin ENT   {info['admin']['login']:<22} {info['admin']['password']}")
+    sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,158 @@
+"""The lab's Python API: start it in a child process, drive it through its control endpoint.
+
+    with running_lab(faults=["identifiers_not_imported"]) as lab:
+        lab.urls["ent"], lab.accounts, lab.set_faults([...]), lab.reset()
+
+The child process stops when the `with` block ends, and by itself if the parent
+dies (it watches its standard input), so no test failure leaves a lab behind.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class LabError(RuntimeError):
+    pass
+
+
+@dataclass
+class LabAccount:
+    login: str
+    password: str
+    profile: str
+    display_name: str
+    uid: str
+    uai: str
+
+
+class LabClient:
+    """Talks to a running lab's control endpoint (token-protected)."""
+
+    def __init__(self, info: dict[str, Any]) -> None:
+        self.info = info
+        self.urls = {k: v for k, v in info.items() if isinstance(v, str) and k != "token"}
+        self.accounts = [LabAccount(**a) for a in info["accounts"]]
+        self._http = httpx.Client(
+            base_url=info["control"], headers={"X-Lab-Token": info["token"]}, timeout=30
+        )
+
+    def _call(self, method: str, path: str, **kwargs: Any) -> Any:
+        response = self._http.request(method, path, **kwargs)
+        if response.status_code >= 400:
+            raise LabError(f"lab control {method} {path}: {response.status_code} {response.text}")
+        return response.json() if "json" in response.headers.get("content-type", "") else response
+
+    def state(self) -> dict[str, Any]:
+        return self._call("GET", "state")
+
+    def reset(self) -> dict[str, Any]:
+        return self._call("POST", "reset")
+
+    def set_faults(self, faults: list[str]) -> dict[str, Any]:
+        """Reset, then switch these faults on (an empty list means a healthy lab)."""
+        return self._call("POST", "faults", json={"faults": faults})
+
+    def affected(self, fault: str) -> str | None:
+        """Login of the one account a per-user fault applies to."""
+        return self._call("GET", f"affected/{fault}")["login"]
+
+    def pronote_users(self, uai: str | None = None) -> list[dict[str, Any]]:
+        sites = self.state()["sites"]
+        site = next(s for s in sites if s["uai"] == (uai or sites[0]["uai"]))
+        return site["users"]
+
+    def export_identifiers(self, uai: str | None = None) -> bytes:
+        uai = uai or self.info["establishments"][0]["uai"]
+        return self._call("GET", f"pronote/{uai}/export").content
+
+    def import_identifiers(self, data: bytes, *, full: bool, uai: str | None = None) -> dict:
+        uai = uai or self.info["establishments"][0]["uai"]
+        kind = "complet" if full else "partiel"
+        return self._call("POST", f"ent/{uai}/import", params={"type": kind}, content=data)
+
+    def close(self) -> None:
+        self._http.close()
+
+
+@contextlib.contextmanager
+def running_lab(
+    *,
+    faults: list[str] | None = None,
+    establishments: int = 1,
+    per_profile: int = 2,
+    identifier_attribute: str | None = None,
+    latency_s: float | None = None,
+    startup_timeout: float = 60,
+) -> Iterator[LabClient]:
+    """Start `python -m lab` in a child process and yield its client; stop it afterwards."""
+    with tempfile.TemporaryDirectory(prefix="lab-") as tmp:
+        urls_file = Path(tmp) / "lab.json"
+        command = [
+            sys.executable,
+            "-m",
+            "lab",
+            "--quiet",
+            "--stop-on-stdin-eof",
+            "--urls-file",
+            str(urls_file),
+            "--establishments",
+            str(establishments),
+            "--per-profile",
+            str(per_profile),
+            "--faults",
+            ",".join(faults or []),
+        ]
+        if identifier_attribute:
+            command += ["--identifier-attribute", identifier_attribute]
+        if latency_s is not None:
+            command += ["--latency", str(latency_s)]
+        log = open(Path(tmp) / "lab.log", "w+b")
+        env = {**os.environ, "PYTHONPATH": f"{ROOT}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"}
+        process = subprocess.Popen(
+            command, stdin=subprocess.PIPE, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT, env=env
+        )
+        client: LabClient | None = None
+        try:
+            deadline = time.monotonic() + startup_timeout
+            while not urls_file.exists():
+                if process.poll() is not None:
+                    log.seek(0)
+                    raise LabError(
+                        f"the lab stopped at start:\n{log.read().decode(errors='replace')}"
+                    )
+                if time.monotonic() > deadline:
+                    raise LabError(f"the lab did not start within {startup_timeout:.0f} s")
+                time.sleep(0.05)  # polling a child process's start, not a browser flow
+            client = LabClient(json.loads(urls_file.read_text(encoding="utf-8")))
+            yield client
+        finally:
+            if client:
+                client.close()
+            _stop(process)
+            log.close()
+
+
+def _stop(process: subprocess.Popen) -> None:
+    with contextlib.suppress(OSError):
+        if process.stdin:
+            process.stdin.close()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=10)

@@ -1,0 +1,238 @@
+"""Assemble the lab in this process: listeners, the CAS, the ENT, PRONOTE.net, the control API."""
+
+from __future__ import annotations
+
+import hmac
+import json
+import secrets
+import tempfile
+import time
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, Response, jsonify, request
+
+from lab import cas_site
+from lab.directory import build_directory, uai_for
+from lab.ent import create_ent_app, identifier_rows
+from lab.pronote import create_pronote_app
+from lab.server import Listener, WSGIApp
+from lab.state import PronoteSettings, Shortcut, Site, UnknownFaultError, World
+from verdict.identifiers import IdentifiersFileError
+
+DEFAULT_IDENTIFIER_ATTRIBUTE = "identifiantPronote"
+_COLLEGES = ["Collège Jean Jaurès", "Collège Pierre de Fermat", "Collège Olympe de Gouges"]
+
+
+def _transport(app: WSGIApp, world: World, *, entry: bool = False) -> WSGIApp:
+    """The network between the browser and a lab app: latency, and a flaky first hop."""
+
+    def wrapped(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        if world.has("slow_network"):
+            time.sleep(world.latency_s)  # the lab simulates a slow link; clients must not sleep
+        # A load balancer whose first backend is down: the first request of a journey
+        # (no sticky cookie yet) gets 502, and the retry is pinned to a healthy one.
+        if entry and world.has("flaky_network") and "ent_lb=" not in environ.get("HTTP_COOKIE", ""):
+            start_response(
+                "502 Bad Gateway",
+                [
+                    ("Content-Type", "text/html"),
+                    ("Set-Cookie", "ent_lb=2; Path=/; HttpOnly"),
+                ],
+            )
+            return [b"<html><body><h1>502 Bad Gateway</h1><hr>nginx</body></html>"]
+        return app(environ, start_response)
+
+    return wrapped
+
+
+class Lab:
+    """The whole staging ENT, running in this process on 127.0.0.1 and free ports."""
+
+    def __init__(
+        self,
+        *,
+        establishments: int = 1,
+        per_profile: int = 2,
+        identifier_attribute: str = DEFAULT_IDENTIFIER_ATTRIBUTE,
+        latency_s: float = 0.3,
+        faults: list[str] | None = None,
+    ) -> None:
+        started = time.monotonic()
+        self.token = secrets.token_urlsafe(24)
+        self._tmp = tempfile.TemporaryDirectory(prefix="lab-cas-")
+        self.cas = Listener("cas", threads=8)
+        self.ent = Listener("ent", threads=8)
+        self.control = Listener("control", threads=2)
+        pairs = [
+            (Listener(f"pronote{i}-80"), Listener(f"pronote{i}-82")) for i in range(establishments)
+        ]
+        people = build_directory(establishments=establishments, per_profile=per_profile)
+        sites = []
+        for index, (classic, cas_listener) in enumerate(pairs):
+            cas_root = f"{cas_listener.url}/pronote/"
+            sites.append(
+                Site(
+                    uai=uai_for(index),
+                    name=_COLLEGES[index % len(_COLLEGES)]
+                    + (f" n°{index + 1}" if index >= len(_COLLEGES) else ""),
+                    classic_url=f"{classic.url}/pronote/",
+                    cas_listener_url=cas_root,
+                    settings=PronoteSettings(cas_url=f"{self.cas.url}/", public_url=cas_root),
+                    shortcut=Shortcut(url=cas_root),
+                )
+            )
+        self.world = World(
+            people,
+            sites,
+            cas_url=f"{self.cas.url}/",
+            ent_url=f"{self.ent.url}/",
+            identifier_attribute=identifier_attribute,
+            latency_s=latency_s,
+        )
+        self.pronote_listeners = pairs
+        cas_site.configure(self.world, Path(self._tmp.name))
+        self.cas.app = _transport(cas_site.wsgi_app(), self.world)
+        self.ent.app = _transport(
+            create_ent_app(self.world, port=self.ent.port), self.world, entry=True
+        )
+        for site, (classic, cas_listener) in zip(sites, pairs, strict=True):
+            for listener, kind in ((classic, "classic"), (cas_listener, "cas")):
+                app = create_pronote_app(self.world, site, listener=kind, port=listener.port)
+                listener.app = _transport(app, self.world)
+        self.control.app = create_control_app(self)
+        if faults:
+            self.set_faults(faults)
+        self.startup_seconds = time.monotonic() - started
+
+    # -- control -------------------------------------------------------------
+    def set_faults(self, names: list[str]) -> None:
+        self.world.set_faults(names)
+        self._sync()
+
+    def reset(self) -> None:
+        self.world.reset()
+        self._sync()
+
+    def _sync(self) -> None:
+        cas_site.sync_service_patterns()
+        blocked = self.world.has("cas_port_blocked")
+        for _, cas_listener in self.pronote_listeners:
+            cas_listener.close() if blocked else cas_listener.reopen()
+
+    def close(self) -> None:
+        for listener in self._listeners():
+            listener.close()
+        self._tmp.cleanup()
+
+    def _listeners(self) -> list[Listener]:
+        return [
+            self.cas,
+            self.ent,
+            self.control,
+            *(x for pair in self.pronote_listeners for x in pair),
+        ]
+
+    # -- report --------------------------------------------------------------
+    def description(self) -> dict[str, Any]:
+        """Where the lab listens and who can log in: the contract of `--urls-file`."""
+        first = self.world.sites[0]
+        accounts = [
+            {
+                "login": p.login,
+                "password": p.password,
+                "profile": p.profile,
+                "display_name": p.display_name,
+                "uid": p.uid,
+                "uai": p.uai,
+            }
+            for p in self.world.people
+            if not p.admin
+        ]
+        admin = next(p for p in self.world.people if p.admin)
+        return {
+            "cas": self.world.cas_url,
+            "ent": self.world.ent_url,
+            "pronote": first.cas_listener_url,
+            "pronote_classic": first.classic_url,
+            "pronote_direct": first.direct_url,
+            "control": f"{self.control.url}/",
+            "token": self.token,
+            "identifier_attribute": self.world.identifier_attribute,
+            "establishments": [
+                {
+                    "uai": s.uai,
+                    "name": s.name,
+                    "pronote": s.cas_listener_url,
+                    "pronote_classic": s.classic_url,
+                    "pronote_direct": s.direct_url,
+                }
+                for s in self.world.sites
+            ],
+            "accounts": accounts,
+            "admin": {"login": admin.login, "password": admin.password},
+            "startup_seconds": round(self.startup_seconds, 3),
+        }
+
+
+def create_control_app(lab: Lab) -> Flask:
+    """The lab's control API: JSON over HTTP on 127.0.0.1, every call needs the lab's token."""
+    app = Flask("lab_control")
+    world = lab.world
+
+    @app.before_request
+    def require_token() -> Response | None:
+        given = request.headers.get("X-Lab-Token", "")
+        if not hmac.compare_digest(given.encode(), lab.token.encode()):
+            return Response(
+                json.dumps({"error": "missing or wrong X-Lab-Token header"}),
+                status=401,
+                mimetype="application/json",
+            )
+        return None
+
+    @app.get("/state")
+    def state() -> Response:
+        return jsonify(world.snapshot())
+
+    @app.post("/reset")
+    def reset() -> Response:
+        lab.reset()
+        return jsonify(world.snapshot())
+
+    @app.post("/faults")
+    def faults() -> Response:
+        names = (request.get_json(silent=True) or {}).get("faults", [])
+        if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+            return Response(
+                '{"error": "faults must be a list of names"}', 400, mimetype="application/json"
+            )
+        try:
+            lab.set_faults(names)
+        except UnknownFaultError as exc:
+            return Response(json.dumps({"error": str(exc)}), 400, mimetype="application/json")
+        return jsonify(world.snapshot())
+
+    @app.get("/affected/<fault>")
+    def affected(fault: str) -> Response:
+        person = world.affected(fault)
+        return jsonify({"login": person.login if person else None})
+
+    @app.get("/pronote/<uai>/export")
+    def export(uai: str) -> Response:
+        with world.lock:
+            text = world.site(uai).export()
+        return Response(text.encode("cp1252"), mimetype="text/plain; charset=windows-1252")
+
+    @app.post("/ent/<uai>/import")
+    def ent_import(uai: str) -> Response:
+        full = request.args.get("type", "complet") == "complet"
+        try:
+            rows = identifier_rows(request.get_data())
+        except IdentifiersFileError as exc:
+            return Response(json.dumps({"error": str(exc)}), 400, mimetype="application/json")
+        matched = world.import_identifiers(uai, rows, full=full)
+        return jsonify({"matched": matched, "imported": len(world.site(uai).imported)})
+
+    return app

@@ -1,0 +1,271 @@
+"""The lab's mutable world: PRONOTE.net settings, PRONOTE's user table, the ENT's imports.
+
+One `World` is shared by every lab app (CAS, ENT, PRONOTE.net) in the lab process.
+Faults are applied as the misconfigurations they stand for: `World.reset()`
+rebuilds the healthy set-up, then each fault changes a setting or a table the
+way a wrong click in the procedure would.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+
+from lab.directory import EXPORT_SECTIONS, PROFILES, Person
+
+# Fault names are a public contract: scripts and CI use them.
+FAULTS: dict[str, str] = {
+    "msxml_outdated": "PRONOTE.net cannot read the CAS validation answer (I.2, II.9)",
+    "cas_port_blocked": "the PRONOTE.net CAS listener cannot be reached (PFS, I.2)",
+    "wrong_public_url": "PRONOTE.net announces a wrong public URL as its CAS service (II.6)",
+    "wrong_cas_url": "PRONOTE.net sends users to a wrong CAS URL (II.3)",
+    "cas_auth_disabled": "'activer l'authentification' is off in PRONOTE.net (II.2)",
+    "not_published": "the PRONOTE.net publication is stopped (II)",
+    "identifier_management_off": "'Activer la gestion des identifiants ENT' is off (III)",
+    "identifiers_not_imported": "the identifiers file was never imported into the ENT (V)",
+    "user_missing_from_import": "one user was added after the last partial import (V)",
+    "shortcut_missing": "no Pronote shortcut in the portal (IV)",
+    "shortcut_direct_url": "the shortcut points at the direct-login URL (IV, II.7)",
+    "service_not_registered": "the CAS does not know the PRONOTE.net service",
+    "user_unknown_to_pronote": "one CAS user does not exist in PRONOTE",
+    "double_authentication": "PRONOTE asks for its own login and password on first connection",
+    "slow_network": "added latency on every hop",
+    "flaky_network": "the first request of a journey fails with 502, then it recovers",
+}
+
+RECOGNITION_MODES = ("identite_pronote", "identite_utilisateur", "double_authentification")
+
+SHORTCUT_MODES = ("onglet", "meme_fenetre", "popup", "cadre")
+
+
+class UnknownFaultError(ValueError):
+    pass
+
+
+@dataclass
+class PronoteSettings:
+    """PRONOTE.net's "ENT" panel (seed part II) and PRONOTE Client's switch (part III)."""
+
+    cas_url: str
+    public_url: str  # the CAS listener's public URL, announced as `service`
+    cas_auth_enabled: bool = True
+    direct_auth_allowed: bool = True
+    published: bool = True
+    identifier_management: bool = True
+    recognition_mode: str = "identite_pronote"
+    msxml_ok: bool = True
+
+
+@dataclass
+class PronoteUser:
+    person: Person
+    id_cas: str | None = None  # filled on first connection
+
+
+@dataclass
+class Shortcut:
+    """The portal's Pronote shortcut (seed part IV)."""
+
+    url: str
+    code: str = "PRONOTE"
+    intitule: str = "Pronote"
+    mode: str = "onglet"
+
+
+@dataclass
+class Site:
+    """One establishment: its PRONOTE.net and its slice of the ENT."""
+
+    uai: str
+    name: str
+    classic_url: str  # classic listener root, ".../pronote/"
+    cas_listener_url: str  # CAS listener root, ".../pronote/"
+    settings: PronoteSettings
+    users: list[PronoteUser] = field(default_factory=list)
+    shortcut: Shortcut | None = None
+    imported: dict[str, str] = field(default_factory=dict)  # ENT uid -> PRONOTE identifier
+
+    @property
+    def direct_url(self) -> str:
+        return f"{self.classic_url}eleve.html?login=true"
+
+    def user_by_cas(self, id_cas: str) -> PronoteUser | None:
+        return next((u for u in self.users if u.id_cas == id_cas), None)
+
+    def user_by_identifier(self, pronote_id: str) -> PronoteUser | None:
+        return next((u for u in self.users if u.person.pronote_id == pronote_id), None)
+
+    def export(self) -> str:
+        """PRONOTE Client's identifiers file, as text (encode it as cp1252 with CRLF)."""
+        lines: list[str] = []
+        for profile in PROFILES:
+            rows = [u for u in self.users if u.person.profile == profile]
+            if not rows:
+                continue
+            if lines:
+                lines.append("")
+            lines.append(f"{EXPORT_SECTIONS[profile]}\tIdentifiant PRONOTE\tIdentifiant CAS")
+            lines.extend(
+                f"{u.person.export_name}\t{u.person.pronote_id}\t{u.id_cas or ''}" for u in rows
+            )
+        return "\r\n".join(lines) + "\r\n"
+
+
+class World:
+    """Everything the lab apps read and the control API changes, behind one lock."""
+
+    def __init__(
+        self,
+        people: list[Person],
+        sites: list[Site],
+        *,
+        cas_url: str,
+        ent_url: str,
+        identifier_attribute: str,
+        latency_s: float = 0.3,
+    ) -> None:
+        self.lock = threading.RLock()
+        self.people = people
+        self.sites = sites
+        self.cas_url = cas_url
+        self.ent_url = ent_url
+        self.identifier_attribute = identifier_attribute
+        self.latency_s = latency_s
+        self.faults: list[str] = []
+        self.service_registered = True
+        self._baseline = [(s.settings, s.shortcut) for s in sites]
+        self.reset()
+
+    # -- lookups -------------------------------------------------------------
+    def person(self, login: str) -> Person | None:
+        return next((p for p in self.people if p.login == login), None)
+
+    def person_by_uid(self, uid: str) -> Person | None:
+        return next((p for p in self.people if p.uid == uid), None)
+
+    def site(self, uai: str) -> Site:
+        return next(s for s in self.sites if s.uai == uai)
+
+    def has(self, fault: str) -> bool:
+        return fault in self.faults
+
+    def affected(self, fault: str) -> Person | None:
+        """The one demo person a per-user fault applies to (the last of its profile)."""
+        profile = {"user_missing_from_import": "eleve", "user_unknown_to_pronote": "professeur"}
+        wanted = profile.get(fault)
+        candidates = [
+            p
+            for p in self.people
+            if p.profile == wanted and p.uai == self.sites[0].uai and not p.admin
+        ]
+        return candidates[-1] if candidates else None
+
+    # -- state changes -------------------------------------------------------
+    def reset(self) -> None:
+        """The healthy set-up: procedure followed, full import done, nobody connected yet."""
+        with self.lock:
+            self.faults = []
+            self.service_registered = True
+            for site, (settings, shortcut) in zip(self.sites, self._baseline, strict=True):
+                site.settings = PronoteSettings(**vars(settings))
+                site.shortcut = Shortcut(**vars(shortcut)) if shortcut else None
+                members = [p for p in self.people if p.uai == site.uai and not p.admin]
+                site.users = [PronoteUser(p) for p in members]
+                site.imported = {p.uid: p.pronote_id for p in members}
+
+    def set_faults(self, names: list[str]) -> None:
+        """Reset, then switch on each named fault."""
+        unknown = [n for n in names if n not in FAULTS]
+        if unknown:
+            raise UnknownFaultError(
+                f"unknown fault(s): {', '.join(unknown)}; known: {', '.join(FAULTS)}"
+            )
+        with self.lock:
+            self.reset()
+            for name in dict.fromkeys(names):
+                self._apply(name)
+                self.faults.append(name)
+
+    def _apply(self, name: str) -> None:
+        for site in self.sites:
+            s = site.settings
+            if name == "msxml_outdated":
+                s.msxml_ok = False
+            elif name == "wrong_public_url":
+                # The seed's own warning: an address copied from the example, not ours.
+                s.public_url = s.public_url.replace("/pronote/", "/pronote.net/cas/")
+            elif name == "wrong_cas_url":
+                s.cas_url = self.cas_url.rstrip("/") + "/cas/"
+            elif name == "cas_auth_disabled":
+                s.cas_auth_enabled = False
+            elif name == "not_published":
+                s.published = False
+            elif name == "identifier_management_off":
+                s.identifier_management = False
+            elif name == "double_authentication":
+                s.recognition_mode = "double_authentification"
+            elif name == "identifiers_not_imported":
+                site.imported = {}
+            elif name == "shortcut_missing":
+                site.shortcut = None
+            elif name == "shortcut_direct_url" and site.shortcut:
+                site.shortcut.url = site.direct_url
+        if name == "service_not_registered":
+            self.service_registered = False
+        elif name == "user_missing_from_import":
+            late = self.affected(name)
+            if late:
+                self.site(late.uai).imported.pop(late.uid, None)
+        elif name == "user_unknown_to_pronote":
+            unknown = self.affected(name)
+            if unknown:
+                site = self.site(unknown.uai)
+                site.users = [u for u in site.users if u.person is not unknown]
+        # cas_port_blocked, slow_network, flaky_network act on the transport (lab.runner).
+
+    def import_identifiers(self, uai: str, rows: list[tuple[str, str, str]], *, full: bool) -> int:
+        """The ENT's import (seed part V): rows of (profile, "NOM Prénom", code). Returns matches."""
+        site = self.site(uai)
+        by_name = {
+            (p.profile, p.export_name.casefold()): p
+            for p in self.people
+            if p.uai == uai and not p.admin
+        }
+        with self.lock:
+            if full:
+                site.imported = {}
+            matched = 0
+            for profile, name, code in rows:
+                person = by_name.get((profile, name.casefold()))
+                if person:
+                    site.imported[person.uid] = code
+                    matched += 1
+            return matched
+
+    def snapshot(self) -> dict:
+        with self.lock:
+            return {
+                "faults": list(self.faults),
+                "service_registered": self.service_registered,
+                "sites": [
+                    {
+                        "uai": s.uai,
+                        "name": s.name,
+                        "settings": vars(s.settings).copy(),
+                        "shortcut": vars(s.shortcut).copy() if s.shortcut else None,
+                        "imported": len(s.imported),
+                        "users": [
+                            {
+                                "login": u.person.login,
+                                "uid": u.person.uid,
+                                "profile": u.person.profile,
+                                "id_connexion": u.person.pronote_login,
+                                "id_pronote_ent": u.person.pronote_id,
+                                "id_cas": u.id_cas,
+                            }
+                            for u in s.users
+                        ],
+                    }
+                    for s in self.sites
+                ],
+            }
