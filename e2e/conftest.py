@@ -1,0 +1,214 @@
+"""`pytest e2e/`: settings, the target (the lab by default), the browser, and the run's records."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from e2e.journey import BrowserJourney
+from e2e.preflight import Preflight, run_preflight
+from e2e.settings import Account, Settings, SettingsError, load_settings
+from e2e.target import Target, target_from_settings, targets_from_lab
+from verdict.diagnoses import RunContext
+from verdict.record import RunRecorder, write_categories, write_environment
+
+DEBIAN_CHROMIUM = ("/usr/lib/chromium/chromium", "/usr/bin/chromium")
+
+
+# -- configuration, before any browser ---------------------------------------
+@pytest.hookimpl(tryfirst=True)
+def pytest_configure(config: pytest.Config) -> None:
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        raise pytest.UsageError(str(exc)) from None
+    config.stash[SETTINGS] = settings
+    stack = contextlib.ExitStack()
+    config.stash[EXIT] = stack
+    if settings.uses_lab:
+        info = getattr(config, "workerinput", {}).get("lab_info")
+        if info is None:
+            from lab.client import LabError, running_lab
+
+            faults = settings.lab_fault_list()
+            try:
+                lab = stack.enter_context(running_lab(faults=faults))
+            except (LabError, ValueError) as exc:
+                raise pytest.UsageError(f"Le lab n'a pas pu démarrer : {exc}") from None
+            info = lab.info
+            config.stash[LAB] = lab
+            faults_text = ", ".join(faults) if faults else "aucune"
+            sys.stdout.write(
+                f"Cible : le lab (ENT de démonstration local, {info['ent']}) — "
+                f"aucune VERIFIER_ENT_URL configurée ; pannes simulées : {faults_text}\n"
+            )
+        config.stash[LAB_INFO] = info
+        targets = targets_from_lab(info, settings)
+    else:
+        targets = [target_from_settings(settings)]
+        if "workerinput" not in dir(config):
+            sys.stdout.write(f"Cible : {targets[0].name} ({targets[0].ent_url})\n")
+    config.stash[TARGETS] = targets
+    results = settings.report_dir / "allure-results"
+    if not config.option.allure_report_dir:
+        config.option.allure_report_dir = str(results)
+    config.stash[RECORDER] = RunRecorder(settings.report_dir)
+
+
+def pytest_configure_node(node: Any) -> None:
+    """pytest-xdist: workers share the controller's lab instead of starting their own."""
+    info = node.config.stash.get(LAB_INFO, None)
+    if info is not None:
+        node.workerinput["lab_info"] = info
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    stack = config.stash.get(EXIT, None)
+    if stack is not None:
+        stack.close()
+
+
+SETTINGS = pytest.StashKey[Settings]()
+TARGETS = pytest.StashKey[list[Target]]()
+LAB = pytest.StashKey[Any]()
+LAB_INFO = pytest.StashKey[dict]()
+EXIT = pytest.StashKey[contextlib.ExitStack]()
+RECORDER = pytest.StashKey[RunRecorder]()
+PREFLIGHTS = pytest.StashKey[dict[str, Preflight]]()
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    targets = metafunc.config.stash[TARGETS]
+    several = len(targets) > 1
+    if "account" in metafunc.fixturenames:
+        pairs = [(t, a) for t in targets for a in t.accounts]
+        ids = [f"{t.name.split()[0]}-{a.id}" if several else a.id for t, a in pairs]
+        metafunc.parametrize(("target", "account"), pairs, ids=ids)
+    elif "target" in metafunc.fixturenames:
+        metafunc.parametrize("target", targets, ids=[t.name.split()[0] for t in targets])
+
+
+# -- fixtures ------------------------------------------------------------------
+@pytest.fixture(scope="session")
+def settings(pytestconfig: pytest.Config) -> Settings:
+    return pytestconfig.stash[SETTINGS]
+
+
+@pytest.fixture(scope="session")
+def recorder(pytestconfig: pytest.Config) -> RunRecorder:
+    return pytestconfig.stash[RECORDER]
+
+
+@pytest.fixture(scope="session")
+def preflights(pytestconfig: pytest.Config, settings: Settings) -> dict[str, Preflight]:
+    """Preflight of each target, run once per session (plain HTTP)."""
+    cache: dict[str, Preflight] = {}
+    pytestconfig.stash[PREFLIGHTS] = cache
+    return cache
+
+
+@pytest.fixture
+def preflight(target: Target, preflights: dict[str, Preflight], settings: Settings) -> Preflight:
+    if target.name not in preflights:
+        preflights[target.name] = run_preflight(
+            target, timeout_s=settings.timeout_s, retries=settings.retries
+        )
+    return preflights[target.name]
+
+
+@pytest.fixture(scope="session")
+def run_context() -> RunContext:
+    """Facts gathered across the accounts of this run (e.g. who got the identifier)."""
+    return RunContext()
+
+
+@pytest.fixture
+def journey(
+    browser: Any, new_context: Any, browser_context_args: dict, settings: Settings
+) -> BrowserJourney:
+    return BrowserJourney(browser, new_context, browser_context_args, settings)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(
+    browser_type_launch_args: dict, settings: Settings, browser_name: str, playwright: Any
+) -> dict:
+    """Playwright's own Chromium when installed, else Debian's; headless from settings."""
+    args = {**browser_type_launch_args}
+    if "headless" not in args or args["headless"] is True:
+        args["headless"] = settings.headless
+    if browser_name != "chromium" or args.get("executable_path") or args.get("channel"):
+        return args
+    if settings.browser_executable:
+        if not settings.browser_executable.exists():
+            pytest.exit(
+                f"VERIFIER_BROWSER_EXECUTABLE : {settings.browser_executable} n'existe pas.",
+                returncode=4,
+            )
+        args["executable_path"] = str(settings.browser_executable)
+        return args
+    if Path(playwright.chromium.executable_path).exists():
+        return args
+    for candidate in DEBIAN_CHROMIUM:
+        if os.access(candidate, os.X_OK):
+            args["executable_path"] = candidate
+            return args
+    pytest.exit(
+        "Aucun navigateur Chromium trouvé. Installez-le : `playwright install chromium` "
+        "(ou, sous Debian/Ubuntu, `apt-get install chromium`), ou indiquez son chemin dans "
+        "VERIFIER_BROWSER_EXECUTABLE.",
+        returncode=4,
+    )
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args: dict, settings: Settings) -> dict:
+    return {
+        **browser_context_args,
+        "locale": "fr-FR",
+        "timezone_id": "Europe/Paris",
+        "viewport": {"width": 1280, "height": 800},
+        "ignore_https_errors": settings.insecure_tls,
+    }
+
+
+# -- the run's records ---------------------------------------------------------
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    config = session.config
+    if hasattr(config, "workerinput") or RECORDER not in config.stash:
+        return
+    settings = config.stash[SETTINGS]
+    recorder = config.stash[RECORDER]
+    recorder.write_summary()
+    results = Path(config.option.allure_report_dir)
+    env: dict[str, str] = {}
+    for target in config.stash[TARGETS]:
+        prefix = "" if len(config.stash[TARGETS]) == 1 else f"{target.name.split()[0]}."
+        env.update({f"{prefix}{k}": v for k, v in target.urls().items()})
+    env["cible"] = "lab" if settings.uses_lab else "réelle"
+    if settings.insecure_tls:
+        env["tls"] = "certificat non vérifié (VERIFIER_INSECURE_TLS)"
+    write_environment(results, env)
+    with contextlib.suppress(ImportError):
+        from verdict.diagnoses import CATALOGUE
+
+        write_categories(results, CATALOGUE)
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    recorder = config.stash.get(RECORDER, None)
+    if recorder is None or not recorder.results:
+        return
+    terminalreporter.section("Résumé par compte")
+    for line in recorder.console_lines():
+        terminalreporter.write_line(line)
+    terminalreporter.write_line(f"Détails : {recorder.report_dir / 'summary.json'}")
+
+
+def accounts_of(targets: list[Target]) -> list[Account]:
+    return [a for t in targets for a in t.accounts]

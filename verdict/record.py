@@ -1,0 +1,125 @@
+"""What a run records: `reports/summary.json`, the console summary, Allure's environment and categories."""
+
+from __future__ import annotations
+
+import json
+import platform
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+
+@dataclass
+class AccountResult:
+    """One account checked: the contract of `reports/summary.json` (one object per account)."""
+
+    target: str
+    account: str
+    profile: str
+    outcome: str  # passed, failed or skipped
+    diagnosis: str | None = None
+    warnings: list[str] = field(default_factory=list)
+    cas_user: str | None = None
+    timings: dict[str, float] = field(default_factory=dict)
+    mode: str = "browser"  # or "probe": plain HTTP, no browser evidence
+    identifier_released: bool | None = None
+    final_url: str | None = None
+    message: str = ""
+
+    def console_line(self) -> str:
+        mark = {"passed": "OK ", "failed": "KO ", "skipped": "-- "}.get(self.outcome, "?? ")
+        parts = [f"{mark}{self.target} | {self.profile:<10} | {self.account:<24}"]
+        parts.append(self.diagnosis or "-")
+        if self.cas_user:
+            parts.append(f"Id. CAS {self.cas_user}")
+        if "total" in self.timings:
+            parts.append(f"{self.timings['total']:.1f} s")
+        if self.warnings:
+            parts.append(f"{len(self.warnings)} avertissement(s)")
+        return " | ".join(parts)
+
+
+class RunRecorder:
+    """Collects one AccountResult per account and writes the run's records at the end."""
+
+    def __init__(self, report_dir: Path) -> None:
+        self.report_dir = report_dir
+        self.results: list[AccountResult] = []
+
+    def add(self, result: AccountResult) -> None:
+        self.results = [
+            r for r in self.results if (r.target, r.account) != (result.target, result.account)
+        ]
+        self.results.append(result)
+
+    def write_summary(self) -> Path:
+        self.report_dir.mkdir(parents=True, exist_ok=True)
+        path = self.report_dir / "summary.json"
+        summary = [
+            {
+                key: value
+                for key, value in asdict(r).items()
+                if key in SUMMARY_KEYS or key in ("mode", "identifier_released", "final_url")
+            }
+            for r in self.results
+        ]
+        path.write_text(json.dumps(summary, ensure_ascii=False, indent=2), encoding="utf-8")
+        return path
+
+    def console_lines(self) -> list[str]:
+        lines = []
+        for target in dict.fromkeys(r.target for r in self.results):
+            results = [r for r in self.results if r.target == target]
+            passed = sum(r.outcome == "passed" for r in results)
+            lines.append(f"{target} : {passed}/{len(results)} compte(s) OK")
+            lines.extend("  " + r.console_line() for r in results)
+        return lines
+
+
+SUMMARY_KEYS = (
+    "target",
+    "account",
+    "profile",
+    "outcome",
+    "diagnosis",
+    "warnings",
+    "cas_user",
+    "timings",
+)
+
+
+def write_environment(results_dir: Path, values: dict[str, str]) -> None:
+    """Allure's `environment.properties`: target URLs and versions."""
+    import importlib.metadata as md
+
+    versions = {}
+    for package in ("playwright", "pytest", "allure-pytest", "pydantic-settings"):
+        try:
+            versions[f"version.{package}"] = md.version(package)
+        except md.PackageNotFoundError:
+            continue
+    entries = {**values, **versions, "python": platform.python_version()}
+    results_dir.mkdir(parents=True, exist_ok=True)
+    lines = [f"{_escape(k)}={_escape(str(v))}" for k, v in entries.items()]
+    (results_dir / "environment.properties").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def _escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace(" ", "\\ ").replace(":", "\\:").replace("=", "\\=")
+
+
+def write_categories(results_dir: Path, catalogue: dict[str, Any]) -> None:
+    """Allure's `categories.json`: failures grouped by diagnosis code."""
+    categories = [
+        {
+            "name": f"{code} — {diagnosis.title}",
+            "matchedStatuses": ["failed", "broken", "skipped"],
+            "messageRegex": f".*\\[{code}\\].*",
+        }
+        for code, diagnosis in catalogue.items()
+    ]
+    categories.append({"name": "Autres échecs", "matchedStatuses": ["failed", "broken"]})
+    results_dir.mkdir(parents=True, exist_ok=True)
+    (results_dir / "categories.json").write_text(
+        json.dumps(categories, ensure_ascii=False, indent=2), encoding="utf-8"
+    )
