@@ -12,7 +12,7 @@ import pytest
 
 from e2e.journey import BrowserJourney
 from e2e.preflight import Preflight, run_preflight
-from e2e.settings import Account, Settings, SettingsError, load_settings
+from e2e.settings import Account, Settings, SettingsError, env_file_warning, load_settings
 from e2e.target import Target, target_from_settings, targets_from_lab
 from verdict.diagnoses import RunContext
 from verdict.record import RunRecorder, write_categories, write_environment
@@ -28,6 +28,9 @@ def pytest_configure(config: pytest.Config) -> None:
     except SettingsError as exc:
         raise pytest.UsageError(str(exc)) from None
     config.stash[SETTINGS] = settings
+    warning = env_file_warning()
+    if warning and not hasattr(config, "workerinput"):
+        sys.stderr.write(warning + "\n")
     stack = contextlib.ExitStack()
     config.stash[EXIT] = stack
     if settings.uses_lab:

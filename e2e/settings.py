@@ -10,7 +10,7 @@ import json
 import os
 import stat
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     AnyHttpUrl,
@@ -21,7 +21,8 @@ from pydantic import (
     field_validator,
     model_validator,
 )
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from pydantic_settings import SettingsError as SourceError
 
 Profile = Literal["eleve", "parent", "professeur", "personnel"]
 PROFILE_ALIASES = {
@@ -126,6 +127,7 @@ class Settings(BaseSettings):
         env_file_encoding="utf-8",
         env_nested_delimiter="__",
         extra="ignore",
+        env_ignore_empty=True,
     )
 
     ent_url: AnyHttpUrl | None = None  # none: run against the lab
@@ -136,7 +138,7 @@ class Settings(BaseSettings):
     shortcut_label: str = "Pronote"
     identifier_attribute: str = "identifiantPronote"
     establishment: str = ""  # UAI or name of the establishment, for the report
-    accounts: list[Account] = Field(default_factory=list)
+    accounts: Annotated[list[Account], NoDecode] = Field(default_factory=list)
     accounts_file: Path | None = None  # JSON list of accounts, instead of VERIFIER_ACCOUNTS
     timeout_s: float = Field(default=20, gt=0, le=600)  # one page or action
     journey_timeout_s: float = Field(default=90, gt=0, le=1800)
@@ -196,7 +198,6 @@ class SettingsError(Exception):
 
 def load_settings(**overrides: Any) -> Settings:
     """Read and validate the settings; turn validation errors into one readable message."""
-    _warn_env_permissions(Path(".env"))
     try:
         return Settings(**overrides)
     except ValidationError as exc:
@@ -207,18 +208,16 @@ def load_settings(**overrides: Any) -> Settings:
             message = error["msg"].removeprefix("Value error, ")
             lines.append(f"  - {field_name} : {message}")
         raise SettingsError("\n".join(lines)) from None
+    except SourceError as exc:
+        raise SettingsError(f"Réglages invalides (voir .env.example) : {exc}") from None
 
 
-def _warn_env_permissions(path: Path) -> None:
-    import warnings
-
+def env_file_warning(path: Path = Path(".env")) -> str | None:
+    """A warning when .env (which may hold passwords) is readable by other users."""
     try:
         mode = path.stat().st_mode
     except OSError:
-        return
+        return None
     if mode & (stat.S_IRGRP | stat.S_IROTH):
-        warnings.warn(
-            f"{path} est lisible par d'autres utilisateurs : chmod 600 {path}",
-            UserWarning,
-            stacklevel=2,
-        )
+        return f"Attention : {path} est lisible par d'autres utilisateurs ; faites chmod 600 {path}"
+    return None

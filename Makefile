@@ -1,0 +1,51 @@
+# The two commands of the README: `make e2e` and `make test`. Both set everything up first.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PYTEST := $(VENV)/bin/pytest
+REPORTS ?= reports
+
+.PHONY: setup browser node e2e test report lab lint clean
+
+setup: $(VENV)/.installed browser node
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[dev]'
+	touch $@
+
+# Playwright's own Chromium where it can be downloaded; Debian's chromium otherwise.
+browser: $(VENV)/.installed
+	@$(PY) -c "from playwright.sync_api import sync_playwright as s; import os,sys; p=s().start(); sys.exit(0 if os.path.exists(p.chromium.executable_path) else 1)" 2>/dev/null \
+	 || [ -x /usr/lib/chromium/chromium ] || [ -x /usr/bin/chromium ] \
+	 || $(PY) -m playwright install chromium 2>/dev/null \
+	 || (command -v apt-get >/dev/null && (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core)) \
+	 || (echo "No Chromium: run 'playwright install chromium' or install your distribution's chromium" && exit 1)
+
+node_modules/.bin/allure: package.json
+	npm install --no-audit --no-fund --silent
+	touch $@
+
+node: node_modules/.bin/allure
+
+# Run the checks (against the lab when no VERIFIER_ENT_URL is set), then build the report.
+e2e: setup
+	-rm -rf $(REPORTS)/allure-results
+	$(PYTEST) e2e/ ; status=$$?; $(MAKE) --no-print-directory report; exit $$status
+
+report: node
+	npx allure generate $(REPORTS)/allure-results --output $(REPORTS)/allure-report >/dev/null \
+	 && echo "Report: $(REPORTS)/allure-report/index.html"
+
+test: setup
+	$(PYTEST) tests/ -n 2
+
+lab: setup
+	$(PY) -m lab
+
+lint: setup
+	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .
+
+clean:
+	rm -rf $(REPORTS)/allure-results $(REPORTS)/allure-report $(REPORTS)/summary.json test-results
