@@ -14,8 +14,9 @@ from e2e.journey import BrowserJourney
 from e2e.preflight import Preflight, run_preflight
 from e2e.settings import Account, Settings, SettingsError, env_file_warning, load_settings
 from e2e.target import Target, target_from_settings, targets_from_lab
-from verdict.diagnoses import RunContext
+from verdict.diagnoses import CATALOGUE, RunContext
 from verdict.record import RunRecorder, write_categories, write_environment
+from verdict.secrets import scrub_paths
 
 DEBIAN_CHROMIUM = ("/usr/lib/chromium/chromium", "/usr/bin/chromium")
 
@@ -83,6 +84,7 @@ LAB_INFO = pytest.StashKey[dict]()
 EXIT = pytest.StashKey[contextlib.ExitStack]()
 RECORDER = pytest.StashKey[RunRecorder]()
 PREFLIGHTS = pytest.StashKey[dict[str, Preflight]]()
+LEAKS = pytest.StashKey[list[str]]()
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -197,10 +199,22 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if settings.insecure_tls:
         env["tls"] = "certificat non vérifié (VERIFIER_INSECURE_TLS)"
     write_environment(results, env)
-    with contextlib.suppress(ImportError):
-        from verdict.diagnoses import CATALOGUE
+    write_categories(results, CATALOGUE)
+    _scrub(session, settings, results)
 
-        write_categories(results, CATALOGUE)
+
+def _scrub(session: pytest.Session, settings: Settings, results: Path) -> None:
+    """Second line of defence: no password in anything the run wrote, or the run fails."""
+    passwords = [
+        a.password for t in session.config.stash[TARGETS] for a in t.accounts if a.password
+    ]
+    folders = [settings.report_dir, results, Path(session.config.getoption("--output"))]
+    hits = scrub_paths([f for f in dict.fromkeys(folders) if f.exists()], passwords)
+    if hits:
+        lines = ["FUITE DE MOT DE PASSE : un mot de passe de compte de test a été retiré de :"]
+        lines += [f"  - {hit.describe()}" for hit in hits]
+        session.config.stash[LEAKS] = lines
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
@@ -211,6 +225,8 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
     for line in recorder.console_lines():
         terminalreporter.write_line(line)
     terminalreporter.write_line(f"Détails : {recorder.report_dir / 'summary.json'}")
+    for line in config.stash.get(LEAKS, []):
+        terminalreporter.write_line(line, red=True, bold=True)
 
 
 def accounts_of(targets: list[Target]) -> list[Account]:
