@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +16,7 @@ from e2e.preflight import Preflight, run_preflight
 from e2e.settings import Account, Settings, SettingsError, env_file_warning, load_settings
 from e2e.target import Target, target_from_settings, targets_from_lab
 from verdict.diagnoses import CATALOGUE, RunContext
-from verdict.record import RunRecorder, write_categories, write_environment
+from verdict.record import AccountResult, RunRecorder, write_categories, write_environment
 from verdict.secrets import scrub_paths
 
 DEBIAN_CHROMIUM = ("/usr/lib/chromium/chromium", "/usr/bin/chromium")
@@ -69,6 +70,14 @@ def pytest_configure_node(node: Any) -> None:
     info = node.config.stash.get(LAB_INFO, None)
     if info is not None:
         node.workerinput["lab_info"] = info
+
+
+def pytest_testnodedown(node: Any, error: Any) -> None:
+    """pytest-xdist: gather each worker's account results into the controller's records."""
+    recorder = node.config.stash.get(RECORDER, None)
+    for result in getattr(node, "workeroutput", {}).get("results", []):
+        if recorder is not None:
+            recorder.add(AccountResult(**result))
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -185,7 +194,10 @@ def browser_context_args(browser_context_args: dict, settings: Settings) -> dict
 # -- the run's records ---------------------------------------------------------
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     config = session.config
-    if hasattr(config, "workerinput") or RECORDER not in config.stash:
+    if RECORDER not in config.stash:
+        return
+    if hasattr(config, "workerinput"):  # xdist worker: hand results to the controller
+        config.workeroutput["results"] = [asdict(r) for r in config.stash[RECORDER].results]
         return
     settings = config.stash[SETTINGS]
     recorder = config.stash[RECORDER]

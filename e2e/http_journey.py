@@ -8,6 +8,7 @@ the pages) and as the protocol floor in benchmarks. It fills the same
 from __future__ import annotations
 
 import ssl
+import statistics
 import time
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -140,6 +141,7 @@ class HttpJourney:
             obs.urls.append(_safe(url))
             self._note(obs, url)
             response = self._send(obs, method, url, **kwargs)
+            self._hops.append(response.elapsed.total_seconds())
             if response.status_code not in (301, 302, 303, 307, 308):
                 return response
             url = urljoin(url, response.headers["location"])
@@ -166,12 +168,15 @@ class HttpJourney:
             target=t.name, account=account.login, profile=account.profile, mode="probe"
         )
         started = time.monotonic()
+        self._hops: list[float] = []  # server time of each hop, seconds
         try:
             self._journey(obs, account)
         except JourneyError as exc:
             obs.network_error, obs.network_error_url = exc.kind, _safe(exc.url)
         finally:
             obs.timings["total"] = round(time.monotonic() - started, 3)
+            if self._hops:
+                obs.timings["hop_median"] = round(statistics.median(self._hops), 3)
         return obs
 
     def _timed(self, obs: Observation, step: str, began: float) -> None:

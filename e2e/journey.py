@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import statistics
 import time
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -97,6 +98,7 @@ class BrowserJourney:
     def run(self, target: Target, account: Account) -> Observation:
         obs = Observation(target=target.name, account=account.login, profile=account.profile)
         self._statuses = {}
+        self._hops: list[float] = []  # server time of each navigation hop, seconds
         began = time.monotonic()
         try:
             storage, portal_url = self._log_in(obs, target, account)
@@ -104,6 +106,8 @@ class BrowserJourney:
                 self._to_pronote(obs, target, account, storage, portal_url)
         finally:
             obs.timings["total"] = round(time.monotonic() - began, 3)
+            if self._hops:
+                obs.timings["hop_median"] = round(statistics.median(self._hops), 3)
         return obs
 
     def _goto(self, obs: Observation, page: Page, url: str) -> Response | None:
@@ -333,6 +337,9 @@ class BrowserJourney:
         def on_response(response: Any) -> None:
             if response.request.is_navigation_request():
                 self._statuses[response.url] = response.status
+                timing = response.request.timing
+                if timing.get("responseStart", -1) >= 0 and timing.get("requestStart", -1) >= 0:
+                    self._hops.append((timing["responseStart"] - timing["requestStart"]) / 1000)
 
         def on_failed(request: Any) -> None:
             failure = request.failure or ""

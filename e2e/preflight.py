@@ -124,7 +124,7 @@ def run_preflight(target: Target, *, timeout_s: float = 10, retries: int = 2) ->
     return Preflight(target.name, checks)
 
 
-def _info(checks: dict[str, Check], get, target: Target) -> None:  # noqa: ANN001
+def _info(checks: dict[str, Check], get, target: Target) -> None:
     url = urljoin(target.pronote_url, "infoMobileApp.json") + f"?id={INFO_MOBILE_APP_ID}"
     result = get(url)
     name = "info_mobile_app"
@@ -146,7 +146,7 @@ def _info(checks: dict[str, Check], get, target: Target) -> None:  # noqa: ANN00
         checks[name] = Check(name, True, f"CAS actif, casURL = {cas.get('casURL')}")
 
 
-def _redirect(checks: dict[str, Check], listener, target: Target, get) -> None:  # noqa: ANN001
+def _redirect(checks: dict[str, Check], listener, target: Target, get) -> None:
     if listener is None:
         checks["anonymous_redirect"] = Check("anonymous_redirect", None, "listener injoignable")
         checks["cas_accepts_service"] = Check("cas_accepts_service", None, "non testé")
