@@ -45,7 +45,7 @@ lab: setup
 	$(PY) -m lab
 
 lint: setup
-	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .
+	$(VENV)/bin/ruff check .
 
 clean:
 	rm -rf $(REPORTS)/allure-results $(REPORTS)/allure-report $(REPORTS)/summary.json test-results

@@ -1,0 +1,172 @@
+"""The real `pytest e2e/` against the lab: it passes when the set-up is right, fails with the
+right diagnosis when it is not, records the Id. CAS PRONOTE stored, and leaks no password."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from lab.client import LabAccount, LabClient, running_lab
+from verdict.diagnoses import FAULT_CODES
+from verdict.secrets import scan_paths
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def e2e_lab() -> Iterator[LabClient]:
+    """A lab of our own for these runs (the e2e run points at it like at a real ENT)."""
+    with running_lab() as client:
+        yield client
+
+
+def run_e2e(
+    lab: LabClient | None,
+    out: Path,
+    accounts: list[LabAccount] | None = None,
+    *args: str,
+    faults: str = "",
+) -> tuple[subprocess.CompletedProcess, list[dict]]:
+    """Run `pytest e2e/` in a child process, against *lab* (as a real target) or its own lab."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("VERIFIER_", "LAB_"))}
+    env.update({"VERIFIER_REPORT_DIR": str(out), "VERIFIER_TIMEOUT_S": "15"})
+    if faults:
+        env["LAB_FAULTS"] = faults
+    if lab is not None:
+        info = lab.info
+        env.update(
+            {
+                "VERIFIER_ENT_URL": info["ent"],
+                "VERIFIER_CAS_URL": info["cas"],
+                "VERIFIER_PRONOTE_URL": info["pronote"],
+                "VERIFIER_PRONOTE_CLASSIC_URL": info["pronote_classic"],
+                "VERIFIER_PRONOTE_DIRECT_URL": info["pronote_direct"],
+                "VERIFIER_IDENTIFIER_ATTRIBUTE": info["identifier_attribute"],
+                "VERIFIER_ESTABLISHMENT": "lab",
+            }
+        )
+        chosen = accounts or lab.accounts
+        # Passwords reach the run through environment variables, as CI secrets would.
+        listed = []
+        for n, account in enumerate(chosen):
+            env[f"TEST_PW_{n}"] = account.password
+            listed.append(
+                {
+                    "login": account.login,
+                    "profile": account.profile,
+                    "password_env": f"TEST_PW_{n}",
+                    "display_name": account.display_name,
+                }
+            )
+        env["VERIFIER_ACCOUNTS"] = json.dumps(listed)
+    command = [
+        sys.executable,
+        "-m",
+        "pytest",
+        "e2e/",
+        "-p",
+        "no:randomly",
+        "-q",
+        "--alluredir",
+        str(out / "allure-results"),
+        "--output",
+        str(out / "test-results"),
+        *args,
+    ]
+    run = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+    summary_path = out / "summary.json"
+    summary = json.loads(summary_path.read_text(encoding="utf-8")) if summary_path.exists() else []
+    return run, summary
+
+
+def test_e2e_healthy_lab_passes_and_records_the_stored_id_cas(
+    e2e_lab: LabClient, tmp_path: Path
+) -> None:
+    e2e_lab.reset()
+    chosen = [
+        next(a for a in e2e_lab.accounts if a.profile == p)
+        for p in ("eleve", "parent", "professeur", "personnel")
+    ]
+    run, summary = run_e2e(e2e_lab, tmp_path, chosen)
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-2000:]
+    assert {s["account"] for s in summary} == {a.login for a in chosen}
+    assert all(s["outcome"] == "passed" and s["diagnosis"] is None for s in summary)
+    stored = {u["login"]: u["id_cas"] for u in e2e_lab.pronote_users()}
+    for entry in summary:
+        # The Id. CAS recorded by the verifier is the one PRONOTE stored on first connection.
+        assert entry["cas_user"] and entry["cas_user"] == stored[entry["account"]]
+        assert set(entry) >= {
+            "target",
+            "account",
+            "profile",
+            "outcome",
+            "diagnosis",
+            "warnings",
+            "cas_user",
+            "timings",
+        }
+    results = list((tmp_path / "allure-results").glob("*-result.json"))
+    assert results, "no Allure results written"
+    first = [json.loads(p.read_text()) for p in results]
+    journeys = [r for r in first if "Première connexion" in r.get("name", "")]
+    assert len(journeys) == len(chosen)
+    for result in journeys:
+        steps = [s["name"] for s in result["steps"]]
+        assert "Page de connexion de l'ENT" in steps and "Arrivée dans PRONOTE" in steps
+        images = [
+            a for s in result["steps"] for a in s.get("attachments", []) if a["type"] == "image/png"
+        ]
+        assert len(images) >= 3  # ENT login page, portal, PRONOTE landing
+        assert any(p["name"] == "Identifiant CAS" for p in result.get("parameters", []))
+    assert (tmp_path / "allure-results" / "environment.properties").exists()
+    assert (tmp_path / "allure-results" / "categories.json").exists()
+
+
+@pytest.mark.parametrize("fault", ["identifiers_not_imported", "identifier_management_off"])
+def test_e2e_fails_when_pronote_asks_for_the_identifier(
+    e2e_lab: LabClient, tmp_path: Path, fault: str
+) -> None:
+    e2e_lab.set_faults([fault])
+    chosen = [a for a in e2e_lab.accounts if a.profile == "eleve"]
+    run, summary = run_e2e(e2e_lab, tmp_path, chosen)
+    assert run.returncode == 1, run.stdout[-3000:]
+    assert summary and all(s["outcome"] == "failed" for s in summary)
+    assert {s["diagnosis"] for s in summary} == {FAULT_CODES[fault]}
+    assert FAULT_CODES[fault] in run.stdout
+    # Nobody got linked behind the verifier's back.
+    assert all(u["id_cas"] is None for u in e2e_lab.pronote_users())
+
+
+def test_e2e_default_target_is_a_fresh_lab_with_lab_faults(tmp_path: Path) -> None:
+    run, summary = run_e2e(
+        None, tmp_path, None, "-k", "first_connection and eleve", faults="identifiers_not_imported"
+    )
+    assert run.stdout.startswith("Cible : le lab"), run.stdout[:500]
+    assert "identifiers_not_imported" in run.stdout.splitlines()[0]
+    assert run.returncode == 1
+    assert summary and all(s["diagnosis"] == "PN-IDENTIFIANTS-NON-IMPORTES" for s in summary)
+
+
+def test_e2e_artifacts_hold_no_password(e2e_lab: LabClient, tmp_path: Path) -> None:
+    e2e_lab.reset()
+    chosen = [e2e_lab.accounts[0], e2e_lab.accounts[4]]
+    extra = ["--tracing", "on", "--screenshot", "on"]
+    if any(Path(p, "ffmpeg").exists() for p in os.environ.get("PATH", "").split(os.pathsep)):
+        extra += ["--video", "on"]
+    run, _ = run_e2e(e2e_lab, tmp_path, chosen, *extra)
+    assert run.returncode == 0, run.stdout[-3000:]
+    assert "FUITE" not in run.stdout  # the scrubber had nothing to remove
+    traces = list((tmp_path / "test-results").rglob("trace.zip"))
+    assert traces, "tracing was asked for but no trace was written"
+    result = scan_paths([tmp_path], [a.password for a in e2e_lab.accounts])
+    assert result.hits == []
+    assert len(result.files_scanned) > 20
+    # The log of the run itself too.
+    for account in e2e_lab.accounts:
+        assert account.password not in run.stdout + run.stderr
