@@ -11,10 +11,17 @@ from typing import Any
 
 import pytest
 
+from e2e.http_journey import HttpJourney
 from e2e.journey import BrowserJourney
 from e2e.preflight import Preflight, run_preflight
 from e2e.settings import Account, Settings, SettingsError, env_file_warning, load_settings
-from e2e.target import Target, target_from_settings, targets_from_lab
+from e2e.target import (
+    Target,
+    TargetsFileError,
+    target_from_settings,
+    targets_from_file,
+    targets_from_lab,
+)
 from verdict.diagnoses import CATALOGUE, RunContext
 from verdict.record import AccountResult, RunRecorder, write_categories, write_environment
 from verdict.secrets import scrub_paths
@@ -42,7 +49,13 @@ def pytest_configure(config: pytest.Config) -> None:
 
             faults = settings.lab_fault_list()
             try:
-                lab = stack.enter_context(running_lab(faults=faults))
+                lab = stack.enter_context(
+                    running_lab(
+                        faults=faults,
+                        establishments=settings.lab_establishments,
+                        per_profile=settings.lab_per_profile,
+                    )
+                )
             except (LabError, ValueError) as exc:
                 raise pytest.UsageError(f"Le lab n'a pas pu démarrer : {exc}") from None
             info = lab.info
@@ -54,9 +67,18 @@ def pytest_configure(config: pytest.Config) -> None:
             )
         config.stash[LAB_INFO] = info
         targets = targets_from_lab(info, settings)
+    elif settings.targets_file:
+        try:
+            targets = targets_from_file(settings.targets_file, settings)
+        except TargetsFileError as exc:
+            raise pytest.UsageError(str(exc)) from None
+        if not hasattr(config, "workerinput"):
+            sys.stdout.write(
+                f"Cible : {len(targets)} établissement(s) de {settings.targets_file}\n"
+            )
     else:
         targets = [target_from_settings(settings)]
-        if "workerinput" not in dir(config):
+        if not hasattr(config, "workerinput"):
             sys.stdout.write(f"Cible : {targets[0].name} ({targets[0].ent_url})\n")
     config.stash[TARGETS] = targets
     results = settings.report_dir / "allure-results"
@@ -141,11 +163,57 @@ def run_context() -> RunContext:
     return RunContext()
 
 
+class ProbeJourney:
+    """The fast probe: the same journey over plain HTTP, no browser (`--probe`)."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    def run(self, target: Target, account: Account) -> Any:
+        journey = HttpJourney(
+            target, timeout_s=self.settings.timeout_s, retries=self.settings.retries
+        )
+        try:
+            return journey.run(account)
+        finally:
+            journey.close()
+
+
 @pytest.fixture
 def journey(
-    browser: Any, new_context: Any, browser_context_args: dict, settings: Settings
-) -> BrowserJourney:
-    return BrowserJourney(browser, new_context, browser_context_args, settings)
+    request: pytest.FixtureRequest, settings: Settings, pytestconfig: pytest.Config
+) -> BrowserJourney | ProbeJourney:
+    """The browser journey, or the HTTP probe with `--probe` (then no browser starts at all)."""
+    if probe_mode(pytestconfig):
+        return ProbeJourney(settings)
+    return BrowserJourney(
+        request.getfixturevalue("browser"),
+        request.getfixturevalue("new_context"),
+        request.getfixturevalue("browser_context_args"),
+        settings,
+    )
+
+
+def probe_mode(config: pytest.Config) -> bool:
+    return bool(config.getoption("--probe")) or config.stash[SETTINGS].mode == "probe"
+
+
+@pytest.fixture(scope="session")
+def connect_options(settings: Settings) -> dict | None:
+    """A remote Playwright browser server (launch-server, run-server or a grid) when set."""
+    if settings.browser_ws_endpoint:
+        return {"ws_endpoint": settings.browser_ws_endpoint, "timeout": settings.timeout_s * 1000}
+    return None
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("verifier", "PRONOTE ENT verifier")
+    group.addoption(
+        "--probe",
+        action="store_true",
+        default=False,
+        help="HTTP-only probe: same journey and diagnoses, no browser evidence",
+    )
 
 
 @pytest.fixture(scope="session")
@@ -157,6 +225,8 @@ def browser_type_launch_args(
     if "headless" not in args or args["headless"] is True:
         args["headless"] = settings.headless
     if browser_name != "chromium" or args.get("executable_path") or args.get("channel"):
+        return args
+    if settings.browser_ws_endpoint:  # the remote server has its own browser
         return args
     if settings.browser_executable:
         if not settings.browser_executable.exists():

@@ -140,14 +140,19 @@ class Settings(BaseSettings):
     establishment: str = ""  # UAI or name of the establishment, for the report
     accounts: Annotated[list[Account], NoDecode] = Field(default_factory=list)
     accounts_file: Path | None = None  # JSON list of accounts, instead of VERIFIER_ACCOUNTS
+    targets_file: Path | None = None  # TOML list of establishments (replaces the single target)
     timeout_s: float = Field(default=20, gt=0, le=600)  # one page or action
     journey_timeout_s: float = Field(default=90, gt=0, le=1800)
     retries: int = Field(default=2, ge=0, le=5)  # transient network failures
     headless: bool = True
     browser_executable: Path | None = None
+    browser_ws_endpoint: str | None = None  # a running Playwright browser server to connect to
+    mode: Literal["browser", "probe"] = "browser"  # probe: plain HTTP, no browser evidence
     report_dir: Path = Path("reports")
     insecure_tls: bool = False  # accept a staging certificate (the report says so)
     lab_faults: str = Field(default="", validation_alias="LAB_FAULTS")
+    lab_establishments: int = Field(default=1, ge=1, le=200, validation_alias="LAB_ESTABLISHMENTS")
+    lab_per_profile: int = Field(default=2, ge=1, le=100, validation_alias="LAB_PER_PROFILE")
     locators: Locators = Field(default_factory=Locators)
 
     @field_validator("accounts", mode="before")
@@ -170,6 +175,12 @@ class Settings(BaseSettings):
             except (OSError, json.JSONDecodeError) as exc:
                 raise ValueError(f"accounts_file {self.accounts_file} illisible : {exc}") from None
             self.accounts = [Account.model_validate(a) for a in raw]
+        if self.targets_file is not None:
+            if not self.targets_file.is_file():
+                raise ValueError(
+                    f"VERIFIER_TARGETS_FILE : fichier introuvable ({self.targets_file})"
+                )
+            return self
         if self.ent_url is not None:
             missing = [
                 f"VERIFIER_{name.upper()}"
@@ -186,7 +197,7 @@ class Settings(BaseSettings):
 
     @property
     def uses_lab(self) -> bool:
-        return self.ent_url is None
+        return self.ent_url is None and self.targets_file is None
 
     def lab_fault_list(self) -> list[str]:
         return [f.strip() for f in self.lab_faults.split(",") if f.strip()]

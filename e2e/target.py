@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import tomllib
 from dataclasses import dataclass, field
+from pathlib import Path
 from urllib.parse import urlsplit
+
+from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, ValidationError
 
 from e2e.settings import Account, Settings
 
@@ -91,3 +95,74 @@ def targets_from_lab(info: dict, settings: Settings) -> list[Target]:
             )
         )
     return targets
+
+
+class TargetsFileError(ValueError):
+    """A targets file that cannot be used, explained in French with the place of the error."""
+
+
+def targets_from_file(path: Path, settings: Settings) -> list[Target]:
+    """Establishments from a TOML targets file (see `targets.example.toml`).
+
+    `[defaults]` holds what establishments share (usually the ENT and its CAS); each
+    `[[establishments]]` has `uai`, `name`, `pronote_url`, optional overrides, and its
+    `[[establishments.accounts]]`, whose passwords are read from the environment variable
+    each names in `password_env` (or a `password_file`).
+    """
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise TargetsFileError(f"{path} : illisible ({exc})") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise TargetsFileError(f"{path} : TOML invalide ({exc})") from None
+    defaults = data.get("defaults", {})
+    establishments = data.get("establishments")
+    if not isinstance(establishments, list) or not establishments:
+        raise TargetsFileError(f"{path} : aucune section [[establishments]]")
+    targets = []
+    for n, raw in enumerate(establishments, start=1):
+        entry = {**defaults, **raw}
+        where = f"{path}, établissement n°{n} ({entry.get('uai') or entry.get('name') or '?'})"
+        try:
+            parsed = _EstablishmentEntry.model_validate(entry)
+        except ValidationError as exc:
+            problems = "; ".join(
+                f"{'.'.join(str(p) for p in e['loc'])} : {e['msg'].removeprefix('Value error, ')}"
+                for e in exc.errors()
+            )
+            raise TargetsFileError(f"{where} : {problems}") from None
+        label = " ".join(x for x in (parsed.uai, parsed.name) if x)
+        targets.append(
+            Target(
+                name=label,
+                ent_url=_slash(parsed.ent_url),
+                cas_url=_slash(parsed.cas_url),
+                pronote_url=str(parsed.pronote_url),
+                pronote_classic_url=_opt(parsed.pronote_classic_url),
+                pronote_direct_url=_opt(parsed.pronote_direct_url),
+                shortcut_label=parsed.shortcut_label or settings.shortcut_label,
+                identifier_attribute=parsed.identifier_attribute or settings.identifier_attribute,
+                accounts=[a.model_copy(update={"establishment": label}) for a in parsed.accounts],
+                insecure_tls=settings.insecure_tls,
+            )
+        )
+    return targets
+
+
+class _EstablishmentEntry(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    uai: str = ""
+    name: str = ""
+    ent_url: AnyHttpUrl
+    cas_url: AnyHttpUrl
+    pronote_url: AnyHttpUrl
+    pronote_classic_url: AnyHttpUrl | None = None
+    pronote_direct_url: AnyHttpUrl | None = None
+    shortcut_label: str | None = None
+    identifier_attribute: str | None = None
+    accounts: list[Account] = Field(min_length=1)
+
+
+def _opt(url: object) -> str | None:
+    return str(url) if url else None

@@ -6,12 +6,15 @@ import allure
 import pytest
 from playwright.sync_api import Page, expect
 
+from e2e.conftest import probe_mode
 from e2e.settings import Settings
 from e2e.target import Target
 from pages.pronote import PronoteDirectLoginPage
 
 
-def test_direct_authentication(target: Target, page: Page, settings: Settings) -> None:
+def test_direct_authentication(
+    target: Target, settings: Settings, request: pytest.FixtureRequest
+) -> None:
     allure.dynamic.title("Authentification directe : formulaire PRONOTE")
     allure.dynamic.parent_suite(target.name)
     allure.dynamic.suite("Authentification directe")
@@ -19,6 +22,9 @@ def test_direct_authentication(target: Target, page: Page, settings: Settings) -
         pytest.skip(
             "VERIFIER_PRONOTE_DIRECT_URL non configurée : authentification directe non attendue"
         )
+    if probe_mode(request.config):
+        pytest.skip("sonde HTTP : pas de navigateur pour ce contrôle")
+    page: Page = request.getfixturevalue("page")
     direct = PronoteDirectLoginPage(page, settings.locators)
     with allure.step("Ouverture de l'URL d'authentification directe"):
         direct.open(target.pronote_direct_url, settings.timeout_s * 1000)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import allure
 import pytest
 
+from e2e.conftest import ProbeJourney
 from e2e.journey import BrowserJourney
 from e2e.preflight import Preflight
 from e2e.settings import Account
@@ -17,7 +18,7 @@ def test_first_connection(
     target: Target,
     account: Account,
     preflight: Preflight,
-    journey: BrowserJourney,
+    journey: BrowserJourney | ProbeJourney,
     run_context: RunContext,
     recorder: RunRecorder,
 ) -> None:
@@ -53,6 +54,10 @@ def test_first_connection(
         else None
     )
     result.timings = obs.timings
+    result.mode = obs.mode
+    if obs.mode == "probe":
+        allure.dynamic.label("mode", "sonde HTTP (pas de preuve navigateur)")
+        allure.dynamic.title(f"Sonde HTTP (sans navigateur) : {account.id}")
     result.final_url = obs.final_url
     result.message = message(verdict) if verdict.outcome != "passed" else ""
     recorder.add(result)
