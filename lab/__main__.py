@@ -33,6 +33,9 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
         help="CAS attribute that carries the PRONOTE identifier",
     )
     parser.add_argument("--latency", type=float, default=0.3, help="slow_network delay, seconds")
+    parser.add_argument(
+        "--ticket-validity", type=int, default=60, help="CAS service ticket validity, seconds (60)"
+    )
     parser.add_argument("--quiet", action="store_true", help="print nothing once started")
     parser.add_argument(
         "--stop-on-stdin-eof",
@@ -59,6 +62,7 @@ def main(argv: list[str] | None = None) -> int:
         identifier_attribute=args.identifier_attribute,
         latency_s=args.latency,
         faults=args.fault_list,
+        ticket_validity_s=args.ticket_validity,
     )
     info = lab.description()
     if args.urls_file:

@@ -79,7 +79,7 @@ def _require_world() -> World:
     return _world
 
 
-def configure(world: World, data_dir: Path) -> None:
+def configure(world: World, data_dir: Path, *, ticket_validity_s: int = 60) -> None:
     """Configure Django for the lab CAS and create its SQLite database."""
     global _world
     _world = world
@@ -129,6 +129,7 @@ def configure(world: World, data_dir: Path) -> None:
         CSRF_COOKIE_NAME="cas_csrftoken",
         DEFAULT_AUTO_FIELD="django.db.models.AutoField",
         CAS_AUTH_CLASS="lab.cas_site.LabAuthUser",
+        CAS_TICKET_VALIDITY=ticket_validity_s,
         CAS_NEW_VERSION_HTML_WARNING=False,
         CAS_NEW_VERSION_EMAIL_WARNING=False,
         CAS_SHOW_POWERED=False,

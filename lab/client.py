@@ -97,6 +97,7 @@ def running_lab(
     per_profile: int = 2,
     identifier_attribute: str | None = None,
     latency_s: float | None = None,
+    ticket_validity_s: int | None = None,
     startup_timeout: float = 60,
 ) -> Iterator[LabClient]:
     """Start `python -m lab` in a child process and yield its client; stop it afterwards."""
@@ -121,6 +122,8 @@ def running_lab(
             command += ["--identifier-attribute", identifier_attribute]
         if latency_s is not None:
             command += ["--latency", str(latency_s)]
+        if ticket_validity_s is not None:
+            command += ["--ticket-validity", str(ticket_validity_s)]
         log = open(Path(tmp) / "lab.log", "w+b")
         env = {**os.environ, "PYTHONPATH": f"{ROOT}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"}
         process = subprocess.Popen(

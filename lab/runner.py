@@ -58,6 +58,7 @@ class Lab:
         identifier_attribute: str = DEFAULT_IDENTIFIER_ATTRIBUTE,
         latency_s: float = 0.3,
         faults: list[str] | None = None,
+        ticket_validity_s: int = 60,
     ) -> None:
         started = time.monotonic()
         self.token = secrets.token_urlsafe(24)
@@ -92,7 +93,7 @@ class Lab:
             latency_s=latency_s,
         )
         self.pronote_listeners = pairs
-        cas_site.configure(self.world, Path(self._tmp.name))
+        cas_site.configure(self.world, Path(self._tmp.name), ticket_validity_s=ticket_validity_s)
         self.cas.app = _transport(cas_site.wsgi_app(), self.world)
         self.ent.app = _transport(
             create_ent_app(self.world, port=self.ent.port), self.world, entry=True

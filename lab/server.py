@@ -66,7 +66,7 @@ class Listener:
             threads=self.threads,
             ident=None,
             channel_timeout=30,
-            asyncore_loop_timeout=0.2,
+            asyncore_loop_timeout=1,  # waitress makes it an int: 0 would busy-loop
             clear_untrusted_proxy_headers=True,
         )
         self._thread = threading.Thread(
@@ -80,7 +80,8 @@ class Listener:
             return
         server, self._server, self._sock = self._server, None, None
         server.task_dispatcher.shutdown(timeout=2)
-        wasyncore.close_all(server._map)
+        # Close the sockets from inside the loop thread, never under its select().
+        server.trigger.pull_trigger(lambda: wasyncore.close_all(server._map))
         if self._thread:  # the loop sees its empty map at its next wake-up
             self._thread.join(timeout=3)
 

@@ -128,16 +128,9 @@ def test_cas_ticket_validated_for_another_service_is_refused(clean_lab: LabClien
     assert (afterwards.ok, afterwards.failure_code) == (False, "INVALID_TICKET")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=TypeError,
-    reason="the lab cannot shorten django-cas-server's 60 s ticket validity yet: proposed "
-    "running_lab(ticket_validity_s=...) -> `python -m lab --ticket-validity S` -> "
-    "Lab(ticket_validity_s) -> CAS_TICKET_VALIDITY in lab/cas_site.configure()",
-)
 def test_cas_expired_ticket_is_refused() -> None:
     validity_s = 1
-    with running_lab(ticket_validity_s=validity_s) as lab:  # type: ignore[call-arg]
+    with running_lab(ticket_validity_s=validity_s) as lab:
         service = pronote_service(lab)
         fresh, stale = service_ticket(lab, service), service_ticket(lab, service)
         assert validate(lab, service, fresh).ok
@@ -624,12 +617,6 @@ def test_listeners_bind_to_loopback_only(clean_lab: LabClient) -> None:
         assert refuses_connections(url, host="127.0.0.2"), url
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="lab/server.py Listener._start passes asyncore_loop_timeout=0.2, which waitress "
-    "casts to int 0: every listener thread busy-loops on select(timeout=0) and an idle lab "
-    "burns about one core; pass asyncore_loop_timeout=1 (waitress's default, an int)",
-)
 def test_lab_idles_without_burning_cpu(lab: LabClient) -> None:
     pid = listener_pid(lab.info["control"])
     before = cpu_seconds(pid)
