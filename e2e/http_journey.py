@@ -23,6 +23,16 @@ from verdict.observation import Observation, page_kind, visible_text
 
 MAX_HOPS = 20
 TRANSIENT_STATUSES = {502, 503, 504}
+BACK_OFF_S = 0.2
+
+
+def back_off(attempt: int) -> None:
+    """Bounded exponential back-off before retrying a transient network failure.
+
+    This is the pause between two attempts of one request, not a wait for a page's
+    state: the pages themselves are awaited by Playwright's auto-waiting and `expect`.
+    """
+    time.sleep(BACK_OFF_S * 2**attempt)
 
 
 @dataclass
@@ -123,14 +133,14 @@ class HttpJourney:
                 kind = network_error_kind(exc)
                 if attempt < self.retries and kind in ("connection_reset", "network"):
                     obs.warnings.append(f"retry {attempt + 1} after {kind} at {_safe(url)}")
-                    time.sleep(0.2 * 2**attempt)
+                    back_off(attempt)
                     continue
                 raise JourneyError(kind, url, str(exc)) from None
             if response.status_code in TRANSIENT_STATUSES and attempt < self.retries:
                 obs.warnings.append(
                     f"retry {attempt + 1} after HTTP {response.status_code} at {_safe(url)}"
                 )
-                time.sleep(0.2 * 2**attempt)
+                back_off(attempt)
                 continue
             return response
         raise AssertionError("unreachable")

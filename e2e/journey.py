@@ -21,6 +21,7 @@ from playwright.sync_api import Browser, BrowserContext, Frame, Page, Response
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
+from e2e.http_journey import back_off
 from e2e.settings import Account, Settings
 from e2e.target import Target
 from pages.cas import CasLoginPage
@@ -122,7 +123,7 @@ class BrowserJourney:
                 kind = network_kind(str(exc)) or "network"
                 if kind == "connection_reset" and attempt < self.settings.retries:
                     obs.warnings.append(f"retry {attempt + 1} after {kind} at {safe_url(url)}")
-                    page.wait_for_timeout(200 * 2**attempt)  # back-off between retries
+                    back_off(attempt)
                     continue
                 obs.network_error, obs.network_error_url = kind, safe_url(url)
                 return None
@@ -134,7 +135,7 @@ class BrowserJourney:
                 obs.warnings.append(
                     f"retry {attempt + 1} after HTTP {response.status} at {safe_url(url)}"
                 )
-                page.wait_for_timeout(200 * 2**attempt)  # back-off between retries
+                back_off(attempt)
                 continue
             return response
         return None
@@ -239,7 +240,7 @@ class BrowserJourney:
             if status not in TRANSIENT_STATUSES or attempt == self.settings.retries:
                 break
             obs.warnings.append(f"retry {attempt + 1} after HTTP {status} at {safe_url(where.url)}")
-            page.wait_for_timeout(200 * 2**attempt)  # back-off between retries
+            back_off(attempt)
             with contextlib.suppress(PlaywrightError):
                 if isinstance(where, Frame):
                     where.goto(where.url, wait_until="load", timeout=self.timeout_ms)
