@@ -63,6 +63,10 @@ def safe_url(url: str) -> str:
     return parts._replace(query=query).geturl()
 
 
+class JourneyTimeout(Exception):
+    """The whole journey ran past VERIFIER_JOURNEY_TIMEOUT_S; its next step is not started."""
+
+
 class BrowserJourney:
     """Drives ENT login → portal → Pronote shortcut → PRONOTE, filling an Observation."""
 
@@ -79,10 +83,13 @@ class BrowserJourney:
         self.settings = settings
         self.timeout_ms = settings.timeout_s * 1000
         self._statuses: dict[str, int] = {}  # last HTTP status of each navigated URL
+        self._began = time.monotonic()
 
     # -- evidence ------------------------------------------------------------
     @contextlib.contextmanager
     def step(self, obs: Observation, name: str, title: str) -> Iterator[None]:
+        if time.monotonic() - self._began > self.settings.journey_timeout_s:
+            raise JourneyTimeout(name)
         began = time.monotonic()
         with allure.step(title):
             try:
@@ -100,11 +107,16 @@ class BrowserJourney:
         obs = Observation(target=target.name, account=account.login, profile=account.profile)
         self._statuses = {}
         self._hops: list[float] = []  # server time of each navigation hop, seconds
-        began = time.monotonic()
+        began = self._began = time.monotonic()
         try:
             storage, portal_url = self._log_in(obs, target, account)
             if storage is not None and portal_url:
                 self._to_pronote(obs, target, account, storage, portal_url)
+        except JourneyTimeout as exc:
+            obs.timed_out = True
+            obs.warnings.append(
+                f"journey stopped before step {exc}: over {self.settings.journey_timeout_s:.0f} s"
+            )
         finally:
             obs.timings["total"] = round(time.monotonic() - began, 3)
             if self._hops:
