@@ -158,9 +158,9 @@ def preflight(target: Target, preflights: dict[str, Preflight], settings: Settin
 
 
 @pytest.fixture(scope="session")
-def run_context() -> RunContext:
+def run_context(settings: Settings) -> RunContext:
     """Facts gathered across the accounts of this run (e.g. who got the identifier)."""
-    return RunContext()
+    return RunContext(slow_hop_s=settings.slow_hop_s)
 
 
 class ProbeJourney:

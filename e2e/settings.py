@@ -144,6 +144,7 @@ class Settings(BaseSettings):
     timeout_s: float = Field(default=20, gt=0, le=600)  # one page or action
     journey_timeout_s: float = Field(default=90, gt=0, le=1800)
     retries: int = Field(default=2, ge=0, le=5)  # transient network failures
+    slow_hop_s: float | None = Field(default=None, gt=0)  # median server time per hop = slow
     headless: bool = True
     browser_executable: Path | None = None
     browser_ws_endpoint: str | None = None  # a running Playwright browser server to connect to

@@ -49,6 +49,8 @@ def run_e2e(
                 "VERIFIER_PRONOTE_DIRECT_URL": info["pronote_direct"],
                 "VERIFIER_IDENTIFIER_ATTRIBUTE": info["identifier_attribute"],
                 "VERIFIER_ESTABLISHMENT": "lab",
+                # The lab adds 0.3 s per hop when slow, far less than a real slow link.
+                "VERIFIER_SLOW_HOP_S": "0.28",
             }
         )
         chosen = accounts or lab.accounts
