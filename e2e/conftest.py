@@ -23,6 +23,7 @@ from e2e.target import (
     targets_from_lab,
 )
 from verdict.diagnoses import CATALOGUE, RunContext
+from verdict.identifiers import IdentifiersFile, IdentifiersFileError, parse_identifiers
 from verdict.record import AccountResult, RunRecorder, write_categories, write_environment
 from verdict.secrets import scrub_paths
 
@@ -81,10 +82,23 @@ def pytest_configure(config: pytest.Config) -> None:
         if not hasattr(config, "workerinput"):
             sys.stdout.write(f"Cible : {targets[0].name} ({targets[0].ent_url})\n")
     config.stash[TARGETS] = targets
+    if settings.identifiers_file:
+        config.stash[IDENTIFIERS] = _read_identifiers(settings.identifiers_file)
     results = settings.report_dir / "allure-results"
     if not config.option.allure_report_dir:
         config.option.allure_report_dir = str(results)
     config.stash[RECORDER] = RunRecorder(settings.report_dir)
+
+
+def _read_identifiers(path: Path) -> IdentifiersFile:
+    try:
+        return parse_identifiers(path.read_bytes(), source=str(path))
+    except OSError as exc:
+        raise pytest.UsageError(
+            f"VERIFIER_IDENTIFIERS_FILE : {path} illisible ({exc.strerror})"
+        ) from None
+    except IdentifiersFileError as exc:
+        raise pytest.UsageError(f"VERIFIER_IDENTIFIERS_FILE : {exc}") from None
 
 
 def pytest_configure_node(node: Any) -> None:
@@ -116,6 +130,7 @@ EXIT = pytest.StashKey[contextlib.ExitStack]()
 RECORDER = pytest.StashKey[RunRecorder]()
 PREFLIGHTS = pytest.StashKey[dict[str, Preflight]]()
 LEAKS = pytest.StashKey[list[str]]()
+IDENTIFIERS = pytest.StashKey[IdentifiersFile]()
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -133,6 +148,12 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 @pytest.fixture(scope="session")
 def settings(pytestconfig: pytest.Config) -> Settings:
     return pytestconfig.stash[SETTINGS]
+
+
+@pytest.fixture(scope="session")
+def identifiers_file(pytestconfig: pytest.Config) -> IdentifiersFile | None:
+    """PRONOTE's identifiers export named by VERIFIER_IDENTIFIERS_FILE, parsed once."""
+    return pytestconfig.stash.get(IDENTIFIERS, None)
 
 
 @pytest.fixture(scope="session")

@@ -141,6 +141,7 @@ class Settings(BaseSettings):
     accounts: Annotated[list[Account], NoDecode] = Field(default_factory=list)
     accounts_file: Path | None = None  # JSON list of accounts, instead of VERIFIER_ACCOUNTS
     targets_file: Path | None = None  # TOML list of establishments (replaces the single target)
+    identifiers_file: Path | None = None  # PRONOTE's identifiers export, audited and looked up
     timeout_s: float = Field(default=20, gt=0, le=600)  # one page or action
     journey_timeout_s: float = Field(default=90, gt=0, le=1800)
     retries: int = Field(default=2, ge=0, le=5)  # transient network failures

@@ -32,12 +32,14 @@ def run_e2e(
     accounts: list[LabAccount] | None = None,
     *args: str,
     faults: str = "",
+    env_extra: dict[str, str] | None = None,
 ) -> tuple[subprocess.CompletedProcess, list[dict]]:
     """Run `pytest e2e/` in a child process, against *lab* (as a real target) or its own lab."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("VERIFIER_", "LAB_"))}
     env.update({"VERIFIER_REPORT_DIR": str(out), "VERIFIER_TIMEOUT_S": "15"})
     if faults:
         env["LAB_FAULTS"] = faults
+    env.update(env_extra or {})
     if lab is not None:
         info = lab.info
         env.update(

@@ -508,6 +508,26 @@ _CATALOGUE = (
         evidence="Espace PRONOTE atteint sans le nom attendu (display_name du compte).",
     ),
     Diagnosis(
+        code="PN-COMPTE-ABSENT-FICHIER",
+        title="Compte absent du fichier des identifiants PRONOTE",
+        explanation=(
+            "Le compte vérifié ne figure pas dans le fichier des identifiants PRONOTE indiqué "
+            "au vérificateur : ni son identifiant PRONOTE transmis par le CAS, ni son "
+            "identifiant CAS, ni son nom. Le prochain import dans l'ENT ne lui transmettra pas "
+            "son identifiant : PRONOTE lui demandera l'identifiant PRONOTE ENT."
+        ),
+        fix=(
+            "Exporter à nouveau le fichier des identifiants depuis PRONOTE Client après avoir "
+            "vérifié que l'utilisateur existe dans la base, puis refaire un import partiel "
+            "dans l'ENT ; « python -m verdict audit FICHIER » contrôle le fichier."
+        ),
+        step="V import des identifiants",
+        evidence=(
+            "Recherche du compte dans le fichier VERIFIER_IDENTIFIERS_FILE par identifiant "
+            "PRONOTE, identifiant CAS puis nom."
+        ),
+    ),
+    Diagnosis(
         code="PN-RESEAU-LENT",
         title="Réseau lent",
         explanation=(
