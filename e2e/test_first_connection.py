@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import allure
 import pytest
 
@@ -12,9 +10,8 @@ from e2e.journey import BrowserJourney
 from e2e.preflight import Preflight
 from e2e.settings import Account
 from e2e.target import Target
-from verdict.diagnoses import CATALOGUE, RunContext, Verdict, diagnose, message
-from verdict.identifiers import IdentifiersFile, lookup
-from verdict.observation import Observation
+from verdict.diagnoses import RunContext, check_identifiers_file, diagnose, message
+from verdict.identifiers import IdentifiersFile
 from verdict.record import AccountResult, RunRecorder
 
 
@@ -49,7 +46,14 @@ def test_first_connection(
     run_context.add(obs)
     verdict = diagnose(obs, target=target, context=run_context)
     if identifiers_file is not None:
-        verdict = check_in_identifiers_file(verdict, obs, target, account, identifiers_file)
+        with allure.step("Recherche du compte dans le fichier des identifiants PRONOTE"):
+            verdict, row = check_identifiers_file(
+                verdict, obs, target, account.display_name, identifiers_file
+            )
+            found = f"ligne {row.line_no} ({row.profile})" if row else "absent du fichier"
+            allure.attach(
+                found, name="Fichier des identifiants", attachment_type=allure.attachment_type.TEXT
+            )
     validation = obs.cas_validation
     result.outcome = verdict.outcome
     result.diagnosis = verdict.diagnosis.code if verdict.diagnosis else None
@@ -81,40 +85,3 @@ def test_first_connection(
         allure.dynamic.label("diagnosis", result.diagnosis)
     if verdict.outcome != "passed":
         pytest.fail(message(verdict), pytrace=False)
-
-
-def check_in_identifiers_file(
-    verdict: Verdict, obs: Observation, target: Target, account: Account, f: IdentifiersFile
-) -> Verdict:
-    """Look the account up in PRONOTE's export: by released code, Id. CAS, then name."""
-    validation = obs.cas_validation
-    code = (
-        validation.attribute(target.identifier_attribute) if validation and validation.ok else None
-    )
-    names = []
-    if account.display_name:
-        words = account.display_name.split()
-        names = [
-            account.display_name,
-            " ".join(words[1:] + words[:1]),
-        ]  # "Léa MARTIN" → "MARTIN Léa"
-    row = (
-        (lookup(f, pronote_id=code) if code else None)
-        or (
-            lookup(f, cas_id=validation.user)
-            if validation and validation.ok and validation.user
-            else None
-        )
-        or next((r for n in names if (r := lookup(f, name=n))), None)
-    )
-    with allure.step("Recherche du compte dans le fichier des identifiants PRONOTE"):
-        found = f"ligne {row.line_no} ({row.profile})" if row else "absent"
-        allure.attach(
-            found, name="Fichier des identifiants", attachment_type=allure.attachment_type.TEXT
-        )
-    if row is not None:
-        return verdict
-    missing = CATALOGUE["PN-COMPTE-ABSENT-FICHIER"]
-    if verdict.outcome == "passed":
-        return replace(verdict, outcome="failed", diagnosis=missing)
-    return replace(verdict, alternatives=[*verdict.alternatives, missing])

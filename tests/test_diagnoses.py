@@ -353,7 +353,34 @@ CASES: dict[str, tuple[Observation, RunContext | None]] = {
 
 
 def test_cases_cover_every_code() -> None:
-    assert set(CASES) == set(CATALOGUE)
+    # PN-COMPTE-ABSENT-FICHIER comes from check_identifiers_file, tested below.
+    assert set(CASES) | {"PN-COMPTE-ABSENT-FICHIER"} == set(CATALOGUE)
+
+
+def test_check_identifiers_file_names_a_missing_account() -> None:
+    from verdict.diagnoses import check_identifiers_file
+    from verdict.identifiers import parse_identifiers
+
+    export = parse_identifiers(
+        "Elèves\tIdentifiant PRONOTE\tIdentifiant CAS\r\nMARTIN Léa\tAZKH9C7WSQ2R54DP\t\r\n".encode(
+            "cp1252"
+        )
+    )
+    obs, _ = CASES["PN-NOM-NON-AFFICHE"]
+    passed = diagnose(journey(), target=TARGET)
+    assert passed.outcome == "passed"
+    kept, row = check_identifiers_file(passed, journey(), TARGET, "Léa MARTIN", export)
+    assert kept.outcome == "passed" and row is not None and row.line_no == 2
+    # Found by the code the CAS released, whatever the name:
+    assert check_identifiers_file(passed, journey(), TARGET, "Hugo BERNARD", export)[1] is not None
+    other = journey(cas_validation=validation(identifier=False))
+    failed, row = check_identifiers_file(passed, other, TARGET, "Hugo BERNARD", export)
+    assert row is None
+    assert failed.outcome == "failed" and failed.code == "PN-COMPTE-ABSENT-FICHIER"
+    broken = diagnose(obs, target=TARGET)
+    still, _ = check_identifiers_file(broken, obs, TARGET, "Hugo BERNARD", export)
+    assert still.code == broken.code
+    assert "PN-COMPTE-ABSENT-FICHIER" in codes(still.alternatives)
 
 
 @pytest.mark.parametrize("code", list(CASES))

@@ -13,11 +13,12 @@ A timeout alone proves nothing: it is reported with what the page showed.
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import parse_qs, urlsplit
 
 from verdict.cas import cas_root
+from verdict.identifiers import IdentifiersFile, Row, lookup
 from verdict.observation import (
     IP_SUSPENDED_TEXTS,
     TOO_MANY_ERRORS_TEXTS,
@@ -1072,6 +1073,37 @@ def _details(obs: Observation, target: Target, code: str | None, context: RunCon
 
 
 # -- words for people -----------------------------------------------------------------------
+def check_identifiers_file(
+    verdict: Verdict,
+    obs: Observation,
+    target: Target,
+    display_name: str | None,
+    f: IdentifiersFile,
+) -> tuple[Verdict, Row | None]:
+    """Look the account up in PRONOTE's export: by released code, Id. CAS, then name.
+
+    An account missing from the file fails a check that passed otherwise
+    (`PN-COMPTE-ABSENT-FICHIER`), and is an alternative cause of a failing one.
+    """
+    validation = obs.cas_validation if obs.cas_validation and obs.cas_validation.ok else None
+    code = validation.attribute(target.identifier_attribute) if validation else None
+    names: list[str] = []
+    if display_name:
+        words = display_name.split()
+        names = [display_name, " ".join(words[1:] + words[:1])]  # "Léa MARTIN", "MARTIN Léa"
+    row = (
+        (lookup(f, pronote_id=code) if code else None)
+        or (lookup(f, cas_id=validation.user) if validation and validation.user else None)
+        or next((r for n in names if (r := lookup(f, name=n))), None)
+    )
+    if row is not None:
+        return verdict, row
+    missing = CATALOGUE["PN-COMPTE-ABSENT-FICHIER"]
+    if verdict.outcome == "passed":
+        return replace(verdict, outcome="failed", diagnosis=missing), None
+    return replace(verdict, alternatives=[*verdict.alternatives, missing]), None
+
+
 def message(verdict: Verdict) -> str:
     """One French paragraph for the report.
 
