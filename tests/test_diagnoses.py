@@ -366,7 +366,6 @@ def test_check_identifiers_file_names_a_missing_account() -> None:
             "cp1252"
         )
     )
-    obs, _ = CASES["PN-NOM-NON-AFFICHE"]
     passed = diagnose(journey(), target=TARGET)
     assert passed.outcome == "passed"
     kept, row = check_identifiers_file(passed, journey(), TARGET, "Léa MARTIN", export)
@@ -377,6 +376,7 @@ def test_check_identifiers_file_names_a_missing_account() -> None:
     failed, row = check_identifiers_file(passed, other, TARGET, "Hugo BERNARD", export)
     assert row is None
     assert failed.outcome == "failed" and failed.code == "PN-COMPTE-ABSENT-FICHIER"
+    obs = journey(display_name_seen=False, cas_validation=validation(identifier=False))
     broken = diagnose(obs, target=TARGET)
     still, _ = check_identifiers_file(broken, obs, TARGET, "Hugo BERNARD", export)
     assert still.code == broken.code
