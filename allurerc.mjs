@@ -5,6 +5,8 @@ import { defineConfig } from "allure";
 export default defineConfig({
   name: "Vérification PRONOTE depuis l'ENT",
   output: "./reports/allure-report",
+  // One line per run; kept between nightly runs by the CI cache.
+  historyPath: "./reports/history.jsonl",
   plugins: {
     awesome: {
       options: {

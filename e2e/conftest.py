@@ -223,7 +223,7 @@ def probe_mode(config: pytest.Config) -> bool:
 def connect_options(settings: Settings) -> dict | None:
     """A remote Playwright browser server (launch-server, run-server or a grid) when set."""
     if settings.browser_ws_endpoint:
-        return {"ws_endpoint": settings.browser_ws_endpoint, "timeout": settings.timeout_s * 1000}
+        return {"endpoint": settings.browser_ws_endpoint, "timeout": settings.timeout_s * 1000}
     return None
 
 

@@ -517,19 +517,6 @@ def browser_server(tmp_path: Path) -> Iterator[str]:
         log.close()
 
 
-# e2e/conftest.py's `connect_options` says `ws_endpoint=`; Playwright 1.65's
-# `BrowserType.connect` takes `endpoint=`. Only that exact symptom is an expected failure.
-CONNECT_OPTIONS_BUG = "got an unexpected keyword argument 'ws_endpoint'"
-
-
-def xfail_on_connect_options_bug(run: subprocess.CompletedProcess) -> None:
-    if CONNECT_OPTIONS_BUG in run.stdout:
-        pytest.xfail(
-            "e2e/conftest.py connect_options: BrowserType.connect() got an unexpected keyword "
-            "argument 'ws_endpoint' (Playwright 1.65 names it `endpoint`)"
-        )
-
-
 def with_group_stopped(process: subprocess.Popen) -> None:
     for sig, wait_s in ((signal.SIGTERM, 10), (signal.SIGKILL, 10)):
         try:
@@ -553,7 +540,6 @@ def test_remote_browser_server_runs_the_browser_checks(
 
     run, summary = run_e2e(tmp_path, "-k", "first_connection and eleve", env=env)
 
-    xfail_on_connect_options_bug(run)
     assert run.returncode == 0, tail(run)
     assert [(s["account"], s["outcome"], s["mode"]) for s in summary] == [
         (student.login, "passed", "browser")
@@ -575,7 +561,6 @@ def test_remote_browser_endpoint_down_stops_the_browser_checks(
 
     run, summary = run_e2e(tmp_path, "-k", "first_connection and eleve", env=env)
 
-    xfail_on_connect_options_bug(run)
     assert run.returncode == 1, tail(run)
     assert not any(s["outcome"] == "passed" for s in summary)
     assert f"ECONNREFUSED 127.0.0.1:{port}" in run.stdout, tail(run)

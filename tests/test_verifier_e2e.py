@@ -69,11 +69,16 @@ def run_e2e(
                 }
             )
         env["VERIFIER_ACCOUNTS"] = json.dumps(listed)
+    # Run from the output folder: a developer's own .env (a real ENT?) is never read.
     command = [
         sys.executable,
         "-m",
         "pytest",
-        "e2e/",
+        str(ROOT / "e2e"),
+        "--rootdir",
+        str(ROOT),
+        "-c",
+        str(ROOT / "pyproject.toml"),
         "-p",
         "no:randomly",
         "-q",
@@ -83,7 +88,8 @@ def run_e2e(
         str(out / "test-results"),
         *args,
     ]
-    run = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+    out.mkdir(parents=True, exist_ok=True)
+    run = subprocess.run(command, cwd=out, env=env, capture_output=True, text=True, timeout=600)
     summary_path = out / "summary.json"
     summary = json.loads(summary_path.read_text(encoding="utf-8")) if summary_path.exists() else []
     return run, summary
