@@ -855,3 +855,11 @@ def test_probe_names_the_first_of_two_faults(
         assert verdict.code == pair.code, f"{obs.account}: {message(verdict)}"
         assert codes(verdict.alternatives) == list(pair.alternatives)
         assert set(pair.warnings) <= set(codes(verdict.warnings))
+
+
+def test_readme_table_lists_every_code_as_generated() -> None:
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    rows = [line for line in catalogue_markdown().splitlines() if line.startswith("| `PN-")]
+    assert len(rows) == len(CATALOGUE)
+    missing = [row.split("|")[1].strip() for row in rows if row not in readme]
+    assert not missing, f"README.md table is stale for {missing}: paste python -m verdict.diagnoses"
