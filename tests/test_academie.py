@@ -21,6 +21,7 @@ from e2e.settings import Settings
 from e2e.target import TargetsFileError, targets_from_file
 from lab.client import LabAccount, LabClient, running_lab
 from lab.directory import build_directory
+from tests.e2e_runner import run_e2e, site_env
 from verdict.diagnoses import CATALOGUE, FAULT_CODES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -44,68 +45,8 @@ def fresh_lab(academie_lab: LabClient) -> LabClient:
     return academie_lab
 
 
-def run_e2e(
-    out: Path, *args: str, env: dict[str, str] | None = None
-) -> tuple[subprocess.CompletedProcess, list[dict]]:
-    """Run `pytest e2e/` in a child process with only *env* as its VERIFIER_*/LAB_* settings.
-
-    It runs from *out*, not from the project, so that a developer's `.env` (which may point
-    at a real ENT) is never read by these runs.
-    """
-    child_env = {k: v for k, v in os.environ.items() if not k.startswith(("VERIFIER_", "LAB_"))}
-    child_env.update({"VERIFIER_REPORT_DIR": str(out), "VERIFIER_TIMEOUT_S": "30"})
-    child_env.update(env or {})
-    command = [
-        sys.executable,
-        "-m",
-        "pytest",
-        str(ROOT / "e2e"),
-        "-p",
-        "no:randomly",
-        "-q",
-        "--alluredir",
-        str(out / "allure-results"),
-        "--output",
-        str(out / "test-results"),
-        *args,
-    ]
-    run = subprocess.run(
-        command, cwd=out, env=child_env, capture_output=True, text=True, timeout=E2E_TIMEOUT_S
-    )
-    summary_path = out / "summary.json"
-    summary = json.loads(summary_path.read_text(encoding="utf-8")) if summary_path.exists() else []
-    return run, summary
-
-
 def tail(run: subprocess.CompletedProcess) -> str:
     return run.stdout[-4000:] + run.stderr[-2000:]
-
-
-def site_env(lab: LabClient, accounts: list[LabAccount], site: int = 0) -> dict[str, str]:
-    """One establishment of *lab* as a real target; passwords in variables, as CI secrets."""
-    where = lab.info["establishments"][site]
-    env = {
-        "VERIFIER_ENT_URL": lab.info["ent"],
-        "VERIFIER_CAS_URL": lab.info["cas"],
-        "VERIFIER_PRONOTE_URL": where["pronote"],
-        "VERIFIER_PRONOTE_CLASSIC_URL": where["pronote_classic"],
-        "VERIFIER_PRONOTE_DIRECT_URL": where["pronote_direct"],
-        "VERIFIER_IDENTIFIER_ATTRIBUTE": lab.info["identifier_attribute"],
-        "VERIFIER_ESTABLISHMENT": where["uai"],
-    }
-    listed = []
-    for n, account in enumerate(accounts):
-        env[f"TEST_PW_{n}"] = account.password
-        listed.append(
-            {
-                "login": account.login,
-                "profile": account.profile,
-                "password_env": f"TEST_PW_{n}",
-                "display_name": account.display_name,
-            }
-        )
-    env["VERIFIER_ACCOUNTS"] = json.dumps(listed)
-    return env
 
 
 def accounts_of(lab: LabClient, site: int = 0, profile: str | None = None) -> list[LabAccount]:

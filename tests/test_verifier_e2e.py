@@ -6,13 +6,14 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from lab.client import LabAccount, LabClient, running_lab
+from tests import e2e_runner
+from tests.e2e_runner import site_env
 from verdict.diagnoses import FAULT_CODES
 from verdict.secrets import scan_paths
 
@@ -34,65 +35,16 @@ def run_e2e(
     faults: str = "",
     env_extra: dict[str, str] | None = None,
 ) -> tuple[subprocess.CompletedProcess, list[dict]]:
-    """Run `pytest e2e/` in a child process, against *lab* (as a real target) or its own lab."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("VERIFIER_", "LAB_"))}
-    env.update({"VERIFIER_REPORT_DIR": str(out), "VERIFIER_TIMEOUT_S": "15"})
+    """`pytest e2e/` against *lab* as a real target (or, with None, against its own lab)."""
+    env = {"VERIFIER_TIMEOUT_S": "15"}
+    if lab is not None:
+        env.update(site_env(lab, accounts or lab.accounts))
+        # The lab adds 0.3 s per hop when slow, far less than a real slow link.
+        env["VERIFIER_SLOW_HOP_S"] = "0.28"
     if faults:
         env["LAB_FAULTS"] = faults
     env.update(env_extra or {})
-    if lab is not None:
-        info = lab.info
-        env.update(
-            {
-                "VERIFIER_ENT_URL": info["ent"],
-                "VERIFIER_CAS_URL": info["cas"],
-                "VERIFIER_PRONOTE_URL": info["pronote"],
-                "VERIFIER_PRONOTE_CLASSIC_URL": info["pronote_classic"],
-                "VERIFIER_PRONOTE_DIRECT_URL": info["pronote_direct"],
-                "VERIFIER_IDENTIFIER_ATTRIBUTE": info["identifier_attribute"],
-                "VERIFIER_ESTABLISHMENT": "lab",
-                # The lab adds 0.3 s per hop when slow, far less than a real slow link.
-                "VERIFIER_SLOW_HOP_S": "0.28",
-            }
-        )
-        chosen = accounts or lab.accounts
-        # Passwords reach the run through environment variables, as CI secrets would.
-        listed = []
-        for n, account in enumerate(chosen):
-            env[f"TEST_PW_{n}"] = account.password
-            listed.append(
-                {
-                    "login": account.login,
-                    "profile": account.profile,
-                    "password_env": f"TEST_PW_{n}",
-                    "display_name": account.display_name,
-                }
-            )
-        env["VERIFIER_ACCOUNTS"] = json.dumps(listed)
-    # Run from the output folder: a developer's own .env (a real ENT?) is never read.
-    command = [
-        sys.executable,
-        "-m",
-        "pytest",
-        str(ROOT / "e2e"),
-        "--rootdir",
-        str(ROOT),
-        "-c",
-        str(ROOT / "pyproject.toml"),
-        "-p",
-        "no:randomly",
-        "-q",
-        "--alluredir",
-        str(out / "allure-results"),
-        "--output",
-        str(out / "test-results"),
-        *args,
-    ]
-    out.mkdir(parents=True, exist_ok=True)
-    run = subprocess.run(command, cwd=out, env=env, capture_output=True, text=True, timeout=600)
-    summary_path = out / "summary.json"
-    summary = json.loads(summary_path.read_text(encoding="utf-8")) if summary_path.exists() else []
-    return run, summary
+    return e2e_runner.run_e2e(out, *args, env=env)
 
 
 def test_e2e_healthy_lab_passes_and_records_the_stored_id_cas(
