@@ -2,18 +2,11 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-# The project is not installed in the venv and pytest puts only tests/ on the path.
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-from lab.client import LabClient, running_lab  # noqa: E402
+from lab.client import LabClient, running_lab
 
 
 @pytest.fixture(scope="session")

@@ -9,7 +9,6 @@ each fault switched on, and checks that the verdict names it.
 from __future__ import annotations
 
 import re
-import sys
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -17,18 +16,13 @@ from typing import Any
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-# The project is not installed in the venv and pytest puts only tests/ on the path.
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-from e2e.http_journey import HttpJourney  # noqa: E402
-from e2e.settings import Account, Settings  # noqa: E402
-from e2e.target import Target, targets_from_lab  # noqa: E402
-from lab.client import LabClient, running_lab  # noqa: E402
-from lab.state import FAULTS  # noqa: E402
-from verdict.cas import CasValidation  # noqa: E402
-from verdict.diagnoses import (  # noqa: E402
+from e2e.http_journey import HttpJourney
+from e2e.settings import Account, Settings
+from e2e.target import Target, targets_from_lab
+from lab.client import LabClient, running_lab
+from lab.state import FAULTS
+from verdict.cas import CasValidation
+from verdict.diagnoses import (
     CATALOGUE,
     FAULT_CODES,
     FAULT_PAIRS,
@@ -38,7 +32,9 @@ from verdict.diagnoses import (  # noqa: E402
     diagnose,
     message,
 )
-from verdict.observation import Observation  # noqa: E402
+from verdict.observation import Observation
+
+ROOT = Path(__file__).resolve().parents[1]
 
 ENT = "https://ent.example.fr/"
 CAS = "https://cas.example.fr/"

@@ -12,13 +12,8 @@ from types import ModuleType
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-# The project is not installed in the venv and pytest puts only tests/ on the path.
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-from verdict.__main__ import main  # noqa: E402
-from verdict.identifiers import (  # noqa: E402
+from verdict.__main__ import main
+from verdict.identifiers import (
     AUDIT_HEADINGS,
     COMPARISON_HEADINGS,
     ERROR_BINARY,
@@ -44,6 +39,8 @@ from verdict.identifiers import (  # noqa: E402
     lookup,
     parse_identifiers,
 )
+
+ROOT = Path(__file__).resolve().parents[1]
 
 FIXTURES = ROOT / "tests" / "fixtures" / "identifiers"
 SEED = ROOT.parent / "shared" / "seed" / "pronote-ent-cas-procedure.txt"

@@ -16,7 +16,11 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from labtools import (
+
+from lab.client import LabClient, LabError, running_lab
+from lab.directory import CATEGORIES, PROFILES, SPACE_PAGES
+from lab.state import FAULTS
+from tests.labtools import (
     ACCOUNT_KEYS,
     URLS_FILE_KEYS,
     EntAdmin,
@@ -44,10 +48,6 @@ from labtools import (
     uid_of,
     validate,
 )
-
-from lab.client import LabClient, LabError, running_lab
-from lab.directory import CATEGORIES, PROFILES, SPACE_PAGES
-from lab.state import FAULTS
 from verdict.observation import Observation, visible_text
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -15,7 +15,6 @@ import io
 import json
 import re
 import struct
-import sys
 import xml.etree.ElementTree as ET
 import zipfile
 import zlib
@@ -25,13 +24,8 @@ from urllib.parse import quote, quote_plus, urlencode
 import pytest
 from pydantic import SecretStr
 
-ROOT = Path(__file__).resolve().parents[1]
-# The project is not installed in the venv and pytest puts only tests/ on the path.
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-import verdict.secrets  # noqa: E402
-from verdict.secrets import (  # noqa: E402
+import verdict.secrets
+from verdict.secrets import (
     ACTION_DELETED,
     ACTION_REDACTED,
     ACTION_RENAMED,
@@ -45,6 +39,8 @@ from verdict.secrets import (  # noqa: E402
     secret_forms,
     secret_warnings,
 )
+
+ROOT = Path(__file__).resolve().parents[1]
 
 # `+`, `/` and `&` change under URL and form encoding, `é` under every charset,
 # JSON-ascii and percent-encoding, `/` and `+` sit in the base64 alphabet.
