@@ -12,7 +12,7 @@ from verdict.identifiers import IdentifiersFile, audit, audit_to_dict, format_au
 
 def test_identifiers_file_audit(identifiers_file: IdentifiersFile | None) -> None:
     allure.dynamic.title("Audit du fichier des identifiants PRONOTE")
-    allure.dynamic.suite("Fichier des identifiants PRONOTE")
+    allure.dynamic.parent_suite("Fichier des identifiants PRONOTE")
     if identifiers_file is None:
         pytest.skip("VERIFIER_IDENTIFIERS_FILE non configuré")
     result = audit(identifiers_file)
