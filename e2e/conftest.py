@@ -128,7 +128,6 @@ LAB = pytest.StashKey[Any]()
 LAB_INFO = pytest.StashKey[dict]()
 EXIT = pytest.StashKey[contextlib.ExitStack]()
 RECORDER = pytest.StashKey[RunRecorder]()
-PREFLIGHTS = pytest.StashKey[dict[str, Preflight]]()
 LEAKS = pytest.StashKey[list[str]]()
 IDENTIFIERS = pytest.StashKey[IdentifiersFile]()
 
@@ -162,11 +161,9 @@ def recorder(pytestconfig: pytest.Config) -> RunRecorder:
 
 
 @pytest.fixture(scope="session")
-def preflights(pytestconfig: pytest.Config, settings: Settings) -> dict[str, Preflight]:
+def preflights() -> dict[str, Preflight]:
     """Preflight of each target, run once per session (plain HTTP)."""
-    cache: dict[str, Preflight] = {}
-    pytestconfig.stash[PREFLIGHTS] = cache
-    return cache
+    return {}
 
 
 @pytest.fixture
@@ -330,7 +327,3 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
     terminalreporter.write_line(f"Détails : {recorder.report_dir / 'summary.json'}")
     for line in config.stash.get(LEAKS, []):
         terminalreporter.write_line(line, red=True, bold=True)
-
-
-def accounts_of(targets: list[Target]) -> list[Account]:
-    return [a for t in targets for a in t.accounts]

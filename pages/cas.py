@@ -1,4 +1,8 @@
-"""The CAS pages met on the way: the login form (the ENT login) and its refusals."""
+"""The CAS page met on the way: the login form, which is also the ENT login.
+
+A CAS refusal ("service non autorisé") is recognised from the page itself by
+`verdict.observation.page_kind`, for the browser and the probe alike.
+"""
 
 from __future__ import annotations
 
@@ -22,11 +26,3 @@ class CasLoginPage:
         self.password.fill(password)
         with self.page.expect_navigation(wait_until="domcontentloaded"):
             self.submit.click()
-
-
-class CasServiceRefusedPage:
-    """The CAS answer when the service is not registered ("service non autorisé")."""
-
-    def __init__(self, page: Page) -> None:
-        self.page = page
-        self.message: Locator = page.get_by_text("autoris", exact=False).first
