@@ -14,6 +14,7 @@ import pytest
 from lab.client import LabAccount, LabClient, running_lab
 from tests import e2e_runner
 from tests.e2e_runner import site_env
+from tests.labtools import EntAdmin
 from verdict.diagnoses import FAULT_CODES
 from verdict.secrets import scan_paths
 
@@ -132,3 +133,22 @@ def test_e2e_artifacts_hold_no_password(e2e_lab: LabClient, tmp_path: Path) -> N
     # The log of the run itself too.
     for account in e2e_lab.accounts:
         assert account.password not in run.stdout + run.stderr
+
+
+@pytest.mark.parametrize("mode", ["onglet", "popup", "cadre", "meme_fenetre"])
+def test_e2e_follows_the_shortcut_wherever_it_opens(
+    e2e_lab: LabClient, tmp_path: Path, mode: str
+) -> None:
+    # Given the ENT administrator set the Pronote shortcut to open in a tab, a pop-up, a frame
+    # of the portal, or the same window (seed part IV, "gestion du portail")
+    e2e_lab.reset()
+    with EntAdmin.logged_in(e2e_lab) as admin:
+        saved = admin.save_shortcut(
+            url=e2e_lab.info["pronote"], code="PRONOTE", intitule="Pronote", mode=mode, actif="1"
+        )
+    assert saved.status_code == 200 and "Service enregistré" in saved.text
+    assert e2e_lab.state()["sites"][0]["shortcut"]["mode"] == mode
+    # When the checks run, then the space is reached and the Id. CAS recorded
+    run, summary = run_e2e(e2e_lab, tmp_path, [e2e_lab.accounts[0]], "-k", "first_connection")
+    assert run.returncode == 0, run.stdout[-3000:]
+    assert summary[0]["outcome"] == "passed" and summary[0]["cas_user"] == e2e_lab.accounts[0].uid
