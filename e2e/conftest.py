@@ -11,10 +11,10 @@ from typing import Any
 
 import pytest
 
-from e2e.http_journey import HttpJourney
+from e2e.http_journey import ProbeJourney
 from e2e.journey import BrowserJourney
 from e2e.preflight import Preflight, run_preflight
-from e2e.settings import Account, Settings, SettingsError, env_file_warning, load_settings
+from e2e.settings import Settings, SettingsError, env_file_warning, load_settings
 from e2e.target import (
     Target,
     TargetsFileError,
@@ -181,29 +181,13 @@ def run_context(settings: Settings) -> RunContext:
     return RunContext(slow_hop_s=settings.slow_hop_s)
 
 
-class ProbeJourney:
-    """The fast probe: the same journey over plain HTTP, no browser (`--probe`)."""
-
-    def __init__(self, settings: Settings) -> None:
-        self.settings = settings
-
-    def run(self, target: Target, account: Account) -> Any:
-        journey = HttpJourney(
-            target, timeout_s=self.settings.timeout_s, retries=self.settings.retries
-        )
-        try:
-            return journey.run(account)
-        finally:
-            journey.close()
-
-
 @pytest.fixture
 def journey(
     request: pytest.FixtureRequest, settings: Settings, pytestconfig: pytest.Config
 ) -> BrowserJourney | ProbeJourney:
     """The browser journey, or the HTTP probe with `--probe` (then no browser starts at all)."""
     if probe_mode(pytestconfig):
-        return ProbeJourney(settings)
+        return ProbeJourney(settings.timeout_s, settings.retries)
     return BrowserJourney(
         request.getfixturevalue("browser"),
         request.getfixturevalue("new_context"),
@@ -214,6 +198,12 @@ def journey(
 
 def probe_mode(config: pytest.Config) -> bool:
     return bool(config.getoption("--probe")) or config.stash[SETTINGS].mode == "probe"
+
+
+@pytest.fixture(scope="session")
+def probe(pytestconfig: pytest.Config) -> bool:
+    """True for the HTTP-only probe (`--probe`): no browser starts."""
+    return probe_mode(pytestconfig)
 
 
 @pytest.fixture(scope="session")

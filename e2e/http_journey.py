@@ -313,3 +313,17 @@ def _safe(url: str) -> str:
         "ticket=ST-…" if q.startswith("ticket=") else q for q in parts.query.split("&")
     )
     return parts._replace(query=query).geturl()
+
+
+class ProbeJourney:
+    """The fast probe with the browser journey's interface: `run(target, account)`."""
+
+    def __init__(self, timeout_s: float, retries: int) -> None:
+        self.timeout_s, self.retries = timeout_s, retries
+
+    def run(self, target: Target, account: Account) -> Observation:
+        journey = HttpJourney(target, timeout_s=self.timeout_s, retries=self.retries)
+        try:
+            return journey.run(account)
+        finally:
+            journey.close()

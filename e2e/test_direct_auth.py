@@ -6,14 +6,13 @@ import allure
 import pytest
 from playwright.sync_api import Page, expect
 
-from e2e.conftest import probe_mode
 from e2e.settings import Settings
 from e2e.target import Target
 from pages.pronote import PronoteDirectLoginPage
 
 
 def test_direct_authentication(
-    target: Target, settings: Settings, request: pytest.FixtureRequest
+    target: Target, settings: Settings, probe: bool, request: pytest.FixtureRequest
 ) -> None:
     allure.dynamic.title("Authentification directe : formulaire PRONOTE")
     allure.dynamic.parent_suite(target.name)
@@ -22,7 +21,7 @@ def test_direct_authentication(
         pytest.skip(
             "VERIFIER_PRONOTE_DIRECT_URL non configurée : authentification directe non attendue"
         )
-    if probe_mode(request.config):
+    if probe:
         pytest.skip("sonde HTTP : pas de navigateur pour ce contrôle")
     page: Page = request.getfixturevalue("page")
     direct = PronoteDirectLoginPage(page, settings.locators)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import allure
 import pytest
 
-from e2e.conftest import ProbeJourney
+from e2e.http_journey import ProbeJourney
 from e2e.journey import BrowserJourney
 from e2e.preflight import Preflight
 from e2e.settings import Account
