@@ -152,3 +152,16 @@ def test_e2e_follows_the_shortcut_wherever_it_opens(
     run, summary = run_e2e(e2e_lab, tmp_path, [e2e_lab.accounts[0]], "-k", "first_connection")
     assert run.returncode == 0, run.stdout[-3000:]
     assert summary[0]["outcome"] == "passed" and summary[0]["cas_user"] == e2e_lab.accounts[0].uid
+
+
+def test_e2e_wrong_password_is_named_and_never_written(e2e_lab: LabClient, tmp_path: Path) -> None:
+    e2e_lab.reset()
+    real = e2e_lab.accounts[0]
+    wrong = LabAccount(**{**vars(real), "password": "Faux-mot-de-passe+é/&42"})
+    run, summary = run_e2e(e2e_lab, tmp_path, [wrong], "-k", "first_connection")
+    assert run.returncode == 1
+    assert [(s["outcome"], s["diagnosis"]) for s in summary] == [
+        ("failed", "PN-ENT-IDENTIFIANTS-REFUSES")
+    ]
+    assert scan_paths([tmp_path], [wrong.password]).hits == []
+    assert wrong.password not in run.stdout + run.stderr
