@@ -207,6 +207,29 @@ def probe(pytestconfig: pytest.Config) -> bool:
 
 
 @pytest.fixture(scope="session")
+def browser(launch_browser: Any, settings: Settings) -> Any:
+    """pytest-playwright's browser, with a clear message when it cannot start or be reached."""
+    from playwright.sync_api import Error as PlaywrightError
+
+    try:
+        launched = launch_browser()
+        problem = None
+    except PlaywrightError as exc:
+        problem = next((line for line in str(exc).splitlines() if line.strip()), "")
+    if problem is not None:
+        where = (
+            f"le serveur de navigateur {settings.browser_ws_endpoint} (VERIFIER_BROWSER_WS_ENDPOINT)"
+            if settings.browser_ws_endpoint
+            else "Chromium (VERIFIER_BROWSER_EXECUTABLE, ou `playwright install chromium`)"
+        )
+        pytest.fail(
+            f"Navigateur indisponible : impossible de joindre {where} — {problem}", pytrace=False
+        )
+    yield launched
+    launched.close()
+
+
+@pytest.fixture(scope="session")
 def connect_options(settings: Settings) -> dict | None:
     """A remote Playwright browser server (launch-server, run-server or a grid) when set."""
     if settings.browser_ws_endpoint:

@@ -505,6 +505,8 @@ def test_remote_browser_endpoint_down_stops_the_browser_checks(
     assert run.returncode == 1, tail(run)
     assert not any(s["outcome"] == "passed" for s in summary)
     assert f"ECONNREFUSED 127.0.0.1:{port}" in run.stdout, tail(run)
+    assert "Navigateur indisponible" in run.stdout and "VERIFIER_BROWSER_WS_ENDPOINT" in run.stdout
+    assert "Traceback" not in run.stdout + run.stderr
 
 
 # -- the HTTP probe --------------------------------------------------------------------------
