@@ -6,6 +6,7 @@ Django reads its settings once per process. The lab runs a single CAS.
 
 from __future__ import annotations
 
+import importlib.util
 import re
 import secrets
 from pathlib import Path
@@ -85,7 +86,9 @@ def configure(world: World, data_dir: Path, *, ticket_validity_s: int = 60) -> N
     _world = world
     from django.conf import settings
 
-    cas_pkg = Path(__import__("importlib.util").util.find_spec("cas_server").origin).parent
+    spec = importlib.util.find_spec("cas_server")
+    assert spec is not None and spec.origin, "django-cas-server is not installed"
+    cas_pkg = Path(spec.origin).parent
     settings.configure(
         DEBUG=False,
         SECRET_KEY=secrets.token_urlsafe(32),
