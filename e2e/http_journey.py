@@ -18,7 +18,7 @@ import httpx
 
 from e2e.settings import Account
 from e2e.target import Target
-from verdict.cas import service_of, validate_ticket
+from verdict.cas import safe_url, service_of, validate_ticket
 from verdict.observation import Observation, page_kind, visible_text
 
 MAX_HOPS = 20
@@ -132,13 +132,13 @@ class HttpJourney:
             except httpx.HTTPError as exc:
                 kind = network_error_kind(exc)
                 if attempt < self.retries and kind in ("connection_reset", "network"):
-                    obs.warnings.append(f"retry {attempt + 1} after {kind} at {_safe(url)}")
+                    obs.warnings.append(f"retry {attempt + 1} after {kind} at {safe_url(url)}")
                     back_off(attempt)
                     continue
                 raise JourneyError(kind, url, str(exc)) from None
             if response.status_code in TRANSIENT_STATUSES and attempt < self.retries:
                 obs.warnings.append(
-                    f"retry {attempt + 1} after HTTP {response.status_code} at {_safe(url)}"
+                    f"retry {attempt + 1} after HTTP {response.status_code} at {safe_url(url)}"
                 )
                 back_off(attempt)
                 continue
@@ -148,7 +148,7 @@ class HttpJourney:
     def follow(self, obs: Observation, method: str, url: str, **kwargs: object) -> httpx.Response:
         """Send and follow redirects by hand, noting every hop (the CAS ones matter)."""
         for _ in range(MAX_HOPS):
-            obs.urls.append(_safe(url))
+            obs.urls.append(safe_url(url))
             self._note(obs, url)
             response = self._send(obs, method, url, **kwargs)
             self._hops.append(response.elapsed.total_seconds())
@@ -182,7 +182,7 @@ class HttpJourney:
         try:
             self._journey(obs, account)
         except JourneyError as exc:
-            obs.network_error, obs.network_error_url = exc.kind, _safe(exc.url)
+            obs.network_error, obs.network_error_url = exc.kind, safe_url(exc.url)
         finally:
             obs.timings["total"] = round(time.monotonic() - started, 3)
             if self._hops:
@@ -224,7 +224,7 @@ class HttpJourney:
             self._final(obs, page)
             return
         url = urljoin(str(page.url), href)
-        obs.shortcut_url = _safe(url)
+        obs.shortcut_url = safe_url(url)
         page = self.follow(obs, "GET", url)
         frames = parse_page(page.text).frames if urlsplit(url).netloc not in t.pronote_hosts else []
         if frames:  # the shortcut opens PRONOTE inside a portal frame
@@ -280,7 +280,7 @@ class HttpJourney:
 
     def _final(self, obs: Observation, page: httpx.Response) -> None:
         url = str(page.url)
-        obs.final_url = _safe(url)
+        obs.final_url = safe_url(url)
         obs.final_status = page.status_code
         obs.final_kind = page_kind(
             url,
@@ -302,17 +302,6 @@ def _find_link(parsed: PageParser, names: tuple[str, ...], *, exact: bool = Fals
         if (folded in names) if exact else any(n in folded for n in names):
             return href
     return None
-
-
-def _safe(url: str) -> str:
-    """A URL fit for a report: the single-use ticket is cut (it is a bearer credential)."""
-    parts = urlsplit(url)
-    if "ticket=" not in parts.query:
-        return url
-    query = "&".join(
-        "ticket=ST-…" if q.startswith("ticket=") else q for q in parts.query.split("&")
-    )
-    return parts._replace(query=query).geturl()
 
 
 class ProbeJourney:

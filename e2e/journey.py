@@ -27,7 +27,7 @@ from e2e.target import Target
 from pages.cas import CasLoginPage
 from pages.ent import EntHomePage, EntPortalPage
 from pages.pronote import PronoteFirstConnectionPage, PronoteSpacePage
-from verdict.cas import service_of, ticket_of, validate_ticket
+from verdict.cas import safe_url, service_of, ticket_of, validate_ticket
 from verdict.observation import Observation, page_kind, visible_text
 
 TRANSIENT_STATUSES = {502, 503, 504}
@@ -50,17 +50,6 @@ NETWORK_ERRORS = {
 
 def network_kind(message: str) -> str | None:
     return next((kind for key, kind in NETWORK_ERRORS.items() if key in message), None)
-
-
-def safe_url(url: str) -> str:
-    """A URL fit for a report: a CAS ticket is a bearer credential, so it is cut."""
-    if "ticket=" not in url:
-        return url
-    parts = urlsplit(url)
-    query = "&".join(
-        "ticket=ST-…" if q.startswith("ticket=") else q for q in parts.query.split("&")
-    )
-    return parts._replace(query=query).geturl()
 
 
 class JourneyTimeout(Exception):

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import secrets
 import unicodedata
-import xml.etree.ElementTree as ET
 from urllib.parse import urlencode
 
 import httpx
@@ -17,9 +16,9 @@ from flask import Flask, Response, redirect, render_template_string, request, se
 
 from lab.directory import EXPORT_SECTIONS, PROFILES, Person
 from lab.state import SHORTCUT_MODES, Shortcut, World
+from verdict.cas import validate_ticket
 from verdict.identifiers import IdentifiersFileError, parse_identifiers
 
-CAS_NS = {"cas": "http://www.yale.edu/tp/cas"}
 ENT_NAME = "eCollège 31"
 
 _BASE = """<!DOCTYPE html>
@@ -121,17 +120,14 @@ def create_ent_app(world: World, *, port: int) -> Flask:
     def cas_callback() -> Response:
         ticket = request.args.get("ticket", "")
         try:
-            answer = http.get(
-                f"{world.cas_url}p3/serviceValidate", params={"service": callback, "ticket": ticket}
-            )
-            success = ET.fromstring(answer.content).find("cas:authenticationSuccess", CAS_NS)
-        except (httpx.HTTPError, ET.ParseError):
-            success = None
-        if success is None:
+            validation = validate_ticket(http, world.cas_url, callback, ticket)
+        except httpx.HTTPError:
+            validation = None
+        if validation is None or not validation.ok:
             body = "<p>La connexion a échoué. <a href='/'>Réessayer</a></p>"
             return page("Erreur de connexion", body, 403)
         session.clear()
-        session["login"] = success.findtext("cas:user", "", CAS_NS)
+        session["login"] = validation.user
         return redirect("/portail")
 
     @app.get("/portail")

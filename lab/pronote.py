@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import json
 import secrets
-import xml.etree.ElementTree as ET
-from typing import Any
 from urllib.parse import urlencode
 
 import httpx
@@ -20,9 +18,9 @@ from flask import Flask, Response, redirect, render_template_string, request, se
 
 from lab.directory import CATEGORIES, SPACE_PAGES, check_password
 from lab.state import PronoteUser, Site, World
+from verdict.cas import CasValidation, validate_ticket
 
 INFO_MOBILE_APP_ID = "0D264427-EEFC-4810-A9E9-346942A862A4"
-CAS_NS = {"cas": "http://www.yale.edu/tp/cas"}
 
 SPACES = {
     "eleve": "Espace Élèves",
@@ -173,37 +171,28 @@ def create_pronote_app(world: World, site: Site, *, listener: str, port: int) ->
         session["uid"] = user.person.uid
         return redirect(f"/pronote/{SPACE_PAGES[user.person.profile]}")
 
-    def validate(ticket: str, service: str) -> tuple[str, dict[str, Any]] | str:
-        """CAS 3.0 ticket validation; returns (user, attributes) or a French error text."""
-        url = f"{site.settings.cas_url}p3/serviceValidate"
+    def validate(ticket: str, service: str) -> CasValidation | str:
+        """CAS 3.0 ticket validation; returns the validation or a French error text."""
         try:
-            answer = http.get(url, params={"service": service, "ticket": ticket})
+            validation = validate_ticket(http, site.settings.cas_url, service, ticket)
         except httpx.HTTPError:
             return "Le serveur d'authentification CAS ne répond pas."
-        if not site.settings.msxml_ok:
-            # An outdated MsXML on the DMZ server cannot parse the XML answer.
+        # An outdated MsXML on the DMZ server cannot parse the XML answer.
+        if not site.settings.msxml_ok or validation.failure_code == "INVALID_RESPONSE":
             return "Erreur lors de l'authentification CAS : réponse du serveur CAS illisible."
-        try:
-            root = ET.fromstring(answer.content)
-        except ET.ParseError:
-            return "Erreur lors de l'authentification CAS : réponse du serveur CAS illisible."
-        success = root.find("cas:authenticationSuccess", CAS_NS)
-        if success is None:
+        if not validation.ok:
             return "L'authentification CAS a été refusée. Veuillez vous reconnecter depuis l'ENT."
-        user = success.findtext("cas:user", "", CAS_NS)
-        attributes: dict[str, Any] = {}
-        for node in success.find("cas:attributes", CAS_NS) or []:
-            attributes[node.tag.split("}")[-1]] = node.text or ""
-        return user, attributes
+        return validation
 
-    def recognise(cas_user: str, attributes: dict[str, Any]) -> Response:
+    def recognise(validation: CasValidation) -> Response:
         settings = site.settings
+        cas_user, attribute = validation.user or "", validation.attribute
         with world.lock:
             known = site.user_by_cas(cas_user)
             if known:
                 return open_space(known)
             if settings.recognition_mode == "identite_pronote" and settings.identifier_management:
-                code = attributes.get(world.identifier_attribute)
+                code = attribute(world.identifier_attribute)
                 if code:
                     user = site.user_by_identifier(code)
                     if user is None:
@@ -219,10 +208,10 @@ def create_pronote_app(world: World, site: Site, *, listener: str, port: int) ->
                         u
                         for u in site.users
                         if u.id_cas is None
-                        and u.person.nom == attributes.get("nom")
-                        and u.person.prenom == attributes.get("prenom")
-                        and u.person.date_naissance == attributes.get("dateNaissance")
-                        and CATEGORIES[u.person.profile] == attributes.get("categories")
+                        and u.person.nom == attribute("nom")
+                        and u.person.prenom == attribute("prenom")
+                        and u.person.date_naissance == attribute("dateNaissance")
+                        and CATEGORIES[u.person.profile] == attribute("categories")
                     ),
                     None,
                 )
@@ -247,7 +236,7 @@ def create_pronote_app(world: World, site: Site, *, listener: str, port: int) ->
             result = validate(ticket, service_url(name))
             if isinstance(result, str):
                 return error(result)
-            return recognise(*result)
+            return recognise(result)
         user = current_user()
         if user:
             own = SPACE_PAGES[user.person.profile].removesuffix(".html")

@@ -71,6 +71,17 @@ def service_of(url: str) -> str | None:
     return values[0] if values else None
 
 
+def safe_url(url: str) -> str:
+    """A URL fit for a report: a CAS ticket is a bearer credential, so it is cut."""
+    parts = urlsplit(url)
+    if "ticket=" not in parts.query:
+        return url
+    query = "&".join(
+        "ticket=ST-…" if q.startswith("ticket=") else q for q in parts.query.split("&")
+    )
+    return parts._replace(query=query).geturl()
+
+
 def ticket_of(url: str) -> str | None:
     values = parse_qs(urlsplit(url).query).get("ticket")
     return values[0] if values else None
