@@ -55,14 +55,8 @@ class RunRecorder:
     def write_summary(self) -> Path:
         self.report_dir.mkdir(parents=True, exist_ok=True)
         path = self.report_dir / "summary.json"
-        summary = [
-            {
-                key: value
-                for key, value in asdict(r).items()
-                if key in SUMMARY_KEYS or key in ("mode", "identifier_released", "final_url")
-            }
-            for r in self.results
-        ]
+        # The failure message is in the report and the console; the summary keeps the code.
+        summary = [{k: v for k, v in asdict(r).items() if k != "message"} for r in self.results]
         path.write_text(json.dumps(summary, ensure_ascii=False, indent=2), encoding="utf-8")
         return path
 
@@ -74,18 +68,6 @@ class RunRecorder:
             lines.append(f"{target} : {passed}/{len(results)} compte(s) OK")
             lines.extend("  " + r.console_line() for r in results)
         return lines
-
-
-SUMMARY_KEYS = (
-    "target",
-    "account",
-    "profile",
-    "outcome",
-    "diagnosis",
-    "warnings",
-    "cas_user",
-    "timings",
-)
 
 
 def write_environment(results_dir: Path, values: dict[str, str]) -> None:
