@@ -24,6 +24,7 @@ from verdict.identifiers import (
     format_comparison,
     parse_identifiers,
 )
+from verdict.merge import add_parser as add_merge_parser
 
 EXIT_OK = 0
 EXIT_ERROR = 2
@@ -92,6 +93,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     audit_parser.add_argument("--json", action="store_true", help="sortie JSON complète")
     audit_parser.set_defaults(run=_run_audit)
+    add_merge_parser(commands)
     return parser
 
 
