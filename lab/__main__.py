@@ -10,7 +10,8 @@ import sys
 import threading
 from pathlib import Path
 
-from lab.state import FAULTS
+from lab.state import FAULTS, PRONOTE_GENERATIONS
+from lab.wording import WORDINGS
 
 
 def _parse(argv: list[str] | None) -> argparse.Namespace:
@@ -32,7 +33,30 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
         default="identifiantPronote",
         help="CAS attribute that carries the PRONOTE identifier",
     )
-    parser.add_argument("--latency", type=float, default=0.3, help="slow_network delay, seconds")
+    parser.add_argument(
+        "--latency",
+        type=float,
+        default=float(os.environ.get("LAB_LATENCY") or 0),
+        help="delay added to every HTTP response of every lab app, seconds ($LAB_LATENCY, 0)",
+    )
+    parser.add_argument(
+        "--slow-network-delay",
+        type=float,
+        default=0.3,
+        help="delay per response under the slow_network fault, seconds (0.3)",
+    )
+    parser.add_argument(
+        "--wording",
+        choices=WORDINGS,
+        default=os.environ.get("LAB_WORDING") or "default",
+        help="texts and class names of the lab's PRONOTE and ENT pages ($LAB_WORDING, default)",
+    )
+    parser.add_argument(
+        "--pronote-generation",
+        default=os.environ.get("LAB_PRONOTE_GENERATION") or "2025",
+        help="PRONOTE generation, 2025 or 2011, or a comma list, one per establishment "
+        "($LAB_PRONOTE_GENERATION, 2025)",
+    )
     parser.add_argument(
         "--ticket-validity", type=int, default=60, help="CAS service ticket validity, seconds (60)"
     )
@@ -47,6 +71,17 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     unknown = [f for f in args.fault_list if f not in FAULTS]
     if unknown:
         parser.error(f"unknown fault(s): {', '.join(unknown)}. Known: {', '.join(FAULTS)}")
+    args.generations = [g.strip() for g in args.pronote_generation.split(",") if g.strip()]
+    wrong = [g for g in args.generations if g not in PRONOTE_GENERATIONS]
+    if wrong or not args.generations:
+        parser.error(
+            f"--pronote-generation: {', '.join(wrong) or 'empty'}; "
+            f"known: {', '.join(PRONOTE_GENERATIONS)}"
+        )
+    if args.wording not in WORDINGS:  # from $LAB_WORDING, which argparse does not check
+        parser.error(f"--wording: {args.wording}; known: {', '.join(WORDINGS)}")
+    if args.latency < 0 or args.slow_network_delay < 0:
+        parser.error("--latency and --slow-network-delay must be 0 or more seconds")
     if not 1 <= args.establishments <= 200 or not 1 <= args.per_profile <= 100:
         parser.error("--establishments must be 1..200 and --per-profile 1..100")
     return args
@@ -61,6 +96,9 @@ def main(argv: list[str] | None = None) -> int:
         per_profile=args.per_profile,
         identifier_attribute=args.identifier_attribute,
         latency_s=args.latency,
+        slow_network_delay_s=args.slow_network_delay,
+        wording=args.wording,
+        pronote_generation=args.generations,
         faults=args.fault_list,
         ticket_validity_s=args.ticket_validity,
     )

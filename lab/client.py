@@ -96,7 +96,10 @@ def running_lab(
     establishments: int = 1,
     per_profile: int = 2,
     identifier_attribute: str | None = None,
-    latency_s: float | None = None,
+    latency: float | None = None,
+    slow_network_delay: float | None = None,
+    wording: str | None = None,
+    pronote_generation: str | None = None,
     ticket_validity_s: int | None = None,
     startup_timeout: float = 60,
 ) -> Iterator[LabClient]:
@@ -120,8 +123,14 @@ def running_lab(
         ]
         if identifier_attribute:
             command += ["--identifier-attribute", identifier_attribute]
-        if latency_s is not None:
-            command += ["--latency", str(latency_s)]
+        if latency is not None:
+            command += ["--latency", str(latency)]
+        if slow_network_delay is not None:
+            command += ["--slow-network-delay", str(slow_network_delay)]
+        if wording is not None:
+            command += ["--wording", wording]
+        if pronote_generation is not None:
+            command += ["--pronote-generation", pronote_generation]
         if ticket_validity_s is not None:
             command += ["--ticket-validity", str(ticket_validity_s)]
         log = open(Path(tmp) / "lab.log", "w+b")

@@ -57,6 +57,9 @@ _NAMES = {
     ],
 }
 
+# Classes given to élèves in turn (PRONOTE shows the class after an élève's name).
+_CLASSES = ("4B", "3A", "5C", "6D", "1GB", "2NDE3")
+
 _HASH_ITERATIONS = 20_000
 _ID_ALPHABET = string.ascii_uppercase + string.digits
 
@@ -103,6 +106,8 @@ class Person:
     pronote_password_hash: str = field(repr=False, default="")
     pronote_id: str = ""  # PRONOTE "Id. PRONOTE-ENT", 16 characters
     admin: bool = False
+    classe: str = ""  # élèves only: the class PRONOTE's banner shows, e.g. "4B"
+    child: Person | None = field(default=None, repr=False)  # parents: the child they follow
 
     @property
     def display_name(self) -> str:
@@ -110,6 +115,7 @@ class Person:
 
     @property
     def export_name(self) -> str:
+        """"NOM Prénom": PRONOTE's way of naming a user (identifiers export, space banner)."""
         return f"{self.nom.upper()} {self.prenom}"
 
 
@@ -150,8 +156,14 @@ def build_directory(
                         pronote_password=pronote_password,
                         pronote_password_hash=hash_password(pronote_password),
                         pronote_id=pronote_identifier(rng),
+                        classe=_CLASSES[n % len(_CLASSES)] if profile == "eleve" else "",
                     )
                 )
+        # Each parent follows the élève of the same rank in their establishment.
+        pupils = [p for p in people if p.uai == uai and p.profile == "eleve"]
+        parents = [p for p in people if p.uai == uai and p.profile == "parent"]
+        for rank, parent in enumerate(parents):
+            parent.child = pupils[rank % len(pupils)] if pupils else None
     admin_password = new_password()
     people.append(
         Person(

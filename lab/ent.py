@@ -1,88 +1,88 @@
-"""ENT portal stand-in, eCollège-like: CAS login, service shortcuts, portal administration.
+"""ENT portal stand-in, eCollège-like (Kosmos family): CAS login, service shortcuts, administration.
 
 The administration pages are the ones the procedure uses: "gestion du portail"
 for the Pronote shortcut (part IV) and the import of PRONOTE's identifiers file
-(part V), full or partial.
+(part V), full or partial. Texts and non-essential classes come from
+`lab.wording`; under the `alt` wording the shortcut is drawn another way (a
+tile, or a button that opens a pop-up), as other portals do.
 """
 
 from __future__ import annotations
 
 import secrets
-import unicodedata
 from urllib.parse import urlencode
 
 import httpx
 from flask import Flask, Response, redirect, render_template_string, request, session
+from markupsafe import Markup, escape
 
-from lab.directory import EXPORT_SECTIONS, PROFILES, Person
+from lab.casclient import check_ticket
+from lab.directory import SPACE_PAGES, Person
+from lab.identifiers import ImportRefusedError, read_identifiers
 from lab.state import SHORTCUT_MODES, Shortcut, World
-from verdict.cas import validate_ticket
-from verdict.identifiers import IdentifiersFileError, parse_identifiers
-
-ENT_NAME = "eCollège 31"
+from lab.wording import items, texts
 
 _BASE = """<!DOCTYPE html>
-<html lang="fr"><head><meta charset="utf-8"><title>{{ title }} - {{ ent }}</title>
+<html lang="fr"><head><meta charset="utf-8"><title>{{ title }} - {{ w.ent_name }}</title>
 <style>
 body{font-family:DejaVu Sans,Arial,sans-serif;margin:0;background:#f4f6fa;color:#222}
 header{background:#1d4f91;color:#fff;padding:.8rem 1.5rem;display:flex;
 justify-content:space-between;align-items:center}header a{color:#fff}
 main{max-width:60rem;margin:1.5rem auto;padding:0 1rem}
-.services{display:grid;grid-template-columns:repeat(auto-fill,11rem);gap:1rem;list-style:none;
-padding:0}.services a{display:block;background:#fff;border:1px solid #c5cfdc;border-radius:6px;
+.{{ w.ent_cls_services }}{display:grid;grid-template-columns:repeat(auto-fill,11rem);gap:1rem;
+list-style:none;padding:0}.{{ w.ent_cls_services }} a,.{{ w.ent_cls_services }} button{
+display:block;width:100%;background:#fff;border:1px solid #c5cfdc;border-radius:6px;
 padding:1.2rem;text-align:center;text-decoration:none;color:#1d4f91;font-weight:bold}
 form label{display:block;margin:.7rem 0 .2rem}input[type=text],select{width:28rem;padding:.4rem}
-.message{padding:.6rem;border-radius:4px}.ok{background:#d4edda}.ko{background:#f8d7da}
+.ok,.alert-success{background:#d4edda;padding:.6rem}.ko,.alert-danger{background:#f8d7da;padding:.6rem}
 iframe{width:100%;height:80vh;border:1px solid #ccc}
 </style></head><body>
-<header><span><b>{{ ent }}</b> · {{ title }}</span>
-{% if user %}<span id="utilisateur">{{ user.display_name }} ·
-<a href="/logout">Se déconnecter</a></span>{% endif %}</header>
+<header><span><b>{{ w.ent_name }}</b> · {{ title }}</span>
+{% if user %}<span id="{{ w.ent_id_user }}">{{ user.display_name }} ·
+<a href="/logout">{{ w.ent_logout }}</a></span>{% endif %}</header>
 <main>{{ body|safe }}</main></body></html>"""
 
-_PORTAL = """<h1>Mon espace</h1>
-<p>Bonjour {{ user.prenom }}, bienvenue sur votre ENT.</p>
-<h2>Mes services</h2>
-<ul class="services" aria-label="Mes services">
-{% for s in services %}<li>{{ s|safe }}</li>{% endfor %}
+_PORTAL = """<h1>{{ w.ent_portal_title }}</h1>
+<p>{{ greeting }}</p>
+<h2>{{ w.ent_services }}</h2>
+<ul class="{{ w.ent_cls_services }}" aria-label="{{ w.ent_services }}">
+{% for s in services %}<li>{{ s }}</li>{% endfor %}
 </ul>
-{% if user.admin %}<h2>Administration</h2><ul>
-<li><a href="/admin/portail">Gestion du portail</a></li>
-<li><a href="/admin/import">Import des identifiants PRONOTE</a></li></ul>{% endif %}"""
+{% if user.admin %}<h2>{{ w.ent_admin }}</h2><ul>
+<li><a href="/admin/portail">{{ w.ent_portal_admin }}</a></li>
+<li><a href="/admin/import">{{ w.ent_import_admin }}</a></li></ul>{% endif %}"""
 
-_SHORTCUT_FORM = """<h1>Gestion du portail : service Pronote</h1>
-{% if message %}<p class="message ok">{{ message }}</p>{% endif %}
+# Field names are the lab's admin API (tests post them): they never change.
+_SHORTCUT_FORM = """<h1>{{ w.ent_portal_admin_heading }}</h1>
+{% if message %}<p class="{{ w.ent_cls_ok }}">{{ message }}</p>{% endif %}
 <form method="post">
-<label for="url">URL</label><input id="url" name="url" type="text" value="{{ s.url if s else '' }}">
-<label for="code">Code</label><input id="code" name="code" type="text"
- value="{{ s.code if s else 'PRONOTE' }}">
-<label for="intitule">Intitulé</label><input id="intitule" name="intitule" type="text"
- value="{{ s.intitule if s else 'Pronote' }}">
-<label for="mode">Ouverture</label><select id="mode" name="mode">
-{% for m in modes %}<option value="{{ m }}"{% if s and s.mode == m %} selected{% endif %}>
-{{ m }}</option>{% endfor %}</select>
+<label for="url">{{ w.ent_field_url }}</label>
+<input id="url" name="url" type="text" value="{{ s.url if s else '' }}">
+<label for="code">{{ w.ent_field_code }}</label>
+<input id="code" name="code" type="text" value="{{ s.code if s else 'PRONOTE' }}">
+<label for="intitule">{{ w.ent_field_label }}</label>
+<input id="intitule" name="intitule" type="text" value="{{ s.intitule if s else default_label }}">
+<label for="mode">{{ w.ent_field_mode }}</label><select id="mode" name="mode">
+{% for m, label in modes %}<option value="{{ m }}"{% if s and s.mode == m %} selected{% endif %}>
+{{ label }}</option>{% endfor %}</select>
 <label><input type="checkbox" name="actif" value="1"{% if s %} checked{% endif %}>
-Service affiché dans le portail</label>
-<p><button type="submit">Enregistrer</button></p></form>"""
+{{ w.ent_field_active }}</label>
+<p><button type="submit">{{ w.ent_save }}</button></p></form>"""
 
-_IMPORT_FORM = """<h1>Import des identifiants PRONOTE</h1>
-{% if message %}<p class="message {{ 'ko' if failed else 'ok' }}">{{ message }}</p>{% endif %}
-<p>Fichier des identifiants exporté depuis PRONOTE Client (code à 16 caractères).</p>
+_IMPORT_FORM = """<h1>{{ w.ent_import_admin }}</h1>
+{% if message %}<p class="{{ w.ent_cls_ko if failed else w.ent_cls_ok }}">{{ message }}</p>{% endif %}
+<p>{{ w.ent_import_intro }}</p>
 <form method="post" enctype="multipart/form-data">
-<label for="fichier">Fichier</label><input id="fichier" name="fichier" type="file">
-<label><input type="radio" name="type" value="complet" checked> Import complet</label>
-<label><input type="radio" name="type" value="partiel"> Import partiel</label>
-<p><button type="submit">Importer</button></p></form>
-<p>{{ imported }} identifiant(s) PRONOTE actuellement importé(s).</p>"""
+<label for="fichier">{{ w.ent_import_file }}</label><input id="fichier" name="fichier" type="file">
+<label><input type="radio" name="type" value="complet" checked> {{ w.ent_import_full }}</label>
+<label><input type="radio" name="type" value="partiel"> {{ w.ent_import_partial }}</label>
+<p><button type="submit">{{ w.ent_import_button }}</button></p></form>
+<p>{{ count }}</p>"""
 
 
-def _fold(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold().strip()
-
-
-_PROFILE_BY_SECTION = {_fold(name): profile for profile, name in EXPORT_SECTIONS.items()}
-_PROFILE_BY_SECTION.update({_fold(p): p for p in PROFILES})
+def refusal_text(words: dict[str, str], exc: ImportRefusedError) -> str:
+    """The ENT's French sentence for a refused identifiers file."""
+    return words["ent_import_not_text" if exc.code == "not_text" else "ent_import_not_export"]
 
 
 def create_ent_app(world: World, *, port: int) -> Flask:
@@ -92,9 +92,10 @@ def create_ent_app(world: World, *, port: int) -> Flask:
     app.config["MAX_CONTENT_LENGTH"] = 5 * 1024 * 1024
     http = httpx.Client(timeout=10)
     callback = world.ent_url + "auth/cas"
+    w = texts(world.wording)
 
     def page(title: str, body: str, status: int = 200) -> Response:
-        html = render_template_string(_BASE, title=title, body=body, ent=ENT_NAME, user=me())
+        html = render_template_string(_BASE, title=title, body=body, w=w, user=me())
         return Response(html, status=status, mimetype="text/html")
 
     def me() -> Person | None:
@@ -109,7 +110,7 @@ def create_ent_app(world: World, *, port: int) -> Flask:
         if user is None:
             return login_redirect()
         if not user.admin:
-            return page("Accès refusé", "<p>Cette page est réservée aux administrateurs.</p>", 403)
+            return page(w["ent_denied_title"], f"<p>{escape(w['ent_denied_text'])}</p>", 403)
         return user
 
     @app.get("/")
@@ -120,14 +121,17 @@ def create_ent_app(world: World, *, port: int) -> Flask:
     def cas_callback() -> Response:
         ticket = request.args.get("ticket", "")
         try:
-            validation = validate_ticket(http, world.cas_url, callback, ticket)
+            check = check_ticket(http, world.cas_url, callback, ticket)
         except httpx.HTTPError:
-            validation = None
-        if validation is None or not validation.ok:
-            body = "<p>La connexion a échoué. <a href='/'>Réessayer</a></p>"
-            return page("Erreur de connexion", body, 403)
+            check = None
+        if check is None or not check.ok:
+            body = (
+                f"<p>{escape(w['ent_login_failed_text'])} "
+                f"<a href='/'>{escape(w['ent_retry'])}</a></p>"
+            )
+            return page(w["ent_login_failed_title"], body, 403)
         session.clear()
-        session["login"] = validation.user
+        session["login"] = check.user
         return redirect("/portail")
 
     @app.get("/portail")
@@ -135,28 +139,33 @@ def create_ent_app(world: World, *, port: int) -> Flask:
         user = me()
         if user is None:
             return login_redirect()
-        site = world.site(user.uai)
-        services = [
-            '<a href="#">Cahier de textes</a>',
-            '<a href="#">Messagerie</a>',
-            '<a href="#">Ressources numériques</a>',
-        ]
+        site = world.establishment(user.uai)
+        services = [Markup('<a href="#">{}</a>').format(s) for s in items(w, "ent_other_services")]
         if site.shortcut:
-            services.insert(0, _shortcut_link(site.shortcut))
-        body = render_template_string(_PORTAL, user=user, services=services)
-        return page("Mon espace", body)
+            services.insert(0, shortcut_markup(site.shortcut, user, alt=world.wording == "alt"))
+        body = render_template_string(
+            _PORTAL,
+            w=w,
+            user=user,
+            services=services,
+            greeting=w["ent_greeting"].format(prenom=user.prenom),
+        )
+        return page(w["ent_portal_title"], body)
 
     @app.get("/portail/service/<code>")
     def framed_service(code: str) -> Response:
         user = me()
         if user is None:
             return login_redirect()
-        shortcut = world.site(user.uai).shortcut
+        shortcut = world.establishment(user.uai).shortcut
         if shortcut is None or shortcut.code != code:
-            return page("Service introuvable", "<p>Ce service n'existe pas.</p>", 404)
+            return page(
+                w["ent_no_service_title"], f"<p>{escape(w['ent_no_service_text'])}</p>", 404
+            )
         body = render_template_string(
-            '<iframe name="service" title="{{ s.intitule }}" src="{{ s.url }}"></iframe>',
-            s=shortcut,
+            '<iframe name="service" title="{{ label }}" src="{{ url }}"></iframe>',
+            label=shortcut.intitule,
+            url=shortcut_target(shortcut, user),
         )
         return page(shortcut.intitule, body)
 
@@ -165,53 +174,63 @@ def create_ent_app(world: World, *, port: int) -> Flask:
         user = admin_only()
         if isinstance(user, Response):
             return user
-        site = world.site(user.uai)
+        site = world.establishment(user.uai)
         message = ""
         if request.method == "POST":
             url = request.form.get("url", "").strip()
             mode = request.form.get("mode", "onglet")
             if request.form.get("actif") and url.startswith(("http://", "https://")):
+                label = request.form.get("intitule", "").strip() or w["ent_shortcut_label"]
                 with world.lock:
                     site.shortcut = Shortcut(
                         url=url,
                         code=request.form.get("code", "PRONOTE").strip() or "PRONOTE",
-                        intitule=request.form.get("intitule", "Pronote").strip() or "Pronote",
+                        intitule=label,
                         mode=mode if mode in SHORTCUT_MODES else "onglet",
                     )
-                message = "Service enregistré."
+                message = w["ent_saved"]
             elif request.form.get("actif"):
-                message = "URL invalide : elle doit commencer par http:// ou https://."
+                message = w["ent_bad_url"]
             else:
                 site.shortcut = None
-                message = "Service retiré du portail."
+                message = w["ent_removed"]
         body = render_template_string(
-            _SHORTCUT_FORM, s=site.shortcut, modes=SHORTCUT_MODES, message=message
+            _SHORTCUT_FORM,
+            w=w,
+            s=site.shortcut,
+            modes=list(zip(SHORTCUT_MODES, items(w, "ent_mode_labels"), strict=True)),
+            default_label=w["ent_shortcut_label"],
+            message=message,
         )
-        return page("Gestion du portail", body)
+        return page(w["ent_portal_admin"], body)
 
     @app.route("/admin/import", methods=["GET", "POST"])
     def identifiers_import() -> Response:
         user = admin_only()
         if isinstance(user, Response):
             return user
-        site = world.site(user.uai)
+        site = world.establishment(user.uai)
         message, failed, status = "", False, 200
         if request.method == "POST":
             upload = request.files.get("fichier")
-            data = upload.read() if upload else b""
             try:
-                rows = identifier_rows(data, upload.filename if upload else "")
-            except IdentifiersFileError as exc:
-                message, failed, status = f"Import refusé. {exc}", True, 400
+                rows = read_identifiers(upload.read() if upload else b"")
+            except ImportRefusedError as exc:
+                message = f"{w['ent_import_refused']} {refusal_text(w, exc)}"
+                failed, status = True, 400
             else:
                 full = request.form.get("type", "complet") == "complet"
                 matched = world.import_identifiers(site.uai, rows, full=full)
-                kind = "complet" if full else "partiel"
-                message = f"Import {kind} terminé : {matched} identifiant(s) associé(s)."
+                kind = w["ent_import_kind_full" if full else "ent_import_kind_partial"]
+                message = w["ent_import_done"].format(kind=kind, matched=matched)
         body = render_template_string(
-            _IMPORT_FORM, message=message, failed=failed, imported=len(site.imported)
+            _IMPORT_FORM,
+            w=w,
+            message=message,
+            failed=failed,
+            count=w["ent_import_count"].format(count=len(site.imported)),
         )
-        return page("Import des identifiants PRONOTE", body, status)
+        return page(w["ent_import_admin"], body, status)
 
     @app.get("/logout")
     def logout() -> Response:
@@ -221,31 +240,44 @@ def create_ent_app(world: World, *, port: int) -> Flask:
     return app
 
 
-def identifier_rows(data: bytes, source: str = "") -> list[tuple[str, str, str]]:
-    """(profile, "NOM Prénom", code) for every importable row of an identifiers file."""
-    parsed = parse_identifiers(data, source=source or "<fichier>")
-    rows = []
-    for section in parsed.sections:
-        profile = _PROFILE_BY_SECTION.get(_fold(section.profile))
-        if profile is None:
-            continue
-        rows.extend(
-            (profile, r.name, r.pronote_id) for r in section.rows if r.name and r.pronote_id
-        )
-    return rows
+def shortcut_target(shortcut: Shortcut, user: Person) -> str:
+    """Where the shortcut leads this user.
+
+    A PRONOTE.net root may serve a page rather than redirect to the CAS, so the
+    portal links a configured root to the space page of the user's profile, as
+    ENT connectors do (inference from public portal links to `…/pronote/eleve.html`,
+    `parent.html`…). A full page URL (e.g. `…/eleve.html?login=true`) is used as it is.
+    """
+    if shortcut.url.endswith("/pronote/"):
+        return shortcut.url + SPACE_PAGES[user.profile]
+    return shortcut.url
 
 
-def _shortcut_link(shortcut: Shortcut) -> str:
-    from markupsafe import escape
+def shortcut_markup(shortcut: Shortcut, user: Person, *, alt: bool) -> Markup:
+    """The portal's Pronote shortcut: a link by default, a tile or a button under `alt`.
 
-    url, label = escape(shortcut.url), escape(shortcut.intitule)
-    if shortcut.mode == "onglet":
-        return f'<a href="{url}" target="_blank" rel="noopener">{label}</a>'
-    if shortcut.mode == "popup":
-        return (
-            f'<a href="{url}" onclick="window.open(this.href, \'pronote\', '
-            f"'popup,width=1100,height=800'); return false;\">{label}</a>"
-        )
+    Kosmos portals link to the PRONOTE.net host (`a[href*="index-education.net/pronote/"]`,
+    DOMAIN.md); Open ENT NG draws application tiles that open a new window.
+    """
+    url, label = shortcut_target(shortcut, user), shortcut.intitule
+    new_tab = shortcut.mode == "onglet"
     if shortcut.mode == "cadre":
-        return f'<a href="/portail/service/{escape(shortcut.code)}">{label}</a>'
-    return f'<a href="{url}">{label}</a>'
+        url = f"/portail/service/{shortcut.code}"
+    if not alt:
+        if shortcut.mode == "popup":
+            return Markup(
+                '<a href="{}" onclick="window.open(this.href, \'pronote\', '
+                "'popup,width=1100,height=800'); return false;\">{}</a>"
+            ).format(url, label)
+        extra = Markup(' target="_blank" rel="noopener"') if new_tab else Markup("")
+        return Markup('<a href="{}"{}>{}</a>').format(url, extra, label)
+    if shortcut.mode == "popup":
+        return Markup(
+            '<button type="button" class="tuile tuile--pronote" data-url="{}" '
+            "onclick=\"window.open(this.dataset.url, 'pronote', 'popup,width=1100,height=800')\">"
+            '<span class="tuile__titre">{}</span></button>'
+        ).format(url, label)
+    extra = Markup(' target="_blank" rel="noopener noreferrer"') if new_tab else Markup("")
+    return Markup(
+        '<a class="tuile tuile--pronote" href="{}"{}><span class="tuile__titre">{}</span></a>'
+    ).format(url, extra, label)

@@ -15,22 +15,29 @@ from flask import Flask, Response, jsonify, request
 
 from lab import cas_site
 from lab.directory import build_directory, uai_for
-from lab.ent import create_ent_app, identifier_rows
+from lab.ent import create_ent_app, refusal_text
+from lab.identifiers import ImportRefusedError, read_identifiers
 from lab.pronote import create_pronote_app
 from lab.server import Listener, WSGIApp
-from lab.state import PronoteSettings, Shortcut, Site, UnknownFaultError, World
-from verdict.identifiers import IdentifiersFileError
+from lab.state import Establishment, PronoteSettings, Shortcut, UnknownFaultError, World
+from lab.wording import texts
 
 DEFAULT_IDENTIFIER_ATTRIBUTE = "identifiantPronote"
 _COLLEGES = ["Collège Jean Jaurès", "Collège Pierre de Fermat", "Collège Olympe de Gouges"]
 
 
 def _transport(app: WSGIApp, world: World, *, entry: bool = False) -> WSGIApp:
-    """The network between the browser and a lab app: latency, and a flaky first hop."""
+    """The network between the browser and a lab app: latency, and a flaky first hop.
+
+    Each response waits the per-hop latency (real ENT hops take 0.3-1 s, issue 13),
+    plus the slow_network delay under that fault. The wait holds one of the
+    listener's worker threads, never its accept loop: other requests go on.
+    """
 
     def wrapped(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-        if world.has("slow_network"):
-            time.sleep(world.latency_s)  # the lab simulates a slow link; clients must not sleep
+        delay = world.latency_s + (world.slow_network_delay_s if world.has("slow_network") else 0)
+        if delay > 0:
+            time.sleep(delay)  # the lab simulates the network; clients must not sleep
         # A load balancer whose first backend is down: the first request of a journey
         # (no sticky cookie yet) gets 502, and the retry is pinned to a healthy one.
         if entry and world.has("flaky_network") and "ent_lb=" not in environ.get("HTTP_COOKIE", ""):
@@ -56,32 +63,48 @@ class Lab:
         establishments: int = 1,
         per_profile: int = 2,
         identifier_attribute: str = DEFAULT_IDENTIFIER_ATTRIBUTE,
-        latency_s: float = 0.3,
+        latency_s: float = 0.0,
+        slow_network_delay_s: float = 0.3,
+        wording: str = "default",
+        pronote_generation: str | list[str] = "2025",
         faults: list[str] | None = None,
         ticket_validity_s: int = 60,
     ) -> None:
         started = time.monotonic()
         self.token = secrets.token_urlsafe(24)
         self._tmp = tempfile.TemporaryDirectory(prefix="lab-cas-")
-        self.cas = Listener("cas", threads=8)
-        self.ent = Listener("ent", threads=8)
+        # Threads per listener: enough for ~16 journeys at once while each response
+        # waits the per-hop latency; fewer per PRONOTE.net when there are many.
+        self.cas = Listener("cas", threads=32)
+        self.ent = Listener("ent", threads=32)
         self.control = Listener("control", threads=2)
+        pronote_threads = 16 if establishments <= 8 else 6
         pairs = [
-            (Listener(f"pronote{i}-80"), Listener(f"pronote{i}-82")) for i in range(establishments)
+            (
+                Listener(f"pronote{i}-80", threads=4),
+                Listener(f"pronote{i}-82", threads=pronote_threads),
+            )
+            for i in range(establishments)
         ]
         people = build_directory(establishments=establishments, per_profile=per_profile)
+        generations = (
+            [pronote_generation] if isinstance(pronote_generation, str) else pronote_generation
+        )
+        label = texts(wording)["ent_shortcut_label"]
         sites = []
         for index, (classic, cas_listener) in enumerate(pairs):
             cas_root = f"{cas_listener.url}/pronote/"
             sites.append(
-                Site(
+                Establishment(
                     uai=uai_for(index),
                     name=_COLLEGES[index % len(_COLLEGES)]
                     + (f" n°{index + 1}" if index >= len(_COLLEGES) else ""),
                     classic_url=f"{classic.url}/pronote/",
                     cas_listener_url=cas_root,
                     settings=PronoteSettings(cas_url=f"{self.cas.url}/", public_url=cas_root),
-                    shortcut=Shortcut(url=cas_root),
+                    # One generation per establishment; the last one given serves the rest.
+                    pronote_generation=generations[min(index, len(generations) - 1)],
+                    shortcut=Shortcut(url=cas_root, intitule=label),
                 )
             )
         self.world = World(
@@ -90,7 +113,9 @@ class Lab:
             cas_url=f"{self.cas.url}/",
             ent_url=f"{self.ent.url}/",
             identifier_attribute=identifier_attribute,
+            wording=wording,
             latency_s=latency_s,
+            slow_network_delay_s=slow_network_delay_s,
         )
         self.pronote_listeners = pairs
         cas_site.configure(self.world, Path(self._tmp.name), ticket_validity_s=ticket_validity_s)
@@ -138,7 +163,7 @@ class Lab:
     # -- report --------------------------------------------------------------
     def description(self) -> dict[str, Any]:
         """Where the lab listens and who can log in: the contract of `--urls-file`."""
-        first = self.world.sites[0]
+        first = self.world.establishments[0]
         accounts = [
             {
                 "login": p.login,
@@ -161,6 +186,8 @@ class Lab:
             "control": f"{self.control.url}/",
             "token": self.token,
             "identifier_attribute": self.world.identifier_attribute,
+            "wording": self.world.wording,
+            "latency": self.world.latency_s,
             "establishments": [
                 {
                     "uai": s.uai,
@@ -168,8 +195,9 @@ class Lab:
                     "pronote": s.cas_listener_url,
                     "pronote_classic": s.classic_url,
                     "pronote_direct": s.direct_url,
+                    "pronote_generation": s.pronote_generation,
                 }
-                for s in self.world.sites
+                for s in self.world.establishments
             ],
             "accounts": accounts,
             "admin": {"login": admin.login, "password": admin.password},
@@ -223,17 +251,18 @@ def create_control_app(lab: Lab) -> Flask:
     @app.get("/pronote/<uai>/export")
     def export(uai: str) -> Response:
         with world.lock:
-            text = world.site(uai).export()
+            text = world.establishment(uai).export()
         return Response(text.encode("cp1252"), mimetype="text/plain; charset=windows-1252")
 
     @app.post("/ent/<uai>/import")
     def ent_import(uai: str) -> Response:
         full = request.args.get("type", "complet") == "complet"
         try:
-            rows = identifier_rows(request.get_data())
-        except IdentifiersFileError as exc:
-            return Response(json.dumps({"error": str(exc)}), 400, mimetype="application/json")
+            rows = read_identifiers(request.get_data())
+        except ImportRefusedError as exc:
+            error = refusal_text(texts(world.wording), exc)
+            return Response(json.dumps({"error": error}), 400, mimetype="application/json")
         matched = world.import_identifiers(uai, rows, full=full)
-        return jsonify({"matched": matched, "imported": len(world.site(uai).imported)})
+        return jsonify({"matched": matched, "imported": len(world.establishment(uai).imported)})
 
     return app

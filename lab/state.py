@@ -12,6 +12,7 @@ import threading
 from dataclasses import dataclass, field
 
 from lab.directory import EXPORT_SECTIONS, PROFILES, Person
+from lab.identifiers import ImportRow
 
 # Fault names are a public contract: scripts and CI use them.
 FAULTS: dict[str, str] = {
@@ -35,7 +36,13 @@ FAULTS: dict[str, str] = {
 
 RECOGNITION_MODES = ("identite_pronote", "identite_utilisateur", "double_authentification")
 
-SHORTCUT_MODES = ("onglet", "meme_fenetre", "popup", "cadre")
+# How the portal opens the shortcut: a new tab, the same tab, a pop-up window, a portal frame.
+SHORTCUT_MODES = ("onglet", "meme_onglet", "popup", "cadre")
+
+# PRONOTE generations the lab can stand for, per establishment: what PRONOTE shows an ENT
+# user it cannot link. "2011": the seed's first-connection prompt for the "identifiant
+# PRONOTE ENT"; "2025": Index Éducation's documented "Identification impossible" (DOMAIN.md).
+PRONOTE_GENERATIONS = ("2025", "2011")
 
 
 class UnknownFaultError(ValueError):
@@ -73,7 +80,16 @@ class Shortcut:
 
 
 @dataclass
-class Site:
+class LinkRequest:
+    """A filled-in "Identification impossible" form, waiting in PRONOTE Client's
+    "Résolution des échecs d'interconnexion" (DOMAIN.md)."""
+
+    id_cas: str
+    fields: list[str]
+
+
+@dataclass
+class Establishment:
     """One establishment: its PRONOTE.net and its slice of the ENT."""
 
     uai: str
@@ -81,9 +97,11 @@ class Site:
     classic_url: str  # classic listener root, ".../pronote/"
     cas_listener_url: str  # CAS listener root, ".../pronote/"
     settings: PronoteSettings
+    pronote_generation: str = "2025"
     users: list[PronoteUser] = field(default_factory=list)
     shortcut: Shortcut | None = None
     imported: dict[str, str] = field(default_factory=dict)  # ENT uid -> PRONOTE identifier
+    link_requests: list[LinkRequest] = field(default_factory=list)
 
     @property
     def direct_url(self) -> str:
@@ -117,23 +135,27 @@ class World:
     def __init__(
         self,
         people: list[Person],
-        sites: list[Site],
+        establishments: list[Establishment],
         *,
         cas_url: str,
         ent_url: str,
         identifier_attribute: str,
-        latency_s: float = 0.3,
+        wording: str = "default",
+        latency_s: float = 0.0,
+        slow_network_delay_s: float = 0.3,
     ) -> None:
         self.lock = threading.RLock()
         self.people = people
-        self.sites = sites
+        self.establishments = establishments
         self.cas_url = cas_url
         self.ent_url = ent_url
         self.identifier_attribute = identifier_attribute
-        self.latency_s = latency_s
+        self.wording = wording  # "default" or "alt": see lab.wording
+        self.latency_s = latency_s  # every hop, always (a realistic network)
+        self.slow_network_delay_s = slow_network_delay_s  # every hop, under slow_network
         self.faults: list[str] = []
         self.service_registered = True
-        self._baseline = [(s.settings, s.shortcut) for s in sites]
+        self._baseline = [(e.settings, e.shortcut) for e in establishments]
         self.reset()
 
     # -- lookups -------------------------------------------------------------
@@ -143,8 +165,16 @@ class World:
     def person_by_uid(self, uid: str) -> Person | None:
         return next((p for p in self.people if p.uid == uid), None)
 
-    def site(self, uai: str) -> Site:
-        return next(s for s in self.sites if s.uai == uai)
+    def establishment(self, uai: str) -> Establishment:
+        return next(e for e in self.establishments if e.uai == uai)
+
+    # The old names, until lab.cas_site (another owner) moves to the new ones.
+    @property
+    def sites(self) -> list[Establishment]:
+        return self.establishments
+
+    def site(self, uai: str) -> Establishment:
+        return self.establishment(uai)
 
     def has(self, fault: str) -> bool:
         return fault in self.faults
@@ -156,7 +186,7 @@ class World:
         candidates = [
             p
             for p in self.people
-            if p.profile == wanted and p.uai == self.sites[0].uai and not p.admin
+            if p.profile == wanted and p.uai == self.establishments[0].uai and not p.admin
         ]
         return candidates[-1] if candidates else None
 
@@ -166,12 +196,13 @@ class World:
         with self.lock:
             self.faults = []
             self.service_registered = True
-            for site, (settings, shortcut) in zip(self.sites, self._baseline, strict=True):
+            for site, (settings, shortcut) in zip(self.establishments, self._baseline, strict=True):
                 site.settings = PronoteSettings(**vars(settings))
                 site.shortcut = Shortcut(**vars(shortcut)) if shortcut else None
                 members = [p for p in self.people if p.uai == site.uai and not p.admin]
                 site.users = [PronoteUser(p) for p in members]
                 site.imported = {p.uid: p.pronote_id for p in members}
+                site.link_requests = []
 
     def set_faults(self, names: list[str]) -> None:
         """Reset, then switch on each named fault."""
@@ -187,7 +218,7 @@ class World:
                 self.faults.append(name)
 
     def _apply(self, name: str) -> None:
-        for site in self.sites:
+        for site in self.establishments:
             s = site.settings
             if name == "msxml_outdated":
                 s.msxml_ok = False
@@ -215,17 +246,17 @@ class World:
         elif name == "user_missing_from_import":
             late = self.affected(name)
             if late:
-                self.site(late.uai).imported.pop(late.uid, None)
+                self.establishment(late.uai).imported.pop(late.uid, None)
         elif name == "user_unknown_to_pronote":
             unknown = self.affected(name)
             if unknown:
-                site = self.site(unknown.uai)
+                site = self.establishment(unknown.uai)
                 site.users = [u for u in site.users if u.person is not unknown]
         # cas_port_blocked, slow_network, flaky_network act on the transport (lab.runner).
 
-    def import_identifiers(self, uai: str, rows: list[tuple[str, str, str]], *, full: bool) -> int:
-        """The ENT's import (seed part V): rows of (profile, "NOM Prénom", code). Returns matches."""
-        site = self.site(uai)
+    def import_identifiers(self, uai: str, rows: list[ImportRow], *, full: bool) -> int:
+        """The ENT's import (seed part V), matched by profile and "NOM Prénom". Returns matches."""
+        site = self.establishment(uai)
         by_name = {
             (p.profile, p.export_name.casefold()): p
             for p in self.people
@@ -235,10 +266,10 @@ class World:
             if full:
                 site.imported = {}
             matched = 0
-            for profile, name, code in rows:
-                person = by_name.get((profile, name.casefold()))
+            for row in rows:
+                person = by_name.get((row.profile, row.name.casefold()))
                 if person:
-                    site.imported[person.uid] = code
+                    site.imported[person.uid] = row.code
                     matched += 1
             return matched
 
@@ -247,10 +278,13 @@ class World:
             return {
                 "faults": list(self.faults),
                 "service_registered": self.service_registered,
-                "sites": [
+                "wording": self.wording,
+                "sites": [  # establishments; the key predates the name and scripts read it
                     {
                         "uai": s.uai,
                         "name": s.name,
+                        "pronote_generation": s.pronote_generation,
+                        "link_requests": len(s.link_requests),
                         "settings": vars(s.settings).copy(),
                         "shortcut": vars(s.shortcut).copy() if s.shortcut else None,
                         "imported": len(s.imported),
@@ -266,6 +300,6 @@ class World:
                             for u in s.users
                         ],
                     }
-                    for s in self.sites
+                    for s in self.establishments
                 ],
             }
