@@ -32,6 +32,15 @@ class EntNgLoginPage:
     def domino(self, profile: str) -> Locator:
         return self.page.locator(self.locators.domino.format(profile=profile)).first
 
+    @property
+    def any_domino(self) -> Locator:
+        selector = self.locators.domino.replace(".{profile}", "").replace("{profile}", "")
+        return self.page.locator(selector)
+
+    async def has_dominos(self) -> bool:
+        """Whether the page shows profile dominos now (no waiting)."""
+        return await self.any_domino.filter(visible=True).count() > 0
+
     async def choose_profile(self, profile: str) -> bool:
         """Click the profile's domino when the page shows dominos; False when it shows none."""
         domino = self.domino(profile)

@@ -38,14 +38,17 @@ class WayfPage:
     def choice(self, selection: str) -> Locator:
         return self.page.locator(self.locators.wayf_choice.format(selection=selection))
 
-    async def offered(self) -> list[str]:
-        """The selections the form offers (each radio's value, else its id)."""
-        values = []
+    async def selections(self) -> list[str]:
+        """The selections the form offers, read from the radios' ids (`#idp-<selection>`)."""
+        prefix = self.locators.wayf_choice.partition("{selection}")[0].removeprefix("#")
+        found = []
         for radio in await self.radios.all():
-            value = await radio.get_attribute("value") or await radio.get_attribute("id") or ""
+            radio_id = await radio.get_attribute("id") or ""
+            value = radio_id.removeprefix(prefix) if radio_id.startswith(prefix) else ""
+            value = value or await radio.get_attribute("value") or ""
             if value:
-                values.append(value)
-        return values
+                found.append(value)
+        return found
 
     async def choose(self, selection: str) -> None:
         """Pick `selection` (e.g. `EDU_parent_eleve`), send the form, wait for the next page.
@@ -57,7 +60,7 @@ class WayfPage:
         await self.form.wait_for(state="attached")
         choice = self.choice(selection)
         if not await choice.count():
-            raise WayfChoiceMissing(selection, await self.offered())
+            raise WayfChoiceMissing(selection, await self.selections())
         if not await choice.is_visible() and await self.toggle.is_visible():
             await self.toggle.click()
         label = self.page.locator(f'label[for="{await choice.get_attribute("id")}"]')
@@ -67,6 +70,6 @@ class WayfPage:
         else:
             await label.first.click()
             if not await choice.is_checked():
-                raise WayfChoiceMissing(selection, await self.offered())
+                raise WayfChoiceMissing(selection, await self.selections())
         async with self.page.expect_navigation(wait_until="domcontentloaded"):
             await self.submit.click()

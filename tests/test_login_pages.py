@@ -234,8 +234,11 @@ async def test_wayf_choose_a_missing_selection_names_what_is_offered(async_page:
     site = Site({f"GET {CAS}/login": kosmos_wayf()})
     await open_site(async_page, site, f"{CAS}/login")
 
+    wayf = WayfPage(async_page, Locators())
+    assert await wayf.selections() == ["EDU_parent_eleve", "ATS_parent_eleve"]
+
     with pytest.raises(WayfChoiceMissing) as caught:
-        await WayfPage(async_page, Locators()).choose("TOULO-EDU_parent_eleve")
+        await wayf.choose("TOULO-EDU_parent_eleve")
 
     assert caught.value.offered == ["EDU_parent_eleve", "ATS_parent_eleve"]
     assert "« TOULO-EDU_parent_eleve »" in str(caught.value)
@@ -336,6 +339,7 @@ async def test_ent_ng_domino_then_log_in_posts_email_and_password(async_page: Pa
     ent = EntNgLoginPage(async_page, Locators())
     password = secrets.token_urlsafe(12)
     assert await login_family(async_page, Locators()) == "opentent"
+    assert await ent.has_dominos()
 
     assert await ent.choose_profile("personnel") is True
     assert async_page.url == f"{ENT_NG}/auth/login"
@@ -353,7 +357,9 @@ async def test_ent_ng_choose_profile_without_dominos_does_nothing(async_page: Pa
     site = Site({f"GET {ENT_NG}/auth/login": ENT_NG_LOGIN})
     await open_site(async_page, site, f"{ENT_NG}/auth/login")
 
-    assert await EntNgLoginPage(async_page, Locators()).choose_profile("eleve") is False
+    ent = EntNgLoginPage(async_page, Locators())
+    assert not await ent.has_dominos()
+    assert await ent.choose_profile("eleve") is False
     assert async_page.url == f"{ENT_NG}/auth/login"
 
 
