@@ -22,7 +22,8 @@ from e2e.target import TargetsFileError, targets_from_file
 from lab.client import LabAccount, LabClient, running_lab
 from lab.directory import build_directory
 from tests.e2e_runner import run_e2e, site_env
-from verdict.diagnoses import CATALOGUE, FAULT_CODES
+from tests.fault_oracle import FAULT_CODES
+from verdict.diagnoses import CATALOGUE
 
 ROOT = Path(__file__).resolve().parent.parent
 DEBIAN_CHROMIUM = Path("/usr/lib/chromium/chromium")

@@ -12,8 +12,9 @@ import pytest
 
 from lab.client import LabAccount, LabClient, running_lab
 from lab.state import FAULTS
+from tests.fault_oracle import FAULT_CODES
 from tests.test_verifier_e2e import run_e2e
-from verdict.diagnoses import CATALOGUE, FAULT_CODES
+from verdict.diagnoses import CATALOGUE
 
 WARNING_FAULTS = {"slow_network", "flaky_network"}
 

@@ -14,8 +14,8 @@ import pytest
 from lab.client import LabAccount, LabClient, running_lab
 from tests import e2e_runner
 from tests.e2e_runner import site_env
+from tests.fault_oracle import FAULT_CODES
 from tests.labtools import EntAdmin
-from verdict.diagnoses import FAULT_CODES
 from verdict.secrets import scan_paths
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -1,59 +1,56 @@
 """What one account's journey showed: the evidence every diagnosis rests on.
 
-The browser journey (`e2e/`) and the HTTP probe fill the same `Observation`, so
-one classifier names the cause for both.
+The browser journey and the HTTP probe (`e2e/`) fill the same `Observation`, so one
+set of rules (`verdict.rules`) names the cause for both.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from verdict.cas import CasValidation
+from verdict.page import PAGE_KINDS, page_kind, visible_text
+from verdict.wording import Wording
 
-# What a page is, judged from its HTML and where it was served.
-PAGE_KINDS = (
-    "space",  # a PRONOTE space page, built (or being built) for the user
-    "identifier_prompt",  # PRONOTE asks for the identifiant PRONOTE ENT
-    "password_prompt",  # PRONOTE asks for its own login and password
-    "cas_login",  # a CAS (or ENT) login form
-    "cas_service_refused",  # the CAS refuses the service
-    "pronote_unavailable",  # "Le site n'est pas disponible" and friends
-    "pronote_error",  # another PRONOTE error page
-    "http_error",  # a bare 4xx/5xx page
-    "unknown",
-)
+__all__ = [
+    "IDP_ERRORS",
+    "IP_SUSPENDED_TEXTS",
+    "PAGE_KINDS",
+    "SERVICE_REFUSED_TEXTS",
+    "TOO_MANY_ERRORS_TEXTS",
+    "UNAVAILABLE_TEXTS",
+    "Observation",
+    "Retry",
+    "page_kind",
+    "visible_text",
+]
 
-UNAVAILABLE_TEXTS = (
-    "le site n'est pas disponible",
-    "le site est momentanément indisponible",
-)
-IP_SUSPENDED_TEXTS = ("votre adresse ip est provisoirement suspendue",)
-TOO_MANY_ERRORS_TEXTS = ("vous avez dépassé le nombre d'erreurs d'authentification",)
-SERVICE_REFUSED_TEXTS = (
-    "not allowed",
-    "non autorisé",
-    "application not authorized",
-    "n'est pas autorisé",
-)
+# Trouble at the ENT's identity provider (ÉduConnect, SAML), as the journey names it in
+# `Observation.idp_error`.
+IDP_ERRORS = {
+    "unavailable": "ÉduConnect (or the SAML IdP) does not answer, or shows its error page",
+    "signature": "the ENT rejects the SAML response's signature (certificate, metadata)",
+    "clock_skew": "the ENT rejects the assertion as not yet or no longer valid (clocks)",
+    "unmapped": "ÉduConnect authenticated the user, the ENT maps them to no account",
+    "identity_check": "ÉduConnect's identity check (birth date) did not pass",
+    "wayf_missing": "the ENT's login page offers no ÉduConnect choice for this profile",
+}
 
-_TAG_RE = re.compile(r"<(script|style)\b.*?</\1>|<[^>]+>", re.S | re.I)
-_SPACE_RE = re.compile(r"\s+")
+# Deprecated: the default phrases as tuples, for callers that predate `Wording`.
+_DEFAULT = Wording()
+UNAVAILABLE_TEXTS = tuple(_DEFAULT.unavailable)
+IP_SUSPENDED_TEXTS = tuple(_DEFAULT.ip_suspended)
+TOO_MANY_ERRORS_TEXTS = tuple(_DEFAULT.too_many_errors)
+SERVICE_REFUSED_TEXTS = tuple(_DEFAULT.cas_refused)
 
 
-def visible_text(html: str, limit: int = 2000) -> str:
-    """The page's text, roughly as a reader sees it (for messages and pattern checks)."""
-    text = _TAG_RE.sub(" ", html)
-    text = (
-        text.replace("&nbsp;", " ")
-        .replace("&#x27;", "'")
-        .replace("&#39;", "'")
-        .replace("&quot;", '"')
-        .replace("&amp;", "&")
-        .replace("&rsquo;", "'")
-    )
-    return _SPACE_RE.sub(" ", text).strip()[:limit]
+@dataclass(frozen=True)
+class Retry:
+    """One request the journey had to make again before it got an answer."""
+
+    url: str  # without its ticket (`verdict.cas.safe_url`)
+    cause: str  # "http_502", "http_503", "http_504", "connection_reset", ...
 
 
 @dataclass
@@ -63,8 +60,10 @@ class Observation:
     target: str
     account: str
     profile: str
-    mode: str = "browser"  # or "probe" (plain HTTP, no browser evidence)
+    mode: str = "browser"  # or "probe" (plain HTTP, no browser evidence), "preflight"
     step: str = "start"  # the last step reached
+    login_route: str = "local"  # "local" (ENT's own accounts) or "educonnect"
+    idp_error: str | None = None  # one of IDP_ERRORS' keys, set by the journey
     reached_ent: bool = False
     reached_cas_login: bool = False
     credentials_rejected: bool = False
@@ -73,57 +72,39 @@ class Observation:
     shortcut_url: str | None = None
     pronote_service: str | None = None  # `service` of the CAS /login request for PRONOTE
     pronote_cas_login_url: str | None = None
+    pronote_cas_active: bool | None = None  # infoMobileApp.json's CAS.actif, when read
     ticket_issued: bool = False  # the CAS redirected to PRONOTE with a ticket
     final_url: str | None = None
     final_status: int | None = None
-    final_kind: str | None = None
+    final_kind: str | None = None  # one of PAGE_KINDS
     final_text: str = ""
     display_name_seen: bool | None = None
     network_error: str | None = None  # e.g. "connection_refused", "timeout", "tls", "dns"
     network_error_url: str | None = None
     timed_out: bool = False
-    cas_validation: CasValidation | None = None
+    cas_validation: CasValidation | None = None  # our own p3/serviceValidate of a fresh ticket
     urls: list[str] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
+    retries: list[Retry] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # free notes for the report
     timings: dict[str, float] = field(default_factory=dict)
+
+    def identifier_released(self, attribute: str) -> bool | None:
+        """Whether the CAS released a non-empty *attribute* to PRONOTE for this account.
+
+        None when the verifier could not validate a ticket itself (nothing is known).
+        """
+        validation = self.cas_validation
+        if validation is None or not validation.ok:
+            return None
+        return any(value.strip() for value in validation.attributes.get(attribute, []))
+
+    def space_reached(self) -> bool:
+        """A PRONOTE space, proven: the browser saw the user's banner; HTTP, which cannot
+        run PRONOTE's JavaScript, saw a PRONOTE page start after the CAS issued a ticket
+        (PRONOTE's own login screen starts the same way, without one)."""
+        if self.final_kind != "space" or self.timed_out:
+            return False
+        return self.mode == "browser" or self.ticket_issued
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
-
-
-_FORM_RE = re.compile(r"<form\b.*?</form>", re.S | re.I)
-_PASSWORD_RE = re.compile(r"<input\b[^>]*type=[\"']?password", re.I)
-_TEXT_INPUT_RE = re.compile(
-    r"<input\b(?![^>]*type=[\"']?(hidden|submit|checkbox|radio|button))", re.I
-)
-
-
-def page_kind(
-    url: str, status: int | None, html: str, *, pronote_hosts: set[str], cas_url: str
-) -> str:
-    """Classify a page from its address, status and HTML (markup shared by real and lab pages)."""
-    from urllib.parse import urlsplit
-
-    text = visible_text(html, limit=5000).casefold()
-    host = urlsplit(url).netloc
-    on_pronote = host in pronote_hosts
-    on_cas = url.startswith(cas_url) or (host == urlsplit(cas_url).netloc and not on_pronote)
-    if any(t in text for t in UNAVAILABLE_TEXTS + IP_SUSPENDED_TEXTS + TOO_MANY_ERRORS_TEXTS):
-        return "pronote_unavailable"
-    if on_cas and any(t in text for t in SERVICE_REFUSED_TEXTS) and "service" in text:
-        return "cas_service_refused"
-    forms = _FORM_RE.findall(html)
-    if on_pronote and ('id="id_body"' in html or "GInterface" in html):
-        return "space"
-    if on_pronote and forms:
-        if any(_PASSWORD_RE.search(f) for f in forms):
-            return "password_prompt"
-        if any(_TEXT_INPUT_RE.search(f) for f in forms) and "identifiant" in text:
-            return "identifier_prompt"
-    if not on_pronote and any(_PASSWORD_RE.search(f) for f in forms):
-        return "cas_login"
-    if status is not None and status >= 400:
-        return "pronote_error" if on_pronote and "pronote" in text else "http_error"
-    if on_pronote and ("impossible d'afficher" in text or "erreur" in text or "autorisé" in text):
-        return "pronote_error"
-    return "unknown"

@@ -8,6 +8,10 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from verdict.diagnoses import Verdict, message
+from verdict.observation import Observation
+from verdict.target import TargetLike
+
 
 @dataclass
 class AccountResult:
@@ -24,7 +28,41 @@ class AccountResult:
     mode: str = "browser"  # or "probe": plain HTTP, no browser evidence
     identifier_released: bool | None = None
     final_url: str | None = None
+    retries: list[dict[str, str]] = field(default_factory=list)  # {"url", "cause"}
     message: str = ""
+
+    @classmethod
+    def from_verdict(
+        cls,
+        target: TargetLike,
+        account_login: str,
+        profile: str,
+        obs: Observation,
+        verdict: Verdict,
+        *,
+        skipped: bool = False,
+    ) -> AccountResult:
+        """The record of one account, from its observation and what the rules concluded.
+
+        *skipped*: the account was not checked (the preflight failed); the verdict says why.
+        """
+        validation = obs.cas_validation
+        outcome = "skipped" if skipped else verdict.outcome
+        return cls(
+            target=target.name,
+            account=account_login,
+            profile=profile,
+            outcome=outcome,
+            diagnosis=verdict.code,
+            warnings=[w.code for w in verdict.warnings] + list(obs.warnings),
+            cas_user=validation.user if validation is not None and validation.ok else None,
+            timings=dict(obs.timings),
+            mode=obs.mode,
+            identifier_released=obs.identifier_released(target.identifier_attribute),
+            final_url=obs.final_url,
+            retries=[{"url": r.url, "cause": r.cause} for r in obs.retries],
+            message="" if outcome == "passed" else message(verdict),
+        )
 
     def console_line(self) -> str:
         mark = {"passed": "OK ", "failed": "KO ", "skipped": "-- "}.get(self.outcome, "?? ")

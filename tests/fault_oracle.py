@@ -1,0 +1,90 @@
+"""The lab's faults and what the verifier must name them: the oracle of the fault matrices.
+
+`verdict/` does not know the lab; this is where the two meet. Each code is what the
+protocol evidence of that fault proves with the default wording (`verdict.wording`),
+never a sentence only our lab writes.
+
+    python -m tests.fault_oracle > docs/diagnoses.md   # the catalogue and these pairs
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from verdict.docs import catalogue_markdown
+
+# What each lab fault (lab.state.FAULTS) must be named.
+FAULT_CODES: dict[str, str] = {
+    # PRONOTE.net got a ticket, our own validation of a fresh one succeeds, and PRONOTE
+    # serves an error: it refused or could not read the ticket. PRONOTE's own sentence for
+    # an outdated MsXML is not public, so MsXML is named only as the alternative unless
+    # the page names the component (Wording.msxml).
+    "msxml_outdated": "PN-VALIDATION-TICKET-ECHEC",
+    "cas_port_blocked": "PN-PRONOTE-INJOIGNABLE",
+    "wrong_public_url": "PN-URL-PUBLIQUE-ERRONEE",
+    "wrong_cas_url": "PN-URL-CAS-ERRONEE",
+    "cas_auth_disabled": "PN-AUTH-CAS-DESACTIVEE",
+    "not_published": "PN-SITE-INDISPONIBLE",
+    "identifier_management_off": "PN-GESTION-IDENTIFIANTS-DESACTIVEE",
+    "identifiers_not_imported": "PN-IDENTIFIANTS-NON-IMPORTES",
+    "user_missing_from_import": "PN-UTILISATEUR-ABSENT-IMPORT",
+    "shortcut_missing": "PN-RACCOURCI-ABSENT",
+    "shortcut_direct_url": "PN-RACCOURCI-URL-DIRECTE",
+    "service_not_registered": "PN-SERVICE-NON-AUTORISE",
+    "user_unknown_to_pronote": "PN-UTILISATEUR-INCONNU-PRONOTE",
+    "double_authentication": "PN-DOUBLE-AUTHENTIFICATION",
+    "slow_network": "PN-RESEAU-LENT",
+    "flaky_network": "PN-RESEAU-INSTABLE",
+}
+# Kept for the tests that still import the old name.
+LAB_FAULT_CODES = FAULT_CODES
+
+
+@dataclass(frozen=True)
+class FaultPair:
+    """Two lab faults at once, and what the verdict must say: the journey stops at the first."""
+
+    faults: tuple[str, str]
+    code: str
+    alternatives: tuple[str, ...]  # exactly these other causes are listed
+    warnings: tuple[str, ...]  # at least these (a loaded machine may add PN-RESEAU-LENT)
+    why: str  # one French sentence, for docs/diagnoses.md
+
+
+FAULT_PAIRS: tuple[FaultPair, ...] = (
+    FaultPair(
+        ("not_published", "wrong_cas_url"),
+        "PN-SITE-INDISPONIBLE",
+        (),
+        (),
+        "Tant que la base n'est pas publiée, PRONOTE.net ne renvoie vers aucun CAS ; l'URL du "
+        "CAS erronée reste invisible et apparaîtra une fois la base publiée.",
+    ),
+    FaultPair(
+        ("wrong_public_url", "service_not_registered"),
+        "PN-URL-PUBLIQUE-ERRONEE",
+        ("PN-SERVICE-NON-AUTORISE",),
+        (),
+        "Le CAS refuse un service qui n'est pas l'URL publique attendue, donc l'URL publique "
+        "est à corriger d'abord ; le même refus peut aussi venir d'un service non déclaré.",
+    ),
+    FaultPair(
+        ("flaky_network", "identifiers_not_imported"),
+        "PN-IDENTIFIANTS-NON-IMPORTES",
+        (),
+        ("PN-RESEAU-INSTABLE",),
+        "L'erreur passagère est surmontée par une nouvelle tentative et reste un "
+        "avertissement ; l'échec vient de l'import manquant.",
+    ),
+)
+
+DOCS_COMMAND = "python -m tests.fault_oracle > docs/diagnoses.md"
+
+
+def diagnoses_markdown() -> str:
+    """docs/diagnoses.md: the catalogue, then the fault pairs checked against the lab."""
+    return catalogue_markdown(FAULT_PAIRS, command=DOCS_COMMAND)
+
+
+if __name__ == "__main__":
+    print(diagnoses_markdown(), end="")

@@ -1,0 +1,107 @@
+"""What the details ("Constaté : …") say: what was seen, in French, and the evidence."""
+
+from __future__ import annotations
+
+import re
+
+from verdict.cas import cas_root
+from verdict.context import RunContext
+from verdict.observation import Observation
+from verdict.target import TargetLike
+
+STEPS = {
+    "start": "début",
+    "ent_login_page": "page de connexion de l'ENT",
+    "portal": "portail de l'ENT",
+    "shortcut": "raccourci Pronote",
+    "pronote": "arrivée dans PRONOTE",
+    "cas_identifier": "identifiant CAS",
+}
+NETWORK = {
+    "connection_refused": "connexion refusée",
+    "connection_reset": "connexion interrompue",
+    "timeout": "délai dépassé",
+    "tls": "erreur TLS (certificat)",
+    "dns": "nom introuvable (DNS)",
+    "redirect_loop": "boucle de redirections",
+    "http_error": "erreur HTTP",
+    "network": "erreur réseau",
+}
+_SERVICE_CODES = (
+    "PN-URL-PUBLIQUE-ERRONEE",
+    "PN-SERVICE-NON-AUTORISE",
+    "PN-VALIDATION-TICKET-ECHEC",
+)
+_IDENTIFIER_CODES = (
+    "PN-GESTION-IDENTIFIANTS-DESACTIVEE",
+    "PN-IDENTIFIANTS-NON-IMPORTES",
+    "PN-UTILISATEUR-ABSENT-IMPORT",
+    "PN-UTILISATEUR-INCONNU-PRONOTE",
+)
+_TICKET_RE = re.compile(r"(ticket=)[^&\s#]+")
+
+
+def details(obs: Observation, target: TargetLike, code: str | None, context: RunContext) -> str:
+    """What was seen: the page, its status and text, and the evidence of *code*."""
+    parts = [f"étape atteinte : {STEPS.get(obs.step, obs.step)}"]
+    if obs.login_route != "local":
+        parts.append(f"connexion par : {obs.login_route}")
+    if obs.idp_error:
+        parts.append(f"fournisseur d'identité : {obs.idp_error}")
+    if obs.network_error:
+        what = NETWORK.get(obs.network_error, obs.network_error)
+        parts.append(f"{what} sur {obs.network_error_url or obs.final_url or '?'}")
+    if obs.timed_out:
+        parts.append("délai d'attente dépassé")
+    if obs.final_url:
+        status = f" (HTTP {obs.final_status})" if obs.final_status else ""
+        parts.append(f"page : {obs.final_url}{status}")
+    if obs.final_text:
+        excerpt = obs.final_text[:200] + ("…" if len(obs.final_text) > 200 else "")
+        parts.append(f"texte : « {excerpt} »")
+    if code == "PN-RACCOURCI-ABSENT":
+        parts.append(f"intitulé cherché : « {target.shortcut_label} »")
+    if obs.shortcut_url and code in ("PN-RACCOURCI-URL-DIRECTE", "PN-AUTH-CAS-DESACTIVEE"):
+        parts.append(f"raccourci : {obs.shortcut_url}")
+    if obs.pronote_cas_active is False and code == "PN-AUTH-CAS-DESACTIVEE":
+        parts.append("infoMobileApp.json : CAS.actif à faux")
+    if obs.pronote_service and code in _SERVICE_CODES:
+        parts.append(f"service annoncé : {obs.pronote_service} (attendu : {target.pronote_url})")
+    if obs.pronote_cas_login_url and code in ("PN-URL-CAS-ERRONEE", "PN-PAGE-INATTENDUE"):
+        used = cas_root(obs.pronote_cas_login_url)
+        parts.append(f"CAS utilisé : {used} (attendu : {target.cas_url})")
+    if obs.ticket_issued and code is not None:
+        parts.append("ticket CAS délivré à PRONOTE : oui")
+    validation = obs.cas_validation
+    if validation is not None and validation.failure_code:
+        parts.append(f"validation du ticket : {validation.failure_code}")
+    elif validation is not None and validation.ok and code is not None:
+        parts.append("validation du ticket par le vérificateur : réussie")
+    if code in _IDENTIFIER_CODES:
+        parts += _identifier_evidence(obs, target, context)
+    if obs.retries:
+        retried = " ; ".join(f"{r.cause} sur {r.url}" for r in obs.retries)
+        parts.append(f"nouvelles tentatives : {retried}")
+    if obs.warnings:
+        parts.append("notes : " + " ; ".join(obs.warnings))
+    if "total" in obs.timings:
+        parts.append(f"durée : {obs.timings['total']:.1f} s")
+    if "hop_median" in obs.timings:
+        parts.append(f"réponse médiane des serveurs : {obs.timings['hop_median']:.2f} s par page")
+    return _TICKET_RE.sub(r"\1ST-…", " ; ".join(parts))
+
+
+def _identifier_evidence(obs: Observation, target: TargetLike, context: RunContext) -> list[str]:
+    released = obs.identifier_released(target.identifier_attribute)
+    state = {True: "transmis", False: "absent", None: "non vérifié"}[released]
+    parts = [f"attribut {target.identifier_attribute} : {state}"]
+    validation = obs.cas_validation
+    if validation is not None and validation.ok and not released:
+        names = ", ".join(sorted(validation.attributes)) or "aucun"
+        parts.append(f"attributs transmis : {names}")
+    others, known = context.identifier_released(target, besides=obs.account)
+    if known:
+        parts.append(f"autres comptes avec l'identifiant : {others} sur {known}")
+        entered = context.entered_with_identifier(target, besides=obs.account)
+        parts.append(f"autres comptes entrés avec l'identifiant : {entered}")
+    return parts

@@ -1,0 +1,244 @@
+"""The rules that pick one cause, and the others possible, from what a journey observed.
+
+Protocol evidence first: which host failed and how, the `service` PRONOTE.net announced
+and the CAS it sent the browser to, whether the CAS issued a ticket, what our own
+`p3/serviceValidate` of a fresh ticket released, what PRONOTE then served (a space, a
+page asking for input, nothing) and what the other accounts of the run got. Texts
+(`Wording`) only refine a code within the family the evidence gives, so a page whose
+wording is unknown still lands in the right family:
+
+- CAS refuses the service: after the ENT login, `/login?service=PRONOTE` stays on the CAS
+  with no ticket and no login form;
+- PRONOTE refuses or cannot read a valid ticket: a ticket was issued to PRONOTE, which
+  then serves neither a space nor anything asking for input;
+- user not linked: after a ticket, a PRONOTE page asking for input (the identifier
+  attribute released or not, and the other accounts, tell which set-up step);
+- site unavailable: 502/503/504 from PRONOTE.net; CAS off: PRONOTE's own login, no CAS.
+"""
+
+from __future__ import annotations
+
+from verdict.cas import service_of
+from verdict.context import RunContext
+from verdict.observation import Observation
+from verdict.page import UNAVAILABLE_STATUSES
+from verdict.target import TargetLike
+from verdict.urls import host_role, is_direct, same_host, under, wrong_cas
+from verdict.wording import Wording, found
+
+Found = tuple[str | None, list[str]]  # (code, alternatives); no code: the check passes
+
+# `Observation.idp_error` → code (values in `verdict.observation.IDP_ERRORS`).
+IDP_CODES = {
+    "unavailable": "PN-EDUCONNECT-INDISPONIBLE",
+    "signature": "PN-EDUCONNECT-CERTIFICAT",
+    "clock_skew": "PN-SAML-HORLOGE",
+    "unmapped": "PN-EDUCONNECT-COMPTE-NON-RATTACHE",
+    "identity_check": "PN-EDUCONNECT-VERIFICATION-IDENTITE",
+    "wayf_missing": "PN-WAYF-CHOIX-ABSENT",
+}
+UNEXPECTED: Found = ("PN-PAGE-INATTENDUE", [])
+
+
+def classify(obs: Observation, target: TargetLike, context: RunContext, wording: Wording) -> Found:
+    """The cause *obs* shows; only a proven PRONOTE space passes."""
+    if obs.space_reached():
+        return ("PN-NOM-NON-AFFICHE", []) if obs.display_name_seen is False else (None, [])
+    # PRONOTE's lock-out texts name their cause, wherever they show.
+    if found(obs.final_text, wording.ip_suspended):
+        return "PN-IP-SUSPENDUE", []
+    if found(obs.final_text, wording.too_many_errors):
+        return "PN-TROP-ERREURS-AUTH", []
+    if obs.idp_error is not None:
+        return IDP_CODES.get(obs.idp_error, "PN-PAGE-INATTENDUE"), []
+    if obs.credentials_rejected:
+        return "PN-ENT-IDENTIFIANTS-REFUSES", []
+    # The CAS PRONOTE.net sends the browser to is evidence by itself, whatever happened next.
+    if wrong_cas(obs.pronote_cas_login_url, target) and not obs.ticket_issued:
+        after = network(obs, target)[0] if obs.network_error else None
+        timeout = obs.timed_out or obs.network_error == "timeout"
+        return "PN-URL-CAS-ERRONEE", [c for c in (after, timeout and "PN-DELAI-DEPASSE") if c]
+    if obs.network_error == "timeout" or obs.timed_out:
+        return timeout(obs, target, context, wording)
+    if obs.network_error:
+        return network(obs, target)
+    return page(obs, target, context, wording)[0]
+
+
+def timeout(obs: Observation, target: TargetLike, context: RunContext, wording: Wording) -> Found:
+    """A timeout names its cause only when the page shown then proves one."""
+    (code, alternatives), proven = page(obs, target, context, wording)
+    if proven and code is not None:
+        return code, alternatives
+    hints: list[str] = []
+    role = host_role(obs.network_error_url or obs.final_url, target)
+    if role is not None:
+        hints.append(_UNREACHABLE[role])
+    if obs.final_kind == "space" and obs.display_name_seen is not True:
+        hints.append("PN-NOM-NON-AFFICHE")
+    if code not in (None, "PN-PAGE-INATTENDUE"):
+        hints.append(code)
+    return "PN-DELAI-DEPASSE", hints
+
+
+_UNREACHABLE = {
+    "ent": "PN-ENT-INJOIGNABLE",
+    "cas": "PN-CAS-INJOIGNABLE",
+    "pronote": "PN-PRONOTE-INJOIGNABLE",
+}
+_NETWORK_CODES = {
+    "dns": "PN-DNS-ECHEC",
+    "tls": "PN-TLS-CERTIFICAT",
+    "redirect_loop": "PN-BOUCLE-REDIRECTIONS",
+}
+
+
+def network(obs: Observation, target: TargetLike) -> Found:
+    kind = obs.network_error or ""
+    if kind in _NETWORK_CODES:
+        return _NETWORK_CODES[kind], []
+    role = host_role(obs.network_error_url or obs.final_url, target)
+    if role is not None:
+        return _UNREACHABLE[role], []
+    # A host that is none of the target's: part of the ENT's login chain before the
+    # portal (an identity provider), on the way to PRONOTE after it.
+    if not obs.reached_portal:
+        if obs.login_route == "educonnect":
+            return "PN-EDUCONNECT-INDISPONIBLE", ["PN-ENT-INJOIGNABLE"]
+        return "PN-ENT-INJOIGNABLE", ["PN-CAS-INJOIGNABLE"]
+    return "PN-PRONOTE-INJOIGNABLE", ["PN-PAGE-INATTENDUE"]
+
+
+def page(
+    obs: Observation, target: TargetLike, context: RunContext, wording: Wording
+) -> tuple[Found, bool]:
+    """The cause the last page shows, and whether that page proves it on its own."""
+    text = obs.final_text
+    kind = obs.final_kind
+    if kind == "space" and obs.mode != "browser" and not obs.ticket_issued:
+        # HTTP sees PRONOTE's own login screen start like a space; no ticket let us in.
+        kind = "password_prompt"
+    role = host_role(obs.final_url, target)
+    status = obs.final_status or 0
+    if obs.shortcut_found is False:
+        return ("PN-RACCOURCI-ABSENT", []), True
+    if (
+        kind == "pronote_unavailable"
+        or found(text, wording.unavailable)
+        or (role == "pronote" and status in UNAVAILABLE_STATUSES)
+    ):
+        return ("PN-SITE-INDISPONIBLE", []), True
+    if status >= 500 and role in ("ent", "cas"):
+        return (_UNREACHABLE[role], []), True
+    if obs.pronote_cas_active is False and not obs.ticket_issued:
+        return pronote_own_login(obs, target)
+    if cas_refuses(obs, target, kind):
+        return service_refused(obs, target), True
+    if kind in ("identifier_prompt", "password_prompt") or (
+        role == "pronote" and obs.ticket_issued
+    ):
+        if obs.ticket_issued:
+            return after_ticket(obs, target, context, wording, kind)
+        if kind == "identifier_prompt":
+            return not_linked(obs, target, context), True
+        return pronote_own_login(obs, target)
+    validation = obs.cas_validation
+    if validation is not None and validation.failure_code and obs.ticket_issued:
+        return ticket_refused(obs, target, wording), False
+    if obs.ticket_issued and wrong_cas(obs.pronote_cas_login_url, target):
+        return ("PN-PAGE-INATTENDUE", ["PN-URL-CAS-ERRONEE"]), False
+    return UNEXPECTED, False
+
+
+def cas_refuses(obs: Observation, target: TargetLike, kind: str | None) -> bool:
+    """After the ENT login, the CAS answers PRONOTE's /login?service= with no ticket."""
+    if kind == "cas_service_refused":
+        return True
+    if obs.ticket_issued or not obs.reached_portal or kind == "cas_login":
+        return False
+    if host_role(obs.final_url, target) != "cas":
+        return False
+    service = obs.pronote_service or service_of(obs.final_url or "")
+    status = obs.final_status or 200
+    return service is not None and status < 500 and status != 404
+
+
+def service_refused(obs: Observation, target: TargetLike) -> Found:
+    service = obs.pronote_service or service_of(obs.final_url or "")
+    if service is None:
+        return "PN-SERVICE-NON-AUTORISE", ["PN-URL-PUBLIQUE-ERRONEE"]
+    if not under(service, target.pronote_url):
+        return "PN-URL-PUBLIQUE-ERRONEE", ["PN-SERVICE-NON-AUTORISE"]
+    return "PN-SERVICE-NON-AUTORISE", []
+
+
+def after_ticket(
+    obs: Observation, target: TargetLike, context: RunContext, wording: Wording, kind: str | None
+) -> tuple[Found, bool]:
+    """PRONOTE got a ticket and served no space: what it served instead says why."""
+    text = obs.final_text
+    if kind == "identifier_prompt" or found(text, wording.not_linked):
+        return not_linked(obs, target, context), True
+    if kind == "password_prompt" or found(text, wording.pronote_login_refused):
+        return ("PN-DOUBLE-AUTHENTIFICATION", []), True
+    if found(text, wording.space_refused):
+        return ("PN-ACCES-ESPACE-REFUSE", []), True
+    # Nothing asked, no space: PRONOTE refused or could not read the ticket.
+    return ticket_refused(obs, target, wording), bool(found(text, wording.msxml))
+
+
+def ticket_refused(obs: Observation, target: TargetLike, wording: Wording) -> Found:
+    validation = obs.cas_validation
+    if validation is not None and validation.failure_code:
+        # Our own validation failed for PRONOTE's service: the same fails for PRONOTE.
+        if validation.failure_code == "INVALID_SERVICE" and not under(
+            validation.service, target.pronote_url
+        ):
+            return "PN-URL-PUBLIQUE-ERRONEE", ["PN-VALIDATION-TICKET-ECHEC"]
+        if validation.failure_code == "INVALID_RESPONSE":
+            # The CAS answers us badly too: not PRONOTE.net's XML component.
+            return "PN-VALIDATION-TICKET-ECHEC", ["PN-CAS-REPONSE-ILLISIBLE"]
+        return "PN-VALIDATION-TICKET-ECHEC", []
+    if found(obs.final_text, wording.msxml):
+        ok = validation is not None and validation.ok
+        return "PN-CAS-REPONSE-ILLISIBLE", [] if ok else ["PN-VALIDATION-TICKET-ECHEC"]
+    return "PN-VALIDATION-TICKET-ECHEC", ["PN-CAS-REPONSE-ILLISIBLE"]
+
+
+def not_linked(obs: Observation, target: TargetLike, context: RunContext) -> Found:
+    """PRONOTE cannot link the ENT user: which set-up step, from what the CAS released."""
+    released = obs.identifier_released(target.identifier_attribute)
+    others, known = context.identifier_released(target, besides=obs.account)
+    if released is True:
+        if context.entered_with_identifier(target, besides=obs.account):
+            # PRONOTE uses the identifier for others: it does not know this one.
+            return "PN-UTILISATEUR-INCONNU-PRONOTE", []
+        if others:  # others get it too and none entered with it
+            return "PN-GESTION-IDENTIFIANTS-DESACTIVEE", []
+        return "PN-GESTION-IDENTIFIANTS-DESACTIVEE", ["PN-UTILISATEUR-INCONNU-PRONOTE"]
+    if released is None:  # we could not see what the CAS released for this account
+        if others:
+            return "PN-UTILISATEUR-ABSENT-IMPORT", ["PN-GESTION-IDENTIFIANTS-DESACTIVEE"]
+        return "PN-IDENTIFIANTS-NON-IMPORTES", [
+            "PN-UTILISATEUR-ABSENT-IMPORT",
+            "PN-GESTION-IDENTIFIANTS-DESACTIVEE",
+        ]
+    if others:
+        return "PN-UTILISATEUR-ABSENT-IMPORT", []
+    if known:
+        return "PN-IDENTIFIANTS-NON-IMPORTES", []
+    # Nobody else checked yet: a whole missing import is the likelier set-up mistake.
+    return "PN-IDENTIFIANTS-NON-IMPORTES", ["PN-UTILISATEUR-ABSENT-IMPORT"]
+
+
+def pronote_own_login(obs: Observation, target: TargetLike) -> tuple[Found, bool]:
+    """PRONOTE shows its own login without any CAS ticket."""
+    if is_direct(obs.shortcut_url, target) or is_direct(obs.final_url, target):
+        return ("PN-RACCOURCI-URL-DIRECTE", []), True
+    if obs.pronote_service is None or obs.pronote_cas_active is False:
+        alternatives = []
+        classic = target.pronote_classic_url
+        if classic and obs.shortcut_url and same_host(obs.shortcut_url, classic):
+            alternatives.append("PN-RACCOURCI-URL-DIRECTE")
+        return ("PN-AUTH-CAS-DESACTIVEE", alternatives), True
+    return ("PN-PAGE-INATTENDUE", ["PN-DOUBLE-AUTHENTIFICATION"]), False
