@@ -70,6 +70,7 @@ class Observation:
     reached_portal: bool = False
     shortcut_found: bool | None = None
     shortcut_url: str | None = None
+    shortcut_opened: str | None = None  # "onglet", "meme_onglet", "popup" or "cadre"
     pronote_service: str | None = None  # `service` of the CAS /login request for PRONOTE
     pronote_cas_login_url: str | None = None
     pronote_cas_active: bool | None = None  # infoMobileApp.json's CAS.actif, when read
@@ -79,9 +80,13 @@ class Observation:
     final_kind: str | None = None  # one of PAGE_KINDS
     final_text: str = ""
     display_name_seen: bool | None = None
+    space_label: str | None = None  # PRONOTE's banner: "Espace Élèves - NOM Prénom (1A)"
+    # What the SAMLResponse posted back to the ENT said of its own validity (verdict.saml).
+    saml_response: dict[str, Any] | None = None
     network_error: str | None = None  # e.g. "connection_refused", "timeout", "tls", "dns"
     network_error_url: str | None = None
     timed_out: bool = False
+    stopped_before: str | None = None  # the step not started: VERIFIER_JOURNEY_TIMEOUT_S spent
     cas_validation: CasValidation | None = None  # our own p3/serviceValidate of a fresh ticket
     urls: list[str] = field(default_factory=list)
     retries: list[Retry] = field(default_factory=list)
