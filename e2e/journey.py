@@ -1,396 +1,303 @@
-"""One account's journey in a real browser, step by step, with Allure evidence.
+"""One account's journey, written once: ENT → login (CAS, or ÉduConnect) → portal → shortcut →
+PRONOTE → the CAS identifier PRONOTE receives.
 
-Credentials are typed in a login context that records nothing (no trace, no
-video, no HAR). Only its session cookies move on to the journey context, which
-pytest-playwright may trace and film: the password never exists there.
+The script runs over a `Driver` (`e2e/driver.py`): the real browser or plain HTTP.
+It fills an `Observation` (the evidence every diagnosis rests on) and keeps the
+step evidence (titles, durations, screenshots) as data, so the test that judges
+the account attaches it to the report even when journeys run concurrently.
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
-import statistics
 import time
-from collections.abc import Callable, Iterator
-from typing import Any
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from pathlib import Path
 from urllib.parse import urlencode, urljoin, urlsplit
 
-import allure
 import httpx
-from playwright.sync_api import Browser, BrowserContext, Frame, Page, Response
-from playwright.sync_api import Error as PlaywrightError
-from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from e2e.http_journey import back_off
+from e2e.driver import Driver, Landing, NetworkFailure, Shortcut
+from e2e.hops import HopRecorder
 from e2e.settings import Account, Settings
 from e2e.target import Target
-from pages.cas import CasLoginPage
-from pages.ent import EntHomePage, EntPortalPage
-from pages.pronote import PronoteFirstConnectionPage, PronoteSpacePage
-from verdict.cas import safe_url, service_of, ticket_of, validate_ticket
-from verdict.observation import Observation, page_kind, visible_text
-
-TRANSIENT_STATUSES = {502, 503, 504}
-# Context options that record what happens; the login context gets none of them.
-_RECORDING_OPTIONS = ("record_video_dir", "record_video_size", "record_har_path")
-
-NETWORK_ERRORS = {
-    "ERR_CONNECTION_REFUSED": "connection_refused",
-    "ERR_CONNECTION_RESET": "connection_reset",
-    "ERR_EMPTY_RESPONSE": "connection_reset",
-    "ERR_CONNECTION_CLOSED": "connection_reset",
-    "ERR_NAME_NOT_RESOLVED": "dns",
-    "ERR_CERT": "tls",
-    "ERR_SSL": "tls",
-    "ERR_TIMED_OUT": "timeout",
-    "ERR_CONNECTION_TIMED_OUT": "timeout",
-    "ERR_ADDRESS_UNREACHABLE": "connection_refused",
-}
+from verdict.cas import parse_validation, safe_url, ticket_of
+from verdict.observation import Observation, visible_text
 
 
-def network_kind(message: str) -> str | None:
-    return next((kind for key, kind in NETWORK_ERRORS.items() if key in message), None)
+@dataclass
+class StepEvidence:
+    name: str
+    title: str
+    seconds: float = 0.0
+    screenshots: list[tuple[str, bytes]] = field(default_factory=list)
+
+
+@dataclass
+class JourneyResult:
+    """What a journey leaves for the test that judges it."""
+
+    obs: Observation
+    steps: list[StepEvidence] = field(default_factory=list)
+    identity: dict | None = None  # the CAS identity and attributes released to PRONOTE
+    videos: list[Path] = field(default_factory=list)
 
 
 class JourneyTimeout(Exception):
     """The whole journey ran past VERIFIER_JOURNEY_TIMEOUT_S; its next step is not started."""
 
 
-class BrowserJourney:
-    """Drives ENT login → portal → Pronote shortcut → PRONOTE, filling an Observation."""
-
+class Journey:
     def __init__(
         self,
-        browser: Browser,
-        new_context: Callable[..., BrowserContext],
-        context_args: dict[str, Any],
-        settings: Settings,
-    ) -> None:
-        self.browser = browser
-        self.new_context = new_context
-        self.login_args = {k: v for k, v in context_args.items() if k not in _RECORDING_OPTIONS}
-        self.settings = settings
-        self.timeout_ms = settings.timeout_s * 1000
-        self._statuses: dict[str, int] = {}  # last HTTP status of each navigated URL
-        self._began = time.monotonic()
-
-    # -- evidence ------------------------------------------------------------
-    @contextlib.contextmanager
-    def step(self, obs: Observation, name: str, title: str) -> Iterator[None]:
-        if time.monotonic() - self._began > self.settings.journey_timeout_s:
-            raise JourneyTimeout(name)
-        began = time.monotonic()
-        with allure.step(title):
-            try:
-                yield
-            finally:
-                obs.timings[name] = round(time.monotonic() - began, 3)
-
-    def screenshot(self, page: Page, name: str) -> None:
-        with contextlib.suppress(PlaywrightError):
-            png = page.screenshot(full_page=False, timeout=self.timeout_ms)
-            allure.attach(png, name=name, attachment_type=allure.attachment_type.PNG)
-
-    # -- the journey ---------------------------------------------------------
-    def run(self, target: Target, account: Account) -> Observation:
-        obs = Observation(target=target.name, account=account.login, profile=account.profile)
-        self._statuses = {}
-        self._hops: list[float] = []  # server time of each navigation hop, seconds
-        began = self._began = time.monotonic()
-        try:
-            storage, portal_url = self._log_in(obs, target, account)
-            if storage is not None and portal_url:
-                self._to_pronote(obs, target, account, storage, portal_url)
-        except JourneyTimeout as exc:
-            obs.timed_out = True
-            obs.warnings.append(
-                f"journey stopped before step {exc}: over {self.settings.journey_timeout_s:.0f} s"
-            )
-        finally:
-            obs.timings["total"] = round(time.monotonic() - began, 3)
-            if self._hops:
-                obs.timings["hop_median"] = round(statistics.median(self._hops), 3)
-        return obs
-
-    def _goto(self, obs: Observation, page: Page, url: str) -> Response | None:
-        """Navigate, retrying transient failures (502/503/504, reset) with bounded back-off."""
-        for attempt in range(self.settings.retries + 1):
-            try:
-                response = page.goto(url, wait_until="domcontentloaded", timeout=self.timeout_ms)
-            except PlaywrightTimeout:
-                obs.timed_out, obs.network_error_url = True, safe_url(url)
-                return None
-            except PlaywrightError as exc:
-                kind = network_kind(str(exc)) or "network"
-                if kind == "connection_reset" and attempt < self.settings.retries:
-                    obs.warnings.append(f"retry {attempt + 1} after {kind} at {safe_url(url)}")
-                    back_off(attempt)
-                    continue
-                obs.network_error, obs.network_error_url = kind, safe_url(url)
-                return None
-            if (
-                response
-                and response.status in TRANSIENT_STATUSES
-                and attempt < self.settings.retries
-            ):
-                obs.warnings.append(
-                    f"retry {attempt + 1} after HTTP {response.status} at {safe_url(url)}"
-                )
-                back_off(attempt)
-                continue
-            return response
-        return None
-
-    def _log_in(self, obs: Observation, target: Target, account: Account) -> tuple[Any, str | None]:
-        """ENT login through its CAS, in a context that records nothing."""
-        assert account.password is not None
-        context = self.browser.new_context(**self.login_args)
-        context.set_default_timeout(self.timeout_ms)
-        try:
-            page = context.new_page()
-            self._watch(obs, target, context)
-            with self.step(obs, "ent_login_page", "Page de connexion de l'ENT"):
-                response = self._goto(obs, page, target.ent_url)
-                if response is None:
-                    return None, None
-                obs.reached_ent = True
-                login = CasLoginPage(page, self.settings.locators)
-                if not login.password.count():
-                    home = EntHomePage(page, self.settings.locators)
-                    if home.login_link.count():
-                        home.go_to_login()
-                try:
-                    login.password.wait_for(state="visible", timeout=self.timeout_ms)
-                except PlaywrightTimeout:
-                    self._final(obs, target, page, response.status, timed_out=True)
-                    self.screenshot(page, "Page de connexion de l'ENT")
-                    return None, None
-                obs.reached_cas_login = True
-                self.screenshot(page, "Page de connexion de l'ENT")
-            with self.step(obs, "portal", "Connexion et portail de l'ENT"):
-                try:
-                    login.log_in(account.login, account.password.get_secret_value())
-                except PlaywrightTimeout:
-                    self._final(obs, target, page, None, timed_out=True)
-                    return None, None
-                page.wait_for_load_state("load")
-                cas_host = urlsplit(target.cas_url).netloc
-                if urlsplit(page.url).netloc == cas_host and login.password.count():
-                    obs.credentials_rejected = True
-                    self._final(obs, target, page, None)
-                    login.password.fill("")  # the screenshot shows an empty field
-                    self.screenshot(page, "Identifiants refusés par le CAS")
-                    return None, None
-                obs.reached_portal = True
-                obs.step = "portal"
-                return context.storage_state(), page.url
-        finally:
-            context.close()
-
-    def _to_pronote(
-        self, obs: Observation, target: Target, account: Account, storage: Any, portal_url: str
-    ) -> None:
-        context = self.new_context(storage_state=storage)
-        context.set_default_timeout(self.timeout_ms)
-        self._watch(obs, target, context)
-        page = context.new_page()
-        with self.step(obs, "shortcut", "Portail ENT : raccourci Pronote"):
-            response = self._goto(obs, page, portal_url)
-            if response is None:
-                return
-            portal = EntPortalPage(page, target.shortcut_label)
-            try:
-                portal.shortcut.first.wait_for(state="visible", timeout=self.timeout_ms)
-            except PlaywrightTimeout:
-                obs.shortcut_found = False
-                self._final(obs, target, page, response.status)
-                self.screenshot(page, "Portail ENT sans raccourci Pronote")
-                return
-            obs.shortcut_found = True
-            obs.shortcut_url = safe_url(
-                urljoin(page.url, portal.shortcut.first.get_attribute("href") or "")
-            )
-            self.screenshot(page, "Portail ENT")
-            try:
-                opened = portal.open_shortcut(context, self.timeout_ms)
-            except PlaywrightTimeout:
-                self._final(obs, target, page, None, timed_out=True)
-                return
-            except PlaywrightError as exc:
-                obs.network_error = network_kind(str(exc)) or "network"
-                return
-        with self.step(obs, "pronote", "Arrivée dans PRONOTE"):
-            where: Page | Frame = opened.frame or opened.page
-            landing = opened.page
-            status = self._settle(obs, landing, where)
-            self._land(obs, target, account, where, status)
-            self.screenshot(landing, "Arrivée dans PRONOTE")
-        if obs.pronote_service:
-            with self.step(obs, "cas_identifier", "Identifiant CAS transmis à PRONOTE"):
-                self.identify(obs, target, context)
-
-    def _settle(self, obs: Observation, page: Page, where: Page | Frame) -> int | None:
-        """Wait for the landing page to load; reload it on a transient 502/503/504."""
-        status = None
-        for attempt in range(self.settings.retries + 1):
-            try:
-                where.wait_for_load_state("load", timeout=self.timeout_ms)
-            except PlaywrightTimeout:
-                obs.timed_out = True
-            status = self._statuses.get(where.url)
-            if status not in TRANSIENT_STATUSES or attempt == self.settings.retries:
-                break
-            obs.warnings.append(f"retry {attempt + 1} after HTTP {status} at {safe_url(where.url)}")
-            back_off(attempt)
-            with contextlib.suppress(PlaywrightError):
-                if isinstance(where, Frame):
-                    where.goto(where.url, wait_until="load", timeout=self.timeout_ms)
-                else:
-                    where.reload(wait_until="load", timeout=self.timeout_ms)
-        return status
-
-    def _land(
-        self,
-        obs: Observation,
+        driver: Driver,
+        hops: HopRecorder,
         target: Target,
         account: Account,
-        where: Page | Frame,
-        status: int | None,
+        settings: Settings,
+        http: httpx.AsyncClient,
     ) -> None:
-        locators = self.settings.locators
-        if obs.network_error is None and where.url.startswith("chrome-error://"):
-            obs.network_error = "network"
-        if obs.network_error:
-            obs.final_url = obs.network_error_url
-            obs.step = "pronote"
-            return
-        self._final(obs, target, where, status)
-        space = PronoteSpacePage(where, locators)
-        prompt = PronoteFirstConnectionPage(where, locators)
-        on_pronote = urlsplit(where.url).netloc in target.pronote_hosts
-        if obs.final_kind == "space" or (on_pronote and space.root.count()):
-            try:
-                space.root.wait_for(state="visible", timeout=self.timeout_ms)
-            except PlaywrightTimeout:
-                obs.timed_out = True
-                obs.final_kind = "unknown"
-                self._final(obs, target, where, status, timed_out=True)
-                return
-            obs.final_kind = "space"
-            shown = space.user_name.inner_text() if space.user_name.count() else ""
-            expected = account.display_name
-            obs.display_name_seen = (
-                None if not expected else expected.casefold() in shown.casefold()
-            )
-            obs.final_text = visible_text(where.content(), limit=600)
-        elif on_pronote and prompt.identifier_field.count() and prompt.prompt_text.count():
-            obs.final_kind = "identifier_prompt"
-        elif on_pronote and prompt.password_field.count():
-            obs.final_kind = "password_prompt"
-        obs.step = "pronote"
+        self.d, self.hops, self.t, self.a, self.s = driver, hops, target, account, settings
+        self.http = http  # for our own ticket validation (same proxy and TLS settings)
+        self.loc = settings.locators
+        self.obs = hops.obs
+        self.result = JourneyResult(self.obs)
+        self._began = time.monotonic()
 
-    def _final(
-        self,
-        obs: Observation,
-        target: Target,
-        where: Page | Frame,
-        status: int | None,
-        *,
-        timed_out: bool = False,
-    ) -> None:
+    # -- evidence --------------------------------------------------------------
+    @contextlib.asynccontextmanager
+    async def step(self, name: str, title: str) -> AsyncIterator[StepEvidence]:
+        if time.monotonic() - self._began > self.s.journey_timeout_s:
+            raise JourneyTimeout(name)
+        evidence = StepEvidence(name, title)
+        self.result.steps.append(evidence)
+        began = time.monotonic()
         try:
-            html = where.content()
-        except PlaywrightError:
-            html = ""
-        obs.final_url = safe_url(where.url)
-        obs.final_status = status if status is not None else self._statuses.get(where.url)
-        obs.final_kind = page_kind(
-            where.url,
-            obs.final_status,
-            html,
-            pronote_hosts=target.pronote_hosts,
-            cas_url=target.cas_url,
-        )
-        obs.final_text = visible_text(html, limit=600)
-        obs.timed_out = obs.timed_out or timed_out
+            yield evidence
+        finally:
+            evidence.seconds = self.obs.timings[name] = round(time.monotonic() - began, 3)
+            self.obs.step = name
 
-    def _watch(self, obs: Observation, target: Target, context: BrowserContext) -> None:
-        """Note the hops that matter: CAS /login for PRONOTE, tickets, statuses, failures."""
-        cas_host = urlsplit(target.cas_url).netloc
+    async def shot(self, evidence: StepEvidence, name: str) -> None:
+        png = await self.d.screenshot()
+        if png:
+            evidence.screenshots.append((name, png))
 
-        def on_request(request: Any) -> None:
-            if not request.is_navigation_request():
+    # -- the journey -------------------------------------------------------------
+    async def run(self) -> JourneyResult:
+        try:
+            await self._journey()
+        except JourneyTimeout as exc:
+            self.obs.timed_out = True
+            self.obs.stopped_before = str(exc)
+        except NetworkFailure as exc:
+            self.obs.network_error, self.obs.network_error_url = exc.kind, safe_url(exc.url)
+            self.obs.final_url = self.obs.final_url or safe_url(exc.url)
+        finally:
+            self.obs.timings["total"] = round(time.monotonic() - self._began, 3)
+            self.hops.finish()
+        return self.result
+
+    async def _journey(self) -> None:
+        async with self.step("ent_login_page", "Page de connexion de l'ENT") as ev:
+            page = await self.d.open(self.t.ent_url)
+            self.obs.reached_ent = True
+            page = await self._reach_login(page)
+            await self.shot(ev, "Page de connexion de l'ENT")
+            if page is None:
                 return
-            url = request.url
-            obs.urls.append(safe_url(url))
-            host = urlsplit(url).netloc
-            service = service_of(url)
-            if (
-                service
-                and host not in target.pronote_hosts
-                and not service.startswith(target.ent_url)
+        async with self.step("portal", "Connexion et portail de l'ENT") as ev:
+            page = await self._log_in()
+            if page is None:
+                await self.shot(ev, "Connexion refusée")
+                return
+            self.obs.reached_portal = True
+        async with self.step("shortcut", "Portail ENT : raccourci Pronote") as ev:
+            shortcut = await self._shortcut()
+            await self.shot(ev, "Portail ENT" if shortcut else "Portail ENT sans raccourci Pronote")
+            if shortcut is None:
+                return
+        async with self.step("pronote", "Arrivée dans PRONOTE") as ev:
+            self._land(await self.d.follow_shortcut(shortcut))
+            await self.shot(ev, "Arrivée dans PRONOTE")
+        if self.obs.pronote_service:
+            async with self.step("cas_identifier", "Identifiant CAS transmis à PRONOTE"):
+                await self.identify()
+
+    async def _reach_login(self, page: Landing) -> Landing | None:
+        """From the ENT's home to its login: a link, the profile dominos, the WAYF or the form."""
+        loc = self.loc
+        for _ in range(4):
+            if page.status is not None and page.status >= 400:
+                break
+            if await self.d.visible(loc.login_password) or await self.d.visible(loc.wayf_form):
+                self.obs.reached_cas_login = True
+                return page
+            nxt = await self.d.choose_domino(self.a.profile)
+            if nxt is None:
+                nxt = await self.d.follow_link(loc.ent_login_link, loc.ent_login_link_texts)
+            if nxt is None:
+                break
+            page = nxt
+        self._final(await self.d.current())
+        return None
+
+    async def _log_in(self) -> Landing | None:
+        a, obs = self.a, self.obs
+        assert a.password is not None
+        password = a.password.get_secret_value()
+        if a.route == "educonnect":
+            return await self._log_in_educonnect(password)
+        login_host = urlsplit((await self.d.current()).url).netloc
+        if not await self.d.visible(self.loc.login_password):
+            chosen = await self.d.choose_wayf(self.t.wayf_selection("local"), "local")
+            if chosen is None:
+                self._final(await self.d.current())
+                return None
+        page = await self.d.submit_login(a.login, password)
+        if urlsplit(page.url).netloc == login_host and await self.d.visible(
+            self.loc.login_password
+        ):
+            obs.credentials_rejected = True
+            self._final(page)
+            return None
+        return await self.d.login_done()
+
+    async def _log_in_educonnect(self, password: str) -> Landing | None:
+        """WAYF → ÉduConnect (profile, login, perhaps the identity check) → back to the ENT."""
+        a, obs, loc = self.a, self.obs, self.loc
+        obs.login_route = "educonnect"
+        page = await self.d.choose_wayf(self.t.wayf_selection("educonnect"), "educonnect")
+        if page is None:
+            obs.idp_error = "wayf_missing"
+            self._final(await self.d.current())
+            return None
+        idp_host = urlsplit(page.url).netloc
+        if (page.status or 0) >= 500 or page.kind == "pronote_unavailable":
+            obs.idp_error = "unavailable"
+            self._final(page)
+            return None
+        page = await self.d.educonnect_log_in(a.educonnect_profile or "eleve", a.login, password)
+        on_idp = urlsplit(page.url).netloc == idp_host
+        if on_idp and await self.d.visible(loc.educonnect_password):
+            obs.credentials_rejected = True
+            self._final(page)
+            return None
+        if on_idp and await self.d.visible(loc.identity_check_form):
+            if a.birth_date is None:
+                obs.idp_error = "identity_check"
+                self._final(page)
+                return None
+            page = await self.d.confirm_identity(a.birth_date)
+            if urlsplit(page.url).netloc == idp_host and await self.d.visible(
+                loc.identity_check_form
             ):
-                if host == cas_host or "/login" in urlsplit(url).path:
-                    obs.pronote_service = service
-                    obs.pronote_cas_login_url = safe_url(url)
-            if host in target.pronote_hosts and ticket_of(url):
-                obs.ticket_issued = True
+                obs.idp_error = "identity_check"
+                self._final(page)
+                return None
+        page = await self.d.login_done()
+        if urlsplit(page.url).netloc == idp_host:
+            obs.idp_error = "unavailable" if (page.status or 0) >= 500 else "idp_error"
+            self._final(page)
+            return None
+        if obs.saml_response is not None and _same_page(page.url, obs.saml_response["acs"]):
+            # The ENT answered the assertion with a page of its own instead of a session.
+            obs.idp_error = "assertion_rejected"
+            self._final(page)
+            return None
+        return page
 
-        def on_response(response: Any) -> None:
-            if response.request.is_navigation_request():
-                self._statuses[response.url] = response.status
-                timing = response.request.timing
-                if timing.get("responseStart", -1) >= 0 and timing.get("requestStart", -1) >= 0:
-                    self._hops.append((timing["responseStart"] - timing["requestStart"]) / 1000)
+    async def _shortcut(self) -> Shortcut | None:
+        """Found by where it goes (the PRONOTE.net host), else by its label; missing once settled."""
+        labels = [self.t.shortcut_label, *self.s.shortcut_labels]
+        shortcut = await self.d.find_shortcut(self.t.pronote_hosts, labels)
+        if shortcut is None:
+            await self.d.settle_portal()
+            shortcut = await self.d.find_shortcut(self.t.pronote_hosts, labels)
+        if shortcut is None:
+            self.obs.shortcut_found = False
+            self._final(await self.d.current())
+            return None
+        self.obs.shortcut_found = True
+        self.obs.shortcut_url = safe_url(shortcut.url) if shortcut.url else None
+        return shortcut
 
-        def on_failed(request: Any) -> None:
-            failure = request.failure or ""
-            # ERR_ABORTED is a navigation replaced by another one, not a network failure.
-            if request.is_navigation_request() and "ERR_ABORTED" not in failure:
-                obs.network_error = network_kind(failure) or "network"
-                obs.network_error_url = safe_url(request.url)
+    def _land(self, page: Landing) -> None:
+        """The PRONOTE landing: a built space (with the user's name) or what else is shown."""
+        self._final(page)
+        if page.kind == "space" and page.space_label is not None:
+            expected = self.a.display_name
+            self.obs.display_name_seen = (
+                None if not expected else name_in_banner(expected, page.space_label)
+            )
+            self.obs.space_label = page.space_label
 
-        context.on("request", on_request)
-        context.on("response", on_response)
-        context.on("requestfailed", on_failed)
+    def _final(self, page: Landing) -> None:
+        obs = self.obs
+        obs.final_url = safe_url(page.url)
+        obs.final_status = (
+            page.status if page.status is not None else self.hops.statuses.get(page.url)
+        )
+        obs.final_kind = page.kind
+        obs.final_text = visible_text(page.html, limit=600)
+        obs.timed_out = obs.timed_out or page.timed_out
 
-    def identify(self, obs: Observation, target: Target, context: BrowserContext) -> None:
-        """Get the identity the CAS gives PRONOTE, without touching PRONOTE's own login.
+    async def identify(self) -> None:
+        """The identity the CAS gives PRONOTE, without touching PRONOTE's own login.
 
-        The journey's CAS /login request for PRONOTE is replayed through the context's
-        request API (same cookies: single sign-on), redirects off; the fresh ticket is
-        validated here with p3/serviceValidate for the same service.
+        The journey's CAS /login request for PRONOTE is replayed with the session's own
+        cookies (single sign-on), redirects off; the fresh ticket is validated here with
+        p3/serviceValidate for the same service.
         """
-        assert obs.pronote_service
-        login = urljoin(target.cas_url, "login") + "?" + urlencode({"service": obs.pronote_service})
-        try:
-            response = context.request.get(login, max_redirects=0, timeout=self.timeout_ms)
-        except PlaywrightError:
-            return
-        ticket = ticket_of(response.headers.get("location", ""))
+        service = self.obs.pronote_service
+        assert service
+        login = urljoin(self.t.cas_url, "login") + "?" + urlencode({"service": service})
+        location = await self.d.sso_location(login)
+        ticket = ticket_of(location or "")
         if not ticket:
             return
-        with httpx.Client(timeout=self.settings.timeout_s, verify=not target.insecure_tls) as http:
-            try:
-                validation = validate_ticket(http, target.cas_url, obs.pronote_service, ticket)
-            except httpx.HTTPError:
-                return
-        obs.cas_validation = validation
+        url = urljoin(self.t.cas_url, "p3/serviceValidate")
+        try:
+            response = await self.http.get(url, params={"service": service, "ticket": ticket})
+        except httpx.HTTPError:
+            return
+        validation = parse_validation(response.content, service)
+        self.obs.cas_validation = validation
         if validation.ok:
-            released = {k: v for k, v in validation.attributes.items()}
-            allure.dynamic.parameter("Identifiant CAS", validation.user)
-            allure.attach(
-                json.dumps(
-                    {
-                        "cas:user": validation.user,
-                        "service": validation.service,
-                        "identifier_attribute": target.identifier_attribute,
-                        "identifier_released": target.identifier_attribute in released,
-                        "attributes": released,
-                    },
-                    ensure_ascii=False,
-                    indent=2,
-                ),
-                name="Identifiant CAS et attributs transmis à PRONOTE",
-                attachment_type=allure.attachment_type.JSON,
-            )
+            attribute = self.t.identifier_attribute
+            self.result.identity = {
+                "cas:user": validation.user,
+                "service": validation.service,
+                "identifier_attribute": attribute,
+                "identifier_released": self.obs.identifier_released(attribute),
+                "attributes": validation.attributes,
+            }
+
+
+def identity_json(identity: dict) -> str:
+    return json.dumps(identity, ensure_ascii=False, indent=2)
+
+
+def _fold(text: str) -> list[str]:
+    import unicodedata
+
+    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().casefold()
+    return "".join(c if c.isalnum() else " " for c in plain).split()
+
+
+def name_in_banner(expected: str, banner: str) -> bool:
+    """Whether *expected* ("Léa MARTIN" or "MARTIN Léa") is the user named in PRONOTE's banner.
+
+    The banner reads "Espace Élèves - NOM Prénom (CLASSE)" (DOMAIN.md): the space's name,
+    " - ", then the user; the class in brackets is ignored, accents and case are folded.
+    """
+    user = banner.split(" - ", 1)[1] if " - " in banner else banner
+    user = user.split("(", 1)[0]
+    return set(_fold(expected)) <= set(_fold(user)) and bool(_fold(expected))
+
+
+def _same_page(a: str, b: str) -> bool:
+    pa, pb = urlsplit(a), urlsplit(b)
+    return (pa.netloc, pa.path.rstrip("/")) == (pb.netloc, pb.path.rstrip("/"))

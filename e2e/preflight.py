@@ -1,4 +1,8 @@
-"""Preflight: plain HTTP, fast, before any browser. Is everything there and pointing the right way?"""
+"""Preflight: plain HTTP, fast, before any browser. Is everything there and pointing the right way?
+
+A check that cannot conclude (a page that neither proves nor disproves) is "non
+concluant" (`ok=None`), never a failure: a correct set-up must never get a red preflight.
+"""
 
 from __future__ import annotations
 
@@ -7,18 +11,20 @@ from urllib.parse import urlencode, urljoin, urlsplit
 
 import httpx
 
-from e2e.http_journey import network_error_kind
+from e2e.driver import NetworkFailure
+from e2e.http_driver import network_error_kind
+from e2e.retry import with_retries
 from e2e.settings import Account
 from e2e.target import Target
-from verdict.cas import service_of
-from verdict.observation import (
-    SERVICE_REFUSED_TEXTS,
-    UNAVAILABLE_TEXTS,
-    Observation,
-    visible_text,
-)
+from verdict.cas import cas_root, service_of
+from verdict.observation import Observation, visible_text
+from verdict.urls import norm, under
+from verdict.wording import Wording, found
 
+# PRONOTE's mobile apps ask for it with this id (DOMAIN.md, "PRONOTE.net URL conventions").
 INFO_MOBILE_APP_ID = "0D264427-EEFC-4810-A9E9-346942A862A4"
+INFO_MOBILE_APP_NAMES = ("infoMobileApp.json", "InfoMobileApp.json")  # both spellings in use
+DEFAULT_SPACE = "eleve.html"
 
 CHECKS = (
     "ent_reachable",
@@ -36,7 +42,7 @@ HARD = {"ent_reachable", "cas_reachable"}
 @dataclass
 class Check:
     name: str
-    ok: bool | None  # None: not applicable or not run (an earlier check failed)
+    ok: bool | None  # None: not applicable, not run, or not conclusive ("non concluant")
     detail: str
     network_error: str | None = None
 
@@ -73,120 +79,141 @@ class Preflight:
         return [c for c in self.checks.values() if c.ok is False]
 
 
-def run_preflight(target: Target, *, timeout_s: float = 10, retries: int = 2) -> Preflight:
-    checks: dict[str, Check] = {}
-    with httpx.Client(
-        follow_redirects=False, timeout=timeout_s, verify=not target.insecure_tls
-    ) as http:
+class _Preflight:
+    def __init__(
+        self, http: httpx.AsyncClient, target: Target, wording: Wording, retries: int
+    ) -> None:
+        self.http, self.t, self.wording, self.retries = http, target, wording, retries
+        self.checks: dict[str, Check] = {}
 
-        def get(url: str) -> httpx.Response | Check:
-            last: Exception | None = None
-            for _ in range(retries + 1):
-                try:
-                    response = http.get(url)
-                except httpx.HTTPError as exc:
-                    last = exc
-                    if network_error_kind(exc) not in ("connection_reset", "network"):
-                        break
-                    continue
-                if response.status_code in (502, 503, 504):
-                    last = None
-                    continue
-                return response
-            if last is None:
-                return response
-            kind = network_error_kind(last)
-            return Check("", False, f"{url} : {kind}", network_error=kind)
+    async def get(self, url: str) -> httpx.Response:
+        async def send() -> httpx.Response:
+            try:
+                return await self.http.get(url)
+            except httpx.HTTPError as exc:
+                raise NetworkFailure(network_error_kind(exc), url, str(exc)) from None
 
-        def reach(name: str, url: str) -> httpx.Response | None:
-            result = get(url)
-            if isinstance(result, Check):
-                checks[name] = Check(name, False, result.detail, result.network_error)
-                return None
-            text = visible_text(result.text).casefold()
-            if result.status_code >= 500 or any(t in text for t in UNAVAILABLE_TEXTS):
-                checks[name] = Check(name, False, f"{url} : HTTP {result.status_code} {text[:120]}")
-                return None
-            checks[name] = Check(name, True, f"{url} : HTTP {result.status_code}")
-            return result
+        return await with_retries(
+            send, url=url, retries=self.retries, noted=[], status_of=lambda r: r.status_code
+        )
 
-        reach("ent_reachable", target.ent_url)
-        reach("cas_reachable", urljoin(target.cas_url, "login"))
-        listener = reach("pronote_cas_listener", target.pronote_url)
-        if target.pronote_classic_url:
-            reach("pronote_classic_listener", target.pronote_classic_url)
+    async def reach(self, name: str, url: str) -> httpx.Response | None:
+        try:
+            response = await self.get(url)
+        except NetworkFailure as exc:
+            self.checks[name] = Check(name, False, f"{url} : {exc.kind}", exc.kind)
+            return None
+        text = visible_text(response.text)
+        if response.status_code >= 500 or found(text, self.wording.unavailable):
+            self.checks[name] = Check(
+                name, False, f"{url} : HTTP {response.status_code} {text[:120]}"
+            )
+            return None
+        self.checks[name] = Check(name, True, f"{url} : HTTP {response.status_code}")
+        return response
+
+    async def run(self) -> Preflight:
+        t = self.t
+        await self.reach("ent_reachable", t.ent_url)
+        await self.reach("cas_reachable", urljoin(t.cas_url, "login"))
+        listener = await self.reach("pronote_cas_listener", t.pronote_url)
+        if t.pronote_classic_url:
+            await self.reach("pronote_classic_listener", t.pronote_classic_url)
         else:
-            checks["pronote_classic_listener"] = Check(
+            self.checks["pronote_classic_listener"] = Check(
                 "pronote_classic_listener", None, "non configuré"
             )
-        _info(checks, get, target)
-        _redirect(checks, listener, target, get)
-    return Preflight(target.name, checks)
+        spaces = await self.info_mobile_app()
+        service = await self.anonymous_redirect(listener is not None, spaces)
+        await self.cas_accepts_service(service)
+        return Preflight(t.name, self.checks)
+
+    async def info_mobile_app(self) -> list[str]:
+        """PRONOTE.net's own account of its CAS (`CAS.actif`, `casURL`) and of its spaces."""
+        name = "info_mobile_app"
+        for file in INFO_MOBILE_APP_NAMES:
+            url = urljoin(self.t.pronote_url, file) + f"?id={INFO_MOBILE_APP_ID}"
+            try:
+                response = await self.get(url)
+                info = response.json() if response.status_code == 200 else None
+            except (NetworkFailure, ValueError):
+                info = None
+            if isinstance(info, dict):
+                break
+        else:
+            self.checks[name] = Check(name, None, "infoMobileApp.json illisible : non concluant")
+            return []
+        cas = info.get("CAS") or {}
+        cas_url = str(cas.get("casURL") or "")
+        if cas.get("actif") is False:
+            self.checks[name] = Check(name, False, "PRONOTE.net : CAS.actif = false")
+        elif cas_url and norm(cas_url).rstrip("/") != norm(self.t.cas_url).rstrip("/"):
+            self.checks[name] = Check(
+                name, False, f"PRONOTE.net : casURL = {cas_url} (attendu {self.t.cas_url})"
+            )
+        elif cas.get("actif"):
+            self.checks[name] = Check(name, True, f"CAS actif, casURL = {cas_url}")
+        else:
+            self.checks[name] = Check(name, None, "CAS non décrit : non concluant")
+        pages = [str(e.get("URL", "")) for e in info.get("espaces") or [] if isinstance(e, dict)]
+        return [p.removeprefix("mobile.") for p in pages if p.endswith(".html")]
+
+    async def anonymous_redirect(self, reachable: bool, spaces: list[str]) -> str | None:
+        """An anonymous space page sends to the CAS with PRONOTE's public URL as `service`."""
+        name = "anonymous_redirect"
+        if not reachable:
+            self.checks[name] = Check(name, None, "écoute CAS injoignable : non testé")
+            return None
+        page = urljoin(self.t.pronote_url, spaces[0] if spaces else DEFAULT_SPACE)
+        try:
+            response = await self.get(page)
+        except NetworkFailure as exc:
+            self.checks[name] = Check(name, None, f"{page} : {exc.kind} : non concluant")
+            return None
+        location = response.headers.get("location", "")
+        location = urljoin(page, location) if location else ""
+        service = service_of(location) if location else None
+        if response.status_code not in (301, 302, 303, 307, 308) or not location:
+            self.checks[name] = Check(
+                name, None, f"{page} : HTTP {response.status_code} sans renvoi : non concluant"
+            )
+            return None
+        if service is None:
+            self.checks[name] = Check(name, None, f"renvoi vers {location} : non concluant")
+            return None
+        if norm(cas_root(location)) != norm(self.t.cas_url):
+            self.checks[name] = Check(
+                name, False, f"renvoi vers {cas_root(location)} (CAS attendu : {self.t.cas_url})"
+            )
+        elif not under(service, self.t.pronote_url):
+            self.checks[name] = Check(
+                name, False, f"service annoncé {service} (attendu {self.t.pronote_url})"
+            )
+        else:
+            self.checks[name] = Check(name, True, f"{page} → CAS, service = {service}")
+        return service
+
+    async def cas_accepts_service(self, service: str | None) -> None:
+        name = "cas_accepts_service"
+        probe = service if service and under(service, self.t.pronote_url) else self.t.pronote_url
+        url = urljoin(self.t.cas_url, "login") + "?" + urlencode({"service": probe})
+        try:
+            response = await self.get(url)
+        except NetworkFailure as exc:
+            self.checks[name] = Check(name, None, f"{url} : {exc.kind} : non concluant")
+            return
+        text = visible_text(response.text)
+        if found(text, self.wording.cas_refused):
+            self.checks[name] = Check(name, False, f"le CAS refuse le service {probe}")
+        elif response.status_code < 400 and urlsplit(str(response.url)).netloc:
+            self.checks[name] = Check(name, True, f"le CAS accepte le service {probe}")
+        else:
+            self.checks[name] = Check(
+                name, None, f"HTTP {response.status_code} du CAS : non concluant"
+            )
 
 
-def _info(checks: dict[str, Check], get, target: Target) -> None:
-    url = urljoin(target.pronote_url, "infoMobileApp.json") + f"?id={INFO_MOBILE_APP_ID}"
-    result = get(url)
-    name = "info_mobile_app"
-    if isinstance(result, Check) or result.status_code != 200:
-        checks[name] = Check(name, None, f"{url} : illisible")
-        return
-    try:
-        cas = result.json().get("CAS", {})
-    except ValueError:
-        checks[name] = Check(name, None, f"{url} : pas du JSON")
-        return
-    if not cas.get("actif"):
-        checks[name] = Check(name, False, "PRONOTE.net : CAS.actif = false")
-    elif _norm(cas.get("casURL", "")) != _norm(target.cas_url):
-        checks[name] = Check(
-            name, False, f"PRONOTE.net : casURL = {cas.get('casURL')} (attendu {target.cas_url})"
-        )
-    else:
-        checks[name] = Check(name, True, f"CAS actif, casURL = {cas.get('casURL')}")
-
-
-def _redirect(checks: dict[str, Check], listener, target: Target, get) -> None:
-    if listener is None:
-        checks["anonymous_redirect"] = Check("anonymous_redirect", None, "listener injoignable")
-        checks["cas_accepts_service"] = Check("cas_accepts_service", None, "non testé")
-        return
-    location = listener.headers.get("location", "")
-    location = urljoin(target.pronote_url, location) if location else ""
-    service = service_of(location) if location else None
-    if not location or not service:
-        checks["anonymous_redirect"] = Check(
-            "anonymous_redirect", False, "une page anonyme ne renvoie pas vers le CAS"
-        )
-    elif not location.startswith(target.cas_url):
-        checks["anonymous_redirect"] = Check(
-            "anonymous_redirect",
-            False,
-            f"renvoi vers {location.split('?')[0]} (CAS attendu : {target.cas_url})",
-        )
-    elif not service.startswith(target.pronote_url):
-        checks["anonymous_redirect"] = Check(
-            "anonymous_redirect", False, f"service annoncé {service} (attendu {target.pronote_url})"
-        )
-    else:
-        checks["anonymous_redirect"] = Check("anonymous_redirect", True, f"service = {service}")
-    probe_service = (
-        service if service and service.startswith(target.pronote_url) else target.pronote_url
-    )
-    url = urljoin(target.cas_url, "login") + "?" + urlencode({"service": probe_service})
-    result = get(url)
-    if isinstance(result, Check):
-        checks["cas_accepts_service"] = Check("cas_accepts_service", None, result.detail)
-        return
-    text = visible_text(result.text).casefold()
-    refused = any(t in text for t in SERVICE_REFUSED_TEXTS) and "service" in text
-    checks["cas_accepts_service"] = Check(
-        "cas_accepts_service",
-        not refused,
-        f"le CAS {'refuse' if refused else 'accepte'} le service {probe_service}",
-    )
-
-
-def _norm(url: str) -> str:
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}{parts.path.rstrip('/')}/"
+async def run_preflight(
+    target: Target, http: httpx.AsyncClient, *, wording: Wording, retries: int = 2
+) -> Preflight:
+    return await _Preflight(http, target, wording, retries).run()

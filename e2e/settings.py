@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import stat
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -23,6 +24,9 @@ from pydantic import (
 )
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from pydantic_settings import SettingsError as SourceError
+
+from pages.locators import Locators
+from verdict.wording import Wording
 
 Profile = Literal["eleve", "parent", "professeur", "personnel"]
 PROFILE_ALIASES = {
@@ -46,6 +50,11 @@ class Account(BaseModel):
     password_file: Path | None = None  # a file holding the password (CI secrets)
     display_name: str | None = None  # expected name shown in PRONOTE
     establishment: str | None = None  # UAI or name, for report grouping
+    # How this account logs into the ENT: its local form (staff, older ENTs), or ÉduConnect
+    # (élèves and parents of most ENTs today, DOMAIN.md), with ÉduConnect's profile choice.
+    route: Literal["local", "educonnect"] = "local"
+    educonnect_profile: Literal["eleve", "responsable"] | None = None
+    birth_date: date | None = None  # for ÉduConnect's identity check, when it asks
 
     @field_validator("profile", mode="before")
     @classmethod
@@ -58,6 +67,12 @@ class Account(BaseModel):
                 )
             return PROFILE_ALIASES[folded]
         return value
+
+    @model_validator(mode="after")
+    def _educonnect_profile(self) -> Account:
+        if self.route == "educonnect" and self.educonnect_profile is None:
+            self.educonnect_profile = "responsable" if self.profile == "parent" else "eleve"
+        return self
 
     @model_validator(mode="after")
     def _resolve_password(self) -> Account:
@@ -90,36 +105,6 @@ class Account(BaseModel):
         return f"{self.profile}-{self.login}"
 
 
-class Locators(BaseModel):
-    """CSS selectors and texts the page objects rely on; defaults fit common real pages and the lab."""
-
-    # CAS login forms: django-cas-server, Kosmos (eCollège 31, ENT Occitanie), Apereo, EduConnect.
-    login_username: str = (
-        'input[name="username"], input#username, input[name="j_username"], input[name="login"]'
-    )
-    login_password: str = 'input[name="password"], input#password, input[name="j_password"]'
-    login_submit: str = (
-        'form button[type="submit"], form input[type="submit"], button[name="submit"]'
-    )
-    # A link to the ENT's CAS login, for portals that show a home page first.
-    ent_login_link: str = (
-        'a:has-text("Se connecter"), a:has-text("Connexion"), button:has-text("Se connecter")'
-    )
-    # A built PRONOTE space (the real one builds #GInterface from Start({...})).
-    space_marker: str = "#GInterface"
-    space_user_name: str = ".ibe_util_texte"
-    # First-connection prompts on the PRONOTE host.
-    identifier_prompt: str = (
-        'input[name="identifiant"], input[id*="identifiant" i], input[name*="pronote" i]'
-    )
-    identifier_prompt_texts: list[str] = [
-        "identifiant PRONOTE ENT",
-        "première connexion",
-        "identifiant PRONOTE",
-    ]
-    password_prompt: str = 'input[type="password"]'
-
-
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="VERIFIER_",
@@ -136,6 +121,11 @@ class Settings(BaseSettings):
     pronote_classic_url: AnyHttpUrl | None = None  # classic listener, if published apart
     pronote_direct_url: AnyHttpUrl | None = None  # direct-login URL, when direct auth is expected
     shortcut_label: str = "Pronote"
+    # Other labels the shortcut may carry (matched case-insensitively, like shortcut_label).
+    shortcut_labels: list[str] = Field(default_factory=list)
+    ent_preset: str | None = None  # a known ENT (`python -m e2e presets`); .env keys win
+    # WAYF choices per login route ("local", "educonnect"), e.g. {"educonnect": "EDU"}.
+    wayf_selections: dict[str, str] = Field(default_factory=dict)
     identifier_attribute: str = "identifiantPronote"
     establishment: str = ""  # UAI or name of the establishment, for the report
     accounts: Annotated[list[Account], NoDecode] = Field(default_factory=list)
@@ -148,14 +138,30 @@ class Settings(BaseSettings):
     slow_hop_s: float | None = Field(default=None, gt=0)  # median server time per hop = slow
     headless: bool = True
     browser_executable: Path | None = None
-    browser_ws_endpoint: str | None = None  # a running Playwright browser server to connect to
+    # Running Playwright browser servers to connect to, comma-separated: used in turn.
+    browser_ws_endpoint: str | None = None
+    # Journeys at once in one browser (each in its own contexts). 1: one after the other.
+    concurrency: int = Field(
+        default_factory=lambda: min(16, 4 * (os.cpu_count() or 1)), ge=1, le=64
+    )
+    proxy: SecretStr | None = None  # http://[user:password@]host:port; else HTTPS_PROXY/NO_PROXY
+    ca_bundle: Path | None = None  # a PEM file of extra certificate authorities (TLS proxies)
     mode: Literal["browser", "probe"] = "browser"  # probe: plain HTTP, no browser evidence
     report_dir: Path = Path("reports")
     insecure_tls: bool = False  # accept a staging certificate (the report says so)
     lab_faults: str = Field(default="", validation_alias="LAB_FAULTS")
     lab_establishments: int = Field(default=1, ge=1, le=200, validation_alias="LAB_ESTABLISHMENTS")
     lab_per_profile: int = Field(default=2, ge=1, le=100, validation_alias="LAB_PER_PROFILE")
+    lab_wording: Literal["default", "alt"] = Field(
+        default="default", validation_alias="LAB_WORDING"
+    )
+    lab_pronote_generation: str = Field(default="2025", validation_alias="LAB_PRONOTE_GENERATION")
+    lab_latency: float = Field(default=0.0, ge=0, le=10, validation_alias="LAB_LATENCY")
+    lab_ent_family: Literal["kosmos", "opentent"] = Field(
+        default="kosmos", validation_alias="LAB_ENT_FAMILY"
+    )
     locators: Locators = Field(default_factory=Locators)
+    wording: Wording = Field(default_factory=Wording)
 
     @field_validator("accounts", mode="before")
     @classmethod
@@ -196,6 +202,10 @@ class Settings(BaseSettings):
                     "VERIFIER_ENT_URL est renseigné : il faut aussi " + ", ".join(missing)
                 )
         return self
+
+    @property
+    def browser_ws_endpoints(self) -> list[str]:
+        return [e.strip() for e in (self.browser_ws_endpoint or "").split(",") if e.strip()]
 
     @property
     def uses_lab(self) -> bool:

@@ -25,6 +25,11 @@ class Target:
     pronote_direct_url: str | None = None
     is_lab: bool = False
     insecure_tls: bool = False
+    wayf_selections: dict[str, str] = field(default_factory=dict)
+
+    def wayf_selection(self, route: str) -> str | None:
+        """The WAYF choice configured for a login route; None: recognised on the page."""
+        return self.wayf_selections.get(route)
 
     @property
     def pronote_hosts(self) -> set[str]:
@@ -62,6 +67,7 @@ def target_from_settings(settings: Settings) -> Target:
         if settings.pronote_direct_url
         else None,
         insecure_tls=settings.insecure_tls,
+        wayf_selections=dict(settings.wayf_selections),
     )
 
 
@@ -76,6 +82,9 @@ def targets_from_lab(info: dict, settings: Settings) -> list[Target]:
                 password=a["password"],
                 display_name=a["display_name"],
                 establishment=site["uai"],
+                route=a.get("route", "local"),
+                educonnect_profile=a.get("educonnect_profile"),
+                birth_date=a.get("birth_date"),
             )
             for a in info["accounts"]
             if a["uai"] == site["uai"]
@@ -144,6 +153,7 @@ def targets_from_file(path: Path, settings: Settings) -> list[Target]:
                 identifier_attribute=parsed.identifier_attribute or settings.identifier_attribute,
                 accounts=[a.model_copy(update={"establishment": label}) for a in parsed.accounts],
                 insecure_tls=settings.insecure_tls,
+                wayf_selections=parsed.wayf_selections or dict(settings.wayf_selections),
             )
         )
     return targets
@@ -161,6 +171,7 @@ class _EstablishmentEntry(BaseModel):
     pronote_direct_url: AnyHttpUrl | None = None
     shortcut_label: str | None = None
     identifier_attribute: str | None = None
+    wayf_selections: dict[str, str] = Field(default_factory=dict)
     accounts: list[Account] = Field(min_length=1)
 
 

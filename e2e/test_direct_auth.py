@@ -4,16 +4,12 @@ from __future__ import annotations
 
 import allure
 import pytest
-from playwright.sync_api import Page, expect
 
-from e2e.settings import Settings
+from e2e.runner import BrowserUnavailable, JourneyRunner
 from e2e.target import Target
-from pages.pronote import PronoteDirectLoginPage
 
 
-def test_direct_authentication(
-    target: Target, settings: Settings, probe: bool, request: pytest.FixtureRequest
-) -> None:
+def test_direct_authentication(target: Target, probe: bool, journeys: JourneyRunner) -> None:
     allure.dynamic.title("Authentification directe : formulaire PRONOTE")
     allure.dynamic.parent_suite(target.name)
     allure.dynamic.suite("Authentification directe")
@@ -23,18 +19,18 @@ def test_direct_authentication(
         )
     if probe:
         pytest.skip("sonde HTTP : pas de navigateur pour ce contrôle")
-    page: Page = request.getfixturevalue("page")
-    direct = PronoteDirectLoginPage(page, settings.locators)
     with allure.step("Ouverture de l'URL d'authentification directe"):
-        direct.open(target.pronote_direct_url, settings.timeout_s * 1000)
-        allure.attach(
-            page.screenshot(),
-            name="Authentification directe",
-            attachment_type=allure.attachment_type.PNG,
-        )
-    expect(
-        direct.password_field,
-        "PRONOTE n'affiche pas son propre formulaire de connexion "
-        "sur l'URL d'authentification directe (procédure II.7)",
-    ).to_be_visible(timeout=settings.timeout_s * 1000)
-    expect(direct.login_field).to_be_visible()
+        try:
+            shown, detail, image = journeys.call(
+                journeys.direct_login_form(target.pronote_direct_url)
+            )
+        except BrowserUnavailable as exc:
+            pytest.fail(str(exc), pytrace=False)
+        if image:
+            allure.attach(
+                image, name="Authentification directe", attachment_type=allure.attachment_type.JPG
+            )
+    assert shown, (
+        "PRONOTE n'affiche pas son propre formulaire de connexion sur l'URL d'authentification "
+        f"directe (procédure II.7) : {detail}"
+    )

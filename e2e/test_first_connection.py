@@ -5,21 +5,32 @@ from __future__ import annotations
 import allure
 import pytest
 
-from e2e.http_journey import ProbeJourney
-from e2e.journey import BrowserJourney
+from e2e.evidence import attach_journey
+from e2e.journey import JourneyResult
+from e2e.plugins.journeys import keep_artifacts
 from e2e.preflight import Preflight
-from e2e.settings import Account
+from e2e.runner import JourneyRunner
+from e2e.settings import Account, Settings
 from e2e.target import Target
-from verdict.diagnoses import RunContext, check_identifiers_file, diagnose, message
+from verdict.context import RunContext
+from verdict.diagnoses import check_identifiers_file, diagnose, message
 from verdict.identifiers import IdentifiersFile
 from verdict.record import AccountResult, RunRecorder
 
 
+@pytest.fixture(scope="session")
+def run_context(settings: Settings) -> RunContext:
+    """Facts gathered across the accounts of this run (e.g. who got the identifier)."""
+    return RunContext(slow_hop_s=settings.slow_hop_s)
+
+
 def test_first_connection(
+    request: pytest.FixtureRequest,
     target: Target,
     account: Account,
+    settings: Settings,
     preflight: Preflight,
-    journey: BrowserJourney | ProbeJourney,
+    journeys: JourneyRunner,
     run_context: RunContext,
     recorder: RunRecorder,
     identifiers_file: IdentifiersFile | None,
@@ -29,22 +40,25 @@ def test_first_connection(
     allure.dynamic.suite(account.profile)
     allure.dynamic.label("establishment", target.name)
     allure.dynamic.label("profile", account.profile)
-    allure.dynamic.tag(account.profile)
-    result = AccountResult(
-        target=target.name, account=account.login, profile=account.profile, outcome="skipped"
-    )
     hard = preflight.hard_failure
     if hard is not None:
-        verdict = diagnose(hard.as_observation(target, account), target=target)
-        result.diagnosis = verdict.diagnosis.code if verdict.diagnosis else None
-        result.message = message(verdict)
-        recorder.add(result)
-        allure.dynamic.label("diagnosis", result.diagnosis or "")
-        pytest.skip(f"Vérifications préalables en échec : {result.message}")
+        obs = hard.as_observation(target, account)
+        verdict = diagnose(obs, target=target, wording=settings.wording)
+        recorder.add(
+            AccountResult.from_verdict(
+                target, account.login, account.profile, obs, verdict, skipped=True
+            )
+        )
+        allure.dynamic.label("diagnosis", verdict.code or "")
+        pytest.skip(f"Vérifications préalables en échec : {message(verdict)}")
 
-    obs = journey.run(target, account)
+    result: JourneyResult = request.getfixturevalue("journey")
+    obs = result.obs
+    # What every journey finished so far shows (concurrent ones included) tells this one.
+    for other in journeys.finished():
+        run_context.add(other.obs)
     run_context.add(obs)
-    verdict = diagnose(obs, target=target, context=run_context)
+    verdict = diagnose(obs, target=target, context=run_context, wording=settings.wording)
     if identifiers_file is not None:
         with allure.step("Recherche du compte dans le fichier des identifiants PRONOTE"):
             verdict, row = check_identifiers_file(
@@ -54,34 +68,17 @@ def test_first_connection(
             allure.attach(
                 found, name="Fichier des identifiants", attachment_type=allure.attachment_type.TEXT
             )
-    validation = obs.cas_validation
-    result.outcome = verdict.outcome
-    result.diagnosis = verdict.diagnosis.code if verdict.diagnosis else None
-    result.warnings = [w.code for w in verdict.warnings] + obs.warnings
-    result.cas_user = validation.user if validation and validation.ok else None
-    result.identifier_released = (
-        target.identifier_attribute in validation.attributes
-        if validation and validation.ok
-        else None
-    )
-    result.timings = obs.timings
-    result.mode = obs.mode
+    record = AccountResult.from_verdict(target, account.login, account.profile, obs, verdict)
+    recorder.add(record)
+    kept = keep_artifacts(request.config, request.node.nodeid, result, verdict.outcome != "passed")
+    attach_journey(result, kept)
     if obs.mode == "probe":
         allure.dynamic.label("mode", "sonde HTTP (pas de preuve navigateur)")
         allure.dynamic.title(f"Sonde HTTP (sans navigateur) : {account.id}")
-    result.final_url = obs.final_url
-    result.message = message(verdict) if verdict.outcome != "passed" else ""
-    recorder.add(result)
-
     allure.dynamic.parameter("URL finale", obs.final_url or "")
-    allure.attach(
-        "\n".join(f"{step} : {seconds:.2f} s" for step, seconds in obs.timings.items()),
-        name="Durées par étape",
-        attachment_type=allure.attachment_type.TEXT,
-    )
-    for warning in result.warnings:
+    for warning in record.warnings:
         allure.dynamic.label("warning", warning)
-    if result.diagnosis:
-        allure.dynamic.label("diagnosis", result.diagnosis)
+    if record.diagnosis:
+        allure.dynamic.label("diagnosis", record.diagnosis)
     if verdict.outcome != "passed":
         pytest.fail(message(verdict), pytrace=False)

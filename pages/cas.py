@@ -1,4 +1,4 @@
-"""The CAS page met on the way: the login form, which is also the ENT login.
+"""The login form met on the way: the ENT's CAS (Kosmos, Apereo, django-cas-server) or its own.
 
 A CAS refusal ("service non autorisé") is recognised from the page itself by
 `verdict.observation.page_kind`, for the browser and the probe alike.
@@ -6,23 +6,28 @@ A CAS refusal ("service non autorisé") is recognised from the page itself by
 
 from __future__ import annotations
 
-from playwright.sync_api import Locator, Page
+from playwright.async_api import Locator, Page
 
-from e2e.settings import Locators
+from pages.locators import Locators
 
 
 class CasLoginPage:
-    """A CAS login form: django-cas-server, Kosmos (eCollège 31), Apereo or EduConnect."""
+    """A username/password form: Kosmos `form.cas__login-form`, Apereo `form#fm1`, and kin."""
 
     def __init__(self, page: Page, locators: Locators) -> None:
         self.page = page
         self.username: Locator = page.locator(locators.login_username).first
         self.password: Locator = page.locator(locators.login_password).first
-        self.submit: Locator = page.locator(locators.login_submit).first
+        # The submit button of the form that holds the password field.
+        self.submit: Locator = (
+            page.locator(f"form:has({locators.login_password})")
+            .locator(locators.login_submit)
+            .first
+        )
 
-    def log_in(self, login: str, password: str) -> None:
+    async def log_in(self, login: str, password: str) -> None:
         """Type the credentials and submit; waits for the navigation the form starts."""
-        self.username.fill(login)
-        self.password.fill(password)
-        with self.page.expect_navigation(wait_until="domcontentloaded"):
-            self.submit.click()
+        await self.username.fill(login)
+        await self.password.fill(password)
+        async with self.page.expect_navigation(wait_until="domcontentloaded"):
+            await self.submit.click()

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+import re
 from dataclasses import dataclass
 
-from playwright.sync_api import BrowserContext, Frame, Locator, Page
+from playwright.async_api import BrowserContext, Frame, Locator, Page
 
-from e2e.settings import Locators
+from pages.locators import Locators
 
 
 @dataclass
@@ -21,45 +23,67 @@ class OpenedService:
 class EntHomePage:
     def __init__(self, page: Page, locators: Locators) -> None:
         self.page = page
-        self.login_link: Locator = page.locator(locators.ent_login_link).first
+        by_class = page.locator(locators.ent_login_link)
+        for text in locators.ent_login_link_texts:
+            pattern = re.compile(rf"^\s*{re.escape(text)}\s*$", re.I)
+            by_class = by_class.or_(page.get_by_role("link", name=pattern))
+        self.login_link: Locator = by_class.first
 
-    def open(self, url: str, timeout_ms: float) -> None:
-        self.page.goto(url, wait_until="domcontentloaded", timeout=timeout_ms)
-
-    def go_to_login(self) -> None:
-        with self.page.expect_navigation(wait_until="domcontentloaded"):
-            self.login_link.click()
+    async def go_to_login(self) -> None:
+        async with self.page.expect_navigation(wait_until="domcontentloaded"):
+            await self.login_link.click()
 
 
 class EntPortalPage:
-    def __init__(self, page: Page, shortcut_label: str) -> None:
-        self.page = page
-        self.shortcut: Locator = page.get_by_role("link", name=shortcut_label, exact=True).or_(
-            page.get_by_role("button", name=shortcut_label, exact=True)
-        )
+    """The portal's services. The Pronote shortcut is found by where it goes, else its label."""
 
-    def open_shortcut(self, context: BrowserContext, timeout_ms: float) -> OpenedService:
-        """Click the shortcut and follow PRONOTE wherever it opens: tab, pop-up, same tab, frame."""
-        pages_before = len(context.pages)
-        link = self.shortcut.first
-        target = (link.get_attribute("target") or "").lower()
-        onclick = link.get_attribute("onclick") or ""
-        if target == "_blank" or "window.open" in onclick:
-            with context.expect_page(timeout=timeout_ms) as new_page:
-                link.click()
-            opened = new_page.value
-            opened.wait_for_load_state("domcontentloaded", timeout=timeout_ms)
-            how = "popup" if "window.open" in onclick else "onglet"
-            return OpenedService(opened, None, how)
-        with self.page.expect_navigation(wait_until="domcontentloaded", timeout=timeout_ms):
-            link.click()
-        if len(context.pages) > pages_before:  # opened elsewhere after all
-            return OpenedService(context.pages[-1], None, "onglet")
-        frame_element = self.page.locator("iframe, frame").first
-        if frame_element.count():
-            frame_element.wait_for(timeout=timeout_ms)
-            frame = frame_element.element_handle().content_frame()
-            if frame is not None:
-                frame.wait_for_load_state("domcontentloaded", timeout=timeout_ms)
-                return OpenedService(self.page, frame, "cadre")
-        return OpenedService(self.page, None, "meme_onglet")
+    def __init__(self, page: Page, locators: Locators) -> None:
+        self.page = page
+        self.locators = locators
+
+    def shortcut_by_host(self, hosts: set[str]) -> Locator:
+        selector = ", ".join(f'a[href*="//{h}/"], a[href*="//{h}"]' for h in sorted(hosts))
+        return self.page.locator(selector).first
+
+    def shortcut_by_label(self, labels: list[str]) -> Locator:
+        patterns = [re.compile(rf"^\s*{re.escape(label)}\s*$", re.I) for label in labels if label]
+        found = self.page.locator(self.locators.shortcut_tile)
+        for pattern in patterns:
+            found = found.or_(self.page.get_by_role("link", name=pattern)).or_(
+                self.page.get_by_role("button", name=pattern)
+            )
+        return found.first
+
+    async def open_shortcut(
+        self, link: Locator, context: BrowserContext, timeout_ms: float
+    ) -> OpenedService:
+        """Click the shortcut and follow PRONOTE wherever it opens: tab, pop-up, same tab, frame.
+
+        Whichever comes first wins: a new page in the context, a navigation of this page,
+        or a navigation inside one of its frames.
+        """
+        page = self.page
+        new_page = asyncio.ensure_future(context.wait_for_event("page", timeout=timeout_ms))
+        navigated = asyncio.ensure_future(page.wait_for_event("framenavigated", timeout=timeout_ms))
+        onclick = (await link.get_attribute("onclick") or "") if await link.count() else ""
+        try:
+            await link.click(timeout=timeout_ms)
+            done, _ = await asyncio.wait(
+                {new_page, navigated}, timeout=timeout_ms / 1000, return_when="FIRST_COMPLETED"
+            )
+        finally:
+            for waiter in (new_page, navigated):
+                if not waiter.done():
+                    waiter.cancel()
+        if new_page in done and new_page.exception() is None:
+            opened: Page = new_page.result()
+            await opened.wait_for_load_state("domcontentloaded", timeout=timeout_ms)
+            return OpenedService(opened, None, "popup" if "window.open" in onclick else "onglet")
+        if navigated in done and navigated.exception() is None:
+            frame: Frame = navigated.result()
+            if frame != page.main_frame:
+                await frame.wait_for_load_state("domcontentloaded", timeout=timeout_ms)
+                return OpenedService(page, frame, "cadre")
+            await page.wait_for_load_state("domcontentloaded", timeout=timeout_ms)
+            return OpenedService(page, None, "meme_onglet")
+        raise TimeoutError("the shortcut opened nothing")

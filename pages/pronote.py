@@ -1,42 +1,58 @@
-"""PRONOTE.net pages: a space, the first-connection prompt and the direct-login form."""
+"""PRONOTE.net pages: a space as PRONOTE's client code builds it, or a page asking for input."""
 
 from __future__ import annotations
 
-from playwright.sync_api import Frame, Locator, Page
+from playwright.async_api import Frame, Locator, Page
 
-from e2e.settings import Locators
+from pages.locators import Locators
+
+# Whether the application page has drawn a space (the banner's user label) or asks for input.
+# PRONOTE draws the whole page in one script run, so the banner wins when both appear at once.
+_BUILT = """([label, input]) => {
+  const user = document.querySelector(label);
+  if (user && user.textContent.trim()) return "space";
+  const field = [...document.querySelectorAll(input)].find(e => e.offsetParent !== null);
+  if (field) return "input";
+  return false;
+}"""
 
 
-class PronoteSpacePage:
-    """A PRONOTE space, built by JavaScript after load (`Start({...})` builds #GInterface)."""
+class PronotePage:
+    """A page on the PRONOTE.net host after the shortcut."""
 
     def __init__(self, where: Page | Frame, locators: Locators) -> None:
-        self.root: Locator = where.locator(locators.space_marker).first
-        self.user_name: Locator = where.locator(locators.space_user_name).first
+        self.where = where
+        self.locators = locators
+        self.application: Locator = where.locator(locators.pronote_application)
+        self.user_label: Locator = where.locator(locators.space_user_label).first
 
+    async def is_application(self) -> bool:
+        """PRONOTE's JavaScript application (`body#id_body`): a space or PRONOTE's own login."""
+        return await self.application.count() > 0
 
-class PronoteFirstConnectionPage:
-    """PRONOTE asking, after SSO, for the identifiant PRONOTE ENT (or its own login/password)."""
+    async def wait_until_built(self, timeout_ms: float) -> str:
+        """Wait until the application shows a space or asks for input: "space" or "input"."""
+        handle = await self.where.wait_for_function(
+            _BUILT,
+            arg=[self.locators.space_user_label, self.locators.pronote_input],
+            timeout=timeout_ms,
+        )
+        return str(await handle.json_value())
 
-    def __init__(self, where: Page | Frame, locators: Locators) -> None:
-        self.identifier_field: Locator = where.locator(locators.identifier_prompt).first
-        self.password_field: Locator = where.locator(locators.password_prompt).first
-        texts = [where.get_by_text(t, exact=False) for t in locators.identifier_prompt_texts]
-        prompt_text = texts[0]
-        for other in texts[1:]:
-            prompt_text = prompt_text.or_(other)
-        self.prompt_text: Locator = prompt_text.first
+    async def user_label_text(self) -> str | None:
+        if not await self.user_label.count():
+            return None
+        return " ".join((await self.user_label.inner_text()).split()) or None
 
 
 class PronoteDirectLoginPage:
-    """PRONOTE's own login form, on the direct-authentication URL (`?login=true`)."""
+    """PRONOTE's own login form, on the direct-authentication URL (`?login=true`).
+
+    PRONOTE's inputs have no `name` and generated ids (DOMAIN.md): the form is found by
+    its password field and the text field before it.
+    """
 
     def __init__(self, page: Page, locators: Locators) -> None:
         self.page = page
-        self.login_field: Locator = page.locator(
-            'input[name="login"], input#id_login, input[type="text"]'
-        ).first
-        self.password_field: Locator = page.locator(locators.password_prompt).first
-
-    def open(self, url: str, timeout_ms: float) -> None:
-        self.page.goto(url, wait_until="domcontentloaded", timeout=timeout_ms)
+        self.password_field: Locator = page.locator(locators.pronote_password).first
+        self.login_field: Locator = page.locator('input[type="text"], input:not([type])').first

@@ -20,13 +20,12 @@ from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 import httpx
+from bs4 import BeautifulSoup
 
-from e2e.http_journey import HttpJourney, parse_page
 from e2e.settings import Account, Settings
 from e2e.target import Target, targets_from_lab
 from lab.client import LabClient
 from verdict.cas import CasValidation, ticket_of, validate_ticket
-from verdict.observation import Observation
 
 ROOT = Path(__file__).resolve().parents[1]
 HTTP_TIMEOUT_S = 10.0
@@ -79,12 +78,13 @@ def password_of(item: Account) -> str:
 
 def login_form_fields(html: str) -> dict[str, str]:
     """Hidden and text fields of the page's login form, with their values (csrf, lt, service)."""
-    form = next((f for f in parse_page(html).forms if f.has_password), None)
+    password = BeautifulSoup(html, "html.parser").select_one('input[type="password"]')
+    form = password.find_parent("form") if password is not None else None
     assert form is not None, "no login form on the page"
     return {
-        i["name"]: i.get("value", "")
-        for i in form.inputs
-        if i.get("name") and i.get("type", "text").lower() not in ("checkbox", "submit")
+        str(i["name"]): str(i.get("value", ""))
+        for i in form.find_all("input")
+        if i.get("name") and str(i.get("type", "text")).lower() not in ("checkbox", "submit")
     }
 
 
@@ -151,17 +151,6 @@ class PageLog:
         """URLs of the pages whose HTML contains *word* (case-insensitive)."""
         folded = word.casefold()
         return [p.url for p in self.pages if folded in p.html.casefold()]
-
-
-def run_journey(target: Target, who: Account, log: PageLog | None = None) -> Observation:
-    """One HttpJourney (a new client, so a new browser session) for *who*."""
-    journey = HttpJourney(target, timeout_s=HTTP_TIMEOUT_S)
-    if log is not None:
-        journey.client.event_hooks = {"request": [], "response": [log.keep]}
-    try:
-        return journey.run(who)
-    finally:
-        journey.close()
 
 
 def info_mobile_app(client: httpx.Client, pronote_root: str) -> dict:

@@ -1,0 +1,373 @@
+"""The journey's driver in a real Chromium (Playwright's async API), on the page objects of `pages/`.
+
+Credentials are typed in a login context that records nothing (no trace, no video)
+whenever the journey is recorded; only its cookies move on to the recorded journey
+context, so the password never exists there. Without recording, one context serves
+the whole journey (cheaper), and nothing is written that could hold the password.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+from playwright.async_api import Browser, BrowserContext, Frame, Page, Response
+from playwright.async_api import Error as PlaywrightError
+from playwright.async_api import TimeoutError as PlaywrightTimeout
+
+from e2e.driver import Landing, NetworkFailure, Shortcut
+from e2e.hops import HopRecorder
+from e2e.retry import TRANSIENT_STATUSES, with_retries
+from e2e.settings import Settings
+from e2e.target import Target
+from pages.cas import CasLoginPage
+from pages.educonnect import EduConnectPage
+from pages.ent import EntHomePage, EntPortalPage
+from pages.ent_ng import EntNgLoginPage
+from pages.locators import wayf_selection_for
+from pages.pronote import PronotePage
+from pages.wayf import WayfPage
+from verdict.observation import Retry, page_kind
+
+NETWORK_ERRORS = {
+    "ERR_CONNECTION_REFUSED": "connection_refused",
+    "ERR_CONNECTION_RESET": "connection_reset",
+    "ERR_EMPTY_RESPONSE": "connection_reset",
+    "ERR_CONNECTION_CLOSED": "connection_reset",
+    "ERR_NAME_NOT_RESOLVED": "dns",
+    "ERR_CERT": "tls",
+    "ERR_SSL": "tls",
+    "ERR_TIMED_OUT": "timeout",
+    "ERR_CONNECTION_TIMED_OUT": "timeout",
+    "ERR_ADDRESS_UNREACHABLE": "connection_refused",
+    "ERR_TOO_MANY_REDIRECTS": "redirect_loop",
+    "ERR_PROXY": "proxy",
+    "ERR_TUNNEL_CONNECTION_FAILED": "proxy",
+}
+
+
+def network_kind(message: str) -> str | None:
+    return next((kind for key, kind in NETWORK_ERRORS.items() if key in message), None)
+
+
+@dataclass
+class Recording:
+    """What pytest-playwright's options ask to record for this journey, and where."""
+
+    tracing: bool = False
+    video: bool = False
+    video_size: dict[str, int] | None = None
+    folder: Path | None = None
+
+    @property
+    def any(self) -> bool:
+        return self.tracing or self.video
+
+
+class BrowserDriver:
+    mode = "browser"
+
+    def __init__(
+        self,
+        browser: Browser,
+        target: Target,
+        hops: HopRecorder,
+        settings: Settings,
+        context_args: dict[str, Any],
+        recording: Recording,
+    ) -> None:
+        self.browser, self.t, self.hops, self.s = browser, target, hops, settings
+        self.loc = settings.locators
+        self.timeout_ms = settings.timeout_s * 1000
+        self.context_args = context_args
+        self.recording = recording
+        self.contexts: list[BrowserContext] = []
+        self.context: BrowserContext | None = None
+        self.page: Page | None = None
+        self.where: Page | Frame | None = None  # the PRONOTE frame when opened in a frame
+        self.shortcut_link: Any = None
+        self.videos: list[Path] = []
+
+    # -- contexts ----------------------------------------------------------------
+    async def _new_context(self, *, recorded: bool, **extra: Any) -> BrowserContext:
+        args = dict(self.context_args, **extra)
+        if recorded and self.recording.video and self.recording.folder:
+            args["record_video_dir"] = str(self.recording.folder)
+            if self.recording.video_size:
+                args["record_video_size"] = self.recording.video_size
+        context = await self.browser.new_context(**args)
+        context.set_default_timeout(self.timeout_ms)
+        context.set_default_navigation_timeout(self.timeout_ms)
+        if recorded and self.recording.tracing:
+            await context.tracing.start(screenshots=True, snapshots=True, sources=False)
+        self._watch(context)
+        self.contexts.append(context)
+        self.context = context
+        self.page = await context.new_page()
+        self.where = self.page
+        return context
+
+    async def start(self) -> None:
+        # The password is typed in an unrecorded context when anything is recorded.
+        await self._new_context(recorded=not self.recording.any)
+
+    async def login_done(self) -> Landing:
+        """After the login: move to the recorded journey context, if there is one."""
+        assert self.page is not None and self.context is not None
+        with contextlib.suppress(PlaywrightTimeout):
+            await self.page.wait_for_load_state("load")
+        if self.recording.any and self.context is self.contexts[0]:
+            storage = await self.context.storage_state()
+            url = self.page.url
+            await self.context.close()
+            await self._new_context(recorded=True, storage_state=storage)
+            return await self.open(url)
+        return await self.current()
+
+    def _watch(self, context: BrowserContext) -> None:
+        hops = self.hops
+
+        def on_request(request: Any) -> None:
+            if request.is_navigation_request():
+                hops.request(request.url)
+                if request.method == "POST":
+                    with contextlib.suppress(Exception):
+                        hops.posted(request.url, request.post_data)
+
+        def on_response(response: Any) -> None:
+            if response.request.is_navigation_request():
+                timing = response.request.timing
+                seconds = None
+                if timing.get("responseStart", -1) >= 0 and timing.get("requestStart", -1) >= 0:
+                    seconds = (timing["responseStart"] - timing["requestStart"]) / 1000
+                hops.response(response.url, response.status, seconds)
+
+        context.on("request", on_request)
+        context.on("response", on_response)
+
+    # -- landings ------------------------------------------------------------------
+    async def current(self) -> Landing:
+        where = self.where or self.page
+        assert where is not None
+        try:
+            html = await where.content()
+        except PlaywrightError:
+            html = ""
+        url = where.url
+        status = self.hops.statuses.get(url)
+        kind = page_kind(
+            url,
+            status,
+            html,
+            pronote_hosts=self.t.pronote_hosts,
+            cas_url=self.t.cas_url,
+            wording=self.s.wording,
+        )
+        return Landing(url, status, html, kind)
+
+    async def _goto(self, url: str) -> Response | None:
+        assert self.page is not None
+        page = self.page
+
+        async def send() -> Response | None:
+            try:
+                return await page.goto(url, wait_until="domcontentloaded")
+            except PlaywrightTimeout:
+                raise NetworkFailure("timeout", url) from None
+            except PlaywrightError as exc:
+                raise NetworkFailure(network_kind(str(exc)) or "network", url, str(exc)) from None
+
+        return await with_retries(
+            send,
+            url=url,
+            retries=self.s.retries,
+            noted=self.hops.obs.retries,
+            status_of=lambda r: r.status if r else None,
+        )
+
+    async def open(self, url: str) -> Landing:
+        self.where = self.page
+        await self._goto(url)
+        return await self.current()
+
+    async def visible(self, selector: str) -> bool:
+        where = self.where or self.page
+        assert where is not None
+        try:
+            return await where.locator(selector).first.is_visible()
+        except PlaywrightError:
+            return False
+
+    async def _navigated(self, action: Any) -> Landing:
+        """Run *action* (it starts a navigation) and land; network failures are named."""
+        assert self.page is not None
+        try:
+            await action()
+        except PlaywrightTimeout:
+            landing = await self.current()
+            landing.timed_out = True
+            return landing
+        except PlaywrightError as exc:
+            kind = network_kind(str(exc))
+            if kind:
+                raise NetworkFailure(kind, self.page.url, str(exc)) from None
+            raise
+        self.where = self.page
+        with contextlib.suppress(PlaywrightTimeout):
+            await self.page.wait_for_load_state("load")
+        if self.page.url.startswith("chrome-error://"):
+            raise NetworkFailure("network", self.hops.obs.urls[-1] if self.hops.obs.urls else "")
+        return await self.current()
+
+    # -- login -----------------------------------------------------------------------
+    async def follow_link(self, selector: str, texts: list[str]) -> Landing | None:
+        assert self.page is not None
+        home = EntHomePage(self.page, self.loc)
+        if not await home.login_link.count():
+            return None
+        return await self._navigated(home.go_to_login)
+
+    async def choose_domino(self, profile: str) -> Landing | None:
+        assert self.page is not None
+        page = EntNgLoginPage(self.page, self.loc)
+        if not await page.has_dominos():
+            return None
+        return await self._navigated(lambda: page.choose_profile(profile))
+
+    async def choose_wayf(self, selection: str | None, route: str) -> Landing | None:
+        assert self.page is not None
+        wayf = WayfPage(self.page, self.loc)
+        offered = await wayf.selections()
+        choice = selection or wayf_selection_for(route, offered)
+        if choice is None or choice not in offered:
+            return None
+        return await self._navigated(lambda: wayf.choose(choice))
+
+    async def submit_login(self, username: str, password: str) -> Landing:
+        assert self.page is not None
+        form = CasLoginPage(self.page, self.loc)
+        landing = await self._navigated(lambda: form.log_in(username, password))
+        if await form.password.count():
+            with contextlib.suppress(PlaywrightError):
+                await form.password.fill("")  # a later screenshot shows an empty field
+        return landing
+
+    async def educonnect_log_in(self, profile: str, login: str, password: str) -> Landing:
+        assert self.page is not None
+        idp = EduConnectPage(self.page, self.loc)
+        await idp.choose_profile(profile)
+        landing = await self._navigated(lambda: idp.log_in(login, password))
+        if await idp.password.count():
+            with contextlib.suppress(PlaywrightError):
+                await idp.password.fill("")
+        return landing
+
+    async def confirm_identity(self, birth_date: date) -> Landing:
+        assert self.page is not None
+        idp = EduConnectPage(self.page, self.loc)
+        return await self._navigated(lambda: idp.confirm_identity(birth_date))
+
+    # -- portal ------------------------------------------------------------------------
+    async def find_shortcut(self, pronote_hosts: set[str], labels: list[str]) -> Shortcut | None:
+        assert self.page is not None
+        portal = EntPortalPage(self.page, self.loc)
+        for found_by, link in (
+            ("href", portal.shortcut_by_host(pronote_hosts)),
+            ("label", portal.shortcut_by_label(labels)),
+        ):
+            if await link.count() and await link.is_visible():
+                self.shortcut_link = link
+                href = await link.get_attribute("href") or ""
+                url = urljoin(self.page.url, href) if href and not href.startswith("#") else ""
+                label = " ".join((await link.inner_text()).split())
+                return Shortcut(url, label, found_by)
+        return None
+
+    async def settle_portal(self) -> None:
+        """The portal is settled once loaded and its network quiet (it may build tiles by script)."""
+        assert self.page is not None
+        with contextlib.suppress(PlaywrightTimeout):
+            await self.page.wait_for_load_state("networkidle")
+
+    async def follow_shortcut(self, shortcut: Shortcut) -> Landing:
+        assert self.page is not None and self.context is not None
+        portal = EntPortalPage(self.page, self.loc)
+        try:
+            opened = await portal.open_shortcut(self.shortcut_link, self.context, self.timeout_ms)
+        except (PlaywrightTimeout, TimeoutError):
+            landing = await self.current()
+            landing.timed_out = True
+            return landing
+        except PlaywrightError as exc:
+            raise NetworkFailure(
+                network_kind(str(exc)) or "network", shortcut.url, str(exc)
+            ) from None
+        self.hops.obs.shortcut_opened = opened.how
+        self.page = opened.page
+        self.where = opened.frame or opened.page
+        return await self._settle_pronote()
+
+    async def _settle_pronote(self) -> Landing:
+        """Wait for PRONOTE's landing to be decided: a built space, a page asking input, or else."""
+        assert self.page is not None and self.where is not None
+        where = self.where
+        with contextlib.suppress(PlaywrightTimeout):
+            await where.wait_for_load_state("load")
+        if where.url.startswith("chrome-error://"):
+            failed = self.hops.obs.urls[-1] if self.hops.obs.urls else where.url
+            raise NetworkFailure("network", failed)
+        landing = await self.current()
+        if landing.status in TRANSIENT_STATUSES and where is self.page:
+            self.hops.obs.retries.append(Retry(url=where.url, cause=f"http_{landing.status}"))
+            await self._goto(where.url)  # a transient error on arrival: reload, with retries
+            landing = await self.current()
+        on_pronote = urlsplit(where.url).netloc in self.t.pronote_hosts
+        pronote = PronotePage(where, self.loc)
+        if not on_pronote or not await pronote.is_application():
+            return landing  # a plain page (error, prompt, CAS…): decided as loaded
+        try:
+            built = await pronote.wait_until_built(self.timeout_ms)
+        except PlaywrightTimeout:
+            landing = await self.current()
+            landing.timed_out = True
+            return landing
+        landing = await self.current()
+        if built == "space":
+            landing.kind = "space"
+            landing.space_label = await pronote.user_label_text()
+        return landing
+
+    async def sso_location(self, url: str) -> str | None:
+        """GET *url* with the session's cookies, redirects off: where the CAS would send us."""
+        assert self.context is not None
+        try:
+            response = await self.context.request.get(url, max_redirects=0)
+        except PlaywrightError:
+            return None
+        return response.headers.get("location")
+
+    async def screenshot(self) -> bytes | None:
+        if self.page is None:
+            return None
+        try:
+            return await self.page.screenshot(type="jpeg", quality=70, timeout=self.timeout_ms)
+        except PlaywrightError:
+            return None
+
+    async def close(self) -> None:
+        recorded = self.contexts[-1] if self.recording.any and len(self.contexts) > 1 else None
+        if recorded is not None and self.recording.tracing and self.recording.folder:
+            with contextlib.suppress(PlaywrightError):
+                await recorded.tracing.stop(path=self.recording.folder / "trace.zip")
+        pages = [p for c in self.contexts for p in c.pages]
+        for context in self.contexts:
+            with contextlib.suppress(PlaywrightError):
+                await context.close()
+        for page in pages:
+            if page.video:
+                with contextlib.suppress(PlaywrightError):
+                    self.videos.append(Path(await page.video.path()))

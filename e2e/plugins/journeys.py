@@ -1,0 +1,151 @@
+"""The journeys: one runner per pytest process drives them concurrently in one browser.
+
+Each test asks for its own account's journey (`journey` fixture); the first one hands
+the runner every journey this process will run, so they overlap, and each test then
+waits only for its own. pytest-playwright's options keep their meaning: `--headed`,
+`--browser-channel`, `--slowmo`, `--tracing`, `--video`, `--screenshot`, `--output`
+(artifacts in one folder per test, as pytest-playwright names them).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from slugify import slugify
+
+from e2e.browser_driver import Recording
+from e2e.journey import JourneyResult
+from e2e.plugins.targets import probe_mode
+from e2e.runner import BrowserUnavailable, Job, JourneyRunner, launch_options
+from e2e.settings import Account, Settings
+from e2e.target import Target
+from e2e.video import ensure_ffmpeg
+
+RUNNER = pytest.StashKey[JourneyRunner]()
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(settings: Settings) -> dict[str, Any]:
+    """Options of every journey's browser context; override this fixture to change them."""
+    return {
+        "locale": "fr-FR",
+        "timezone_id": "Europe/Paris",
+        "viewport": {"width": 1280, "height": 800},
+    }
+
+
+@pytest.fixture(scope="session")
+def journeys(
+    pytestconfig: pytest.Config, settings: Settings, browser_context_args: dict[str, Any]
+) -> Any:
+    """The runner of this process's journeys (no browser starts in probe mode)."""
+    if pytestconfig.getoption("--video", "off") != "off" and not probe_mode(pytestconfig):
+        problem = ensure_ffmpeg()
+        if problem:
+            pytest.exit(problem, returncode=4)
+    runner = JourneyRunner(
+        settings,
+        probe=probe_mode(pytestconfig),
+        launch=launch_options(settings, pytestconfig),
+        context_args=browser_context_args,
+    )
+    pytestconfig.stash[RUNNER] = runner
+    yield runner
+    runner.close()
+
+
+def output_folder(config: pytest.Config, nodeid: str) -> Path:
+    """pytest-playwright's artifact folder for a test: `--output`/<slugified node id>."""
+    name = slugify(nodeid)
+    if len(name) >= 256:
+        import hashlib
+
+        name = f"{name[:100]}-{hashlib.sha256(name.encode()).hexdigest()[:7]}-{name[-100:]}"
+    return Path(config.getoption("--output")).absolute() / name
+
+
+def _recording(config: pytest.Config, nodeid: str) -> Recording:
+    tracing = config.getoption("--tracing", "off") != "off"
+    video = config.getoption("--video", "off") != "off"
+    folder = output_folder(config, nodeid) if (tracing or video) else None
+    if folder is not None:
+        folder.mkdir(parents=True, exist_ok=True)
+    return Recording(tracing=tracing, video=video, folder=folder)
+
+
+def _upcoming(item: pytest.Item) -> list[pytest.Item]:
+    """The account tests this process will run from *item* on (all, or xdist's queue)."""
+    session = item.session
+    worker = next((p for p in item.config.pluginmanager.get_plugins() if hasattr(p, "torun")), None)
+    if worker is None:
+        index = session.items.index(item)
+        return session.items[index:]
+    with contextlib.suppress(Exception), worker.torun.lock() as queue:
+        indices = [i for i in queue if isinstance(i, int)]
+        return [item, *(session.items[i] for i in indices)]
+    return [item]
+
+
+def submit_upcoming(item: pytest.Item, runner: JourneyRunner) -> None:
+    for upcoming in _upcoming(item):
+        spec = getattr(upcoming, "callspec", None)
+        if spec is None or "account" not in spec.params:
+            continue
+        runner.submit(
+            upcoming.nodeid,
+            Job(
+                spec.params["target"],
+                spec.params["account"],
+                _recording(item.config, upcoming.nodeid),
+            ),
+        )
+
+
+@pytest.fixture
+def journey(
+    request: pytest.FixtureRequest, journeys: JourneyRunner, target: Target, account: Account
+) -> JourneyResult:
+    """This account's journey, driven (with the others) by the runner; waits for its end."""
+    submit_upcoming(request.node, journeys)
+    try:
+        return journeys.result(request.node.nodeid)
+    except BrowserUnavailable as exc:
+        pytest.fail(str(exc), pytrace=False)
+
+
+def keep_artifacts(
+    config: pytest.Config, nodeid: str, result: JourneyResult, failed: bool
+) -> list[Path]:
+    """pytest-playwright's artifact policy: keep traces and videos `on`, or on failure only."""
+    folder = output_folder(config, nodeid)
+    kept: list[Path] = []
+    for option, paths in (
+        ("--tracing", [folder / "trace.zip"]),
+        ("--video", list(result.videos)),
+    ):
+        mode = config.getoption(option, "off")
+        for n, path in enumerate(p for p in paths if p.exists()):
+            if mode == "on" or (mode == "retain-on-failure" and failed):
+                if option == "--video":
+                    target = folder / f"video{'-' + str(n + 1) if n else ''}.webm"
+                    shutil.move(path, target)
+                    path = target
+                kept.append(path)
+            else:
+                path.unlink(missing_ok=True)
+    screenshot = config.getoption("--screenshot", "off")
+    shots = [png for step in result.steps for _, png in step.screenshots]
+    if shots and (screenshot == "on" or (screenshot == "only-on-failure" and failed)):
+        folder.mkdir(parents=True, exist_ok=True)
+        name = "test-failed-1.jpeg" if failed else "test-finished-1.jpeg"
+        (folder / name).write_bytes(shots[-1])
+        kept.append(folder / name)
+    if folder.exists() and not any(folder.iterdir()):
+        with contextlib.suppress(OSError):
+            os.rmdir(folder)
+    return kept

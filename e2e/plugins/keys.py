@@ -1,0 +1,22 @@
+"""What the plugins share through pytest's stash."""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Any
+
+import pytest
+
+from e2e.settings import Settings
+from e2e.target import Target
+from verdict.identifiers import IdentifiersFile
+from verdict.record import RunRecorder
+
+SETTINGS = pytest.StashKey[Settings]()
+TARGETS = pytest.StashKey[list[Target]]()
+LAB = pytest.StashKey[Any]()
+LAB_INFO = pytest.StashKey[dict]()
+EXIT = pytest.StashKey[contextlib.ExitStack]()
+RECORDER = pytest.StashKey[RunRecorder]()
+LEAKS = pytest.StashKey[list[str]]()
+IDENTIFIERS = pytest.StashKey[IdentifiersFile]()

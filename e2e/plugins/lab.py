@@ -1,0 +1,60 @@
+"""The lab: started once by pytest's controller when no target is configured, shared by workers."""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from typing import Any
+
+import pytest
+
+from e2e.plugins.keys import EXIT, LAB, LAB_INFO
+from e2e.settings import Settings
+from e2e.target import Target, targets_from_lab
+
+
+def lab_targets(config: pytest.Config, settings: Settings) -> list[Target]:
+    """The lab's establishments as targets; the lab starts here unless a worker got its info."""
+    info = getattr(config, "workerinput", {}).get("lab_info")
+    if info is None:
+        from lab.client import LabError, running_lab
+
+        stack = contextlib.ExitStack()
+        config.stash[EXIT] = stack
+        faults = settings.lab_fault_list()
+        try:
+            lab = stack.enter_context(
+                running_lab(
+                    faults=faults,
+                    establishments=settings.lab_establishments,
+                    per_profile=settings.lab_per_profile,
+                    wording=settings.lab_wording,
+                    pronote_generation=settings.lab_pronote_generation,
+                    latency=settings.lab_latency,
+                    ent_family=settings.lab_ent_family,
+                )
+            )
+        except (LabError, ValueError) as exc:
+            raise pytest.UsageError(f"Le lab n'a pas pu démarrer : {exc}") from None
+        info = lab.info
+        config.stash[LAB] = lab
+        faults_text = ", ".join(faults) if faults else "aucune"
+        sys.stdout.write(
+            f"Cible : le lab (ENT de démonstration local, {info['ent']}) — "
+            f"aucune VERIFIER_ENT_URL configurée ; pannes simulées : {faults_text}\n"
+        )
+    config.stash[LAB_INFO] = info
+    return targets_from_lab(info, settings)
+
+
+def pytest_configure_node(node: Any) -> None:
+    """pytest-xdist: workers share the controller's lab instead of starting their own."""
+    info = node.config.stash.get(LAB_INFO, None)
+    if info is not None:
+        node.workerinput["lab_info"] = info
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    stack = config.stash.get(EXIT, None)
+    if stack is not None:
+        stack.close()

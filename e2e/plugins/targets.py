@@ -1,0 +1,120 @@
+"""Settings and targets: what `pytest e2e/` checks (the lab by default), one test per account."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from e2e.plugins import lab
+from e2e.plugins.keys import IDENTIFIERS, SETTINGS, TARGETS
+from e2e.settings import Settings, SettingsError, env_file_warning, load_settings
+from e2e.target import Target, TargetsFileError, target_from_settings, targets_from_file
+from verdict.identifiers import IdentifiersFile, IdentifiersFileError, parse_identifiers
+from verdict.shard import ShardError, parse, select_items
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("verifier", "PRONOTE ENT verifier")
+    group.addoption(
+        "--probe",
+        action="store_true",
+        default=False,
+        help="HTTP-only probe: same journey and diagnoses, no browser evidence",
+    )
+    group.addoption(
+        "--shard",
+        default=None,
+        metavar="I/N",
+        help="check only part I of N of the establishments (CI jobs; merge with "
+        "`python -m verdict merge`)",
+    )
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_configure(config: pytest.Config) -> None:
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        raise pytest.UsageError(str(exc)) from None
+    config.stash[SETTINGS] = settings
+    controller = not hasattr(config, "workerinput")
+    warning = env_file_warning()
+    if warning and controller:
+        sys.stderr.write(warning + "\n")
+    if settings.uses_lab:
+        targets = lab.lab_targets(config, settings)
+    elif settings.targets_file:
+        try:
+            targets = targets_from_file(settings.targets_file, settings)
+        except TargetsFileError as exc:
+            raise pytest.UsageError(str(exc)) from None
+        if controller:
+            sys.stdout.write(
+                f"Cible : {len(targets)} établissement(s) de {settings.targets_file}\n"
+            )
+    else:
+        targets = [target_from_settings(settings)]
+        if controller:
+            sys.stdout.write(f"Cible : {targets[0].name} ({targets[0].ent_url})\n")
+    shard = config.getoption("--shard")
+    if shard:
+        try:
+            index, total = parse(shard)
+        except ShardError as exc:
+            raise pytest.UsageError(str(exc)) from None
+        targets = select_items(targets, index, total, key=lambda t: t.name)
+        if controller:
+            sys.stdout.write(f"Part {index}/{total} : {len(targets)} établissement(s)\n")
+    config.stash[TARGETS] = targets
+    if settings.identifiers_file:
+        config.stash[IDENTIFIERS] = _read_identifiers(settings.identifiers_file)
+
+
+def _read_identifiers(path: Path) -> IdentifiersFile:
+    try:
+        return parse_identifiers(path.read_bytes(), source=str(path))
+    except OSError as exc:
+        raise pytest.UsageError(
+            f"VERIFIER_IDENTIFIERS_FILE : {path} illisible ({exc.strerror})"
+        ) from None
+    except IdentifiersFileError as exc:
+        raise pytest.UsageError(f"VERIFIER_IDENTIFIERS_FILE : {exc}") from None
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    targets = metafunc.config.stash[TARGETS]
+    several = len(targets) > 1
+    if "account" in metafunc.fixturenames:
+        pairs = [(t, a) for t in targets for a in t.accounts]
+        ids = [f"{t.name.split()[0]}-{a.id}" if several else a.id for t, a in pairs]
+        metafunc.parametrize(("target", "account"), pairs, ids=ids)
+    elif "target" in metafunc.fixturenames:
+        metafunc.parametrize("target", targets, ids=[t.name.split()[0] for t in targets])
+
+
+@pytest.fixture(scope="session")
+def settings(pytestconfig: pytest.Config) -> Settings:
+    return pytestconfig.stash[SETTINGS]
+
+
+@pytest.fixture(scope="session")
+def targets(pytestconfig: pytest.Config) -> list[Target]:
+    return pytestconfig.stash[TARGETS]
+
+
+@pytest.fixture(scope="session")
+def identifiers_file(pytestconfig: pytest.Config) -> IdentifiersFile | None:
+    """PRONOTE's identifiers export named by VERIFIER_IDENTIFIERS_FILE, parsed once."""
+    return pytestconfig.stash.get(IDENTIFIERS, None)
+
+
+def probe_mode(config: pytest.Config) -> bool:
+    return bool(config.getoption("--probe")) or config.stash[SETTINGS].mode == "probe"
+
+
+@pytest.fixture(scope="session")
+def probe(pytestconfig: pytest.Config) -> bool:
+    """True for the HTTP-only probe (`--probe`): no browser starts."""
+    return probe_mode(pytestconfig)

@@ -1,0 +1,262 @@
+"""Many journeys at once in one browser: the accounts' journeys on an asyncio loop of their own.
+
+pytest runs one test per account, one after the other; the waiting in a journey is
+the servers', and waiting overlaps. So the tests hand their journeys to this runner
+as soon as they are known (all of them, or with pytest-xdist those queued on this
+worker), the runner drives up to `VERIFIER_CONCURRENCY` of them at once, each in its
+own browser contexts, and each test then judges and reports its own journey. With
+concurrency 1 the journeys run one after the other, as a plain loop would.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import contextlib
+import itertools
+import os
+import threading
+from collections.abc import Coroutine
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+import httpx
+from playwright.async_api import Browser, Playwright, async_playwright
+from playwright.async_api import Error as PlaywrightError
+
+from e2e.browser_driver import BrowserDriver, Recording
+from e2e.hops import HopRecorder
+from e2e.http_driver import HttpDriver
+from e2e.journey import Journey, JourneyResult
+from e2e.network import httpx_client_kwargs, playwright_proxy
+from e2e.settings import Account, Settings
+from e2e.target import Target
+from verdict.observation import Observation
+
+T = TypeVar("T")
+DEBIAN_CHROMIUM = ("/usr/lib/chromium/chromium", "/usr/bin/chromium")
+
+
+class BrowserUnavailable(Exception):
+    """No browser could be started or reached: one French line, for every test."""
+
+
+@dataclass
+class LaunchOptions:
+    """How to get a browser: launched (pytest-playwright's options) or remote endpoints."""
+
+    headless: bool = True
+    channel: str | None = None
+    slow_mo: float = 0
+    executable: Path | None = None
+    endpoints: list[str] = field(default_factory=list)
+    args: list[str] = field(default_factory=list)
+    proxy: dict[str, str] | None = None
+
+
+@dataclass
+class Job:
+    target: Target
+    account: Account
+    recording: Recording
+
+
+class JourneyRunner:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        probe: bool,
+        launch: LaunchOptions,
+        context_args: dict[str, Any],
+    ) -> None:
+        self.settings, self.probe, self.launch = settings, probe, launch
+        self.context_args = context_args
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True, name="journeys")
+        self.thread.start()
+        self.futures: dict[str, concurrent.futures.Future[JourneyResult]] = {}
+        self._slots = asyncio.Semaphore(settings.concurrency)
+        self._browsers: list[Browser] | None = None
+        self._browser_lock = asyncio.Lock()
+        self._turn = itertools.count()
+        self._playwright: Playwright | None = None
+        self._problem: str | None = None
+        self.timeout_ms = settings.timeout_s * 1000
+
+    # -- from pytest's thread ----------------------------------------------------------
+    def submit(self, key: str, job: Job) -> None:
+        """Start *job*'s journey (once) as soon as a slot is free."""
+        if key not in self.futures:
+            self.futures[key] = asyncio.run_coroutine_threadsafe(self._run(job), self.loop)
+
+    def result(self, key: str) -> JourneyResult:
+        return self.futures[key].result()
+
+    def finished(self) -> list[JourneyResult]:
+        """The journeys already done (successfully), in any order."""
+        return [
+            f.result()
+            for f in self.futures.values()
+            if f.done() and not f.cancelled() and f.exception() is None
+        ]
+
+    def call(self, coro: Coroutine[Any, Any, T]) -> T:
+        """Run *coro* on the journeys' loop (e.g. the preflight) and wait for its result."""
+        return asyncio.run_coroutine_threadsafe(coro, self.loop).result()
+
+    def close(self) -> None:
+        for future in self.futures.values():
+            future.cancel()
+        with contextlib.suppress(Exception):
+            self.call(self._close())
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(timeout=10)
+
+    # -- on the loop -------------------------------------------------------------------
+    async def _run(self, job: Job) -> JourneyResult:
+        async with self._slots:
+            obs = Observation(
+                target=job.target.name,
+                account=job.account.login,
+                profile=job.account.profile,
+                mode="probe" if self.probe else "browser",
+            )
+            hops = HopRecorder(job.target, obs)
+            http = httpx.AsyncClient(
+                **httpx_client_kwargs(self.settings, insecure_tls=job.target.insecure_tls),
+                follow_redirects=False,
+                timeout=self.settings.timeout_s,
+                headers={"User-Agent": "pronote-ent-verifier"},
+            )
+            if self.probe:
+                driver: Any = HttpDriver(
+                    httpx.AsyncClient(
+                        **httpx_client_kwargs(self.settings, insecure_tls=job.target.insecure_tls),
+                        follow_redirects=False,
+                        timeout=self.settings.timeout_s,
+                        headers={"User-Agent": "pronote-ent-verifier (probe)"},
+                    ),
+                    job.target,
+                    hops,
+                    self.settings,
+                )
+            else:
+                browser = await self._browser()
+                args = dict(self.context_args, ignore_https_errors=job.target.insecure_tls)
+                driver = BrowserDriver(
+                    browser, job.target, hops, self.settings, args, job.recording
+                )
+            try:
+                await driver.start()
+                result = await Journey(
+                    driver, hops, job.target, job.account, self.settings, http
+                ).run()
+            finally:
+                await driver.close()
+                await http.aclose()
+            result.videos = list(getattr(driver, "videos", []))
+            return result
+
+    async def direct_login_form(self, url: str) -> tuple[bool, str, bytes | None]:
+        """Whether *url* shows PRONOTE's own login form (direct authentication, seed II.7)."""
+        from pages.pronote import PronoteDirectLoginPage
+
+        browser = await self._browser()
+        context = await browser.new_context(**self.context_args)
+        try:
+            page = await context.new_page()
+            try:
+                await page.goto(url, wait_until="domcontentloaded", timeout=self.timeout_ms)
+                form = PronoteDirectLoginPage(page, self.settings.locators)
+                await form.password_field.wait_for(state="visible", timeout=self.timeout_ms)
+                shown = await form.login_field.is_visible()
+                detail = "formulaire affiché" if shown else "champ identifiant absent"
+            except PlaywrightError as exc:
+                shown, detail = False, str(exc).splitlines()[0]
+            png = await page.screenshot(type="jpeg", quality=70)
+            return shown, detail, png
+        finally:
+            await context.close()
+
+    async def _browser(self) -> Browser:
+        """One browser per endpoint (or one launched), started once; journeys take them in turn."""
+        async with self._browser_lock:
+            if self._problem is not None:
+                raise BrowserUnavailable(self._problem)
+            if self._browsers is None:
+                try:
+                    self._browsers = await self._start_browsers()
+                except (PlaywrightError, BrowserUnavailable) as exc:
+                    first = next((ln for ln in str(exc).splitlines() if ln.strip()), "")
+                    where = (
+                        f"le serveur de navigateur {', '.join(self.launch.endpoints)} "
+                        "(VERIFIER_BROWSER_WS_ENDPOINT)"
+                        if self.launch.endpoints
+                        else "Chromium (VERIFIER_BROWSER_EXECUTABLE, ou `playwright install "
+                        "chromium`)"
+                    )
+                    self._problem = (
+                        f"Navigateur indisponible : impossible de joindre {where} — {first}"
+                    )
+                    raise BrowserUnavailable(self._problem) from None
+        return self._browsers[next(self._turn) % len(self._browsers)]
+
+    async def _start_browsers(self) -> list[Browser]:
+        self._playwright = await async_playwright().start()
+        chromium = self._playwright.chromium
+        if self.launch.endpoints:
+            timeout = self.settings.timeout_s * 1000
+            return [await chromium.connect(e, timeout=timeout) for e in self.launch.endpoints]
+        args: dict[str, Any] = {
+            "headless": self.launch.headless,
+            "slow_mo": self.launch.slow_mo,
+            "args": self.launch.args,
+        }
+        if self.launch.proxy:
+            args["proxy"] = self.launch.proxy
+        if self.launch.channel:
+            args["channel"] = self.launch.channel
+        elif self.launch.executable:
+            args["executable_path"] = str(self.launch.executable)
+        elif not Path(chromium.executable_path).exists():
+            debian = next((c for c in DEBIAN_CHROMIUM if os.access(c, os.X_OK)), None)
+            if debian is None:
+                raise BrowserUnavailable(
+                    "Aucun navigateur Chromium trouvé. Installez-le : `playwright install "
+                    "chromium` (ou, sous Debian/Ubuntu, `apt-get install chromium`), ou indiquez "
+                    "son chemin dans VERIFIER_BROWSER_EXECUTABLE."
+                )
+            args["executable_path"] = debian
+        return [await chromium.launch(**args)]
+
+    async def _close(self) -> None:
+        for browser in self._browsers or []:
+            with contextlib.suppress(PlaywrightError):
+                await browser.close()
+        if self._playwright is not None:
+            await self._playwright.stop()
+
+
+def launch_options(settings: Settings, config: Any) -> LaunchOptions:
+    """pytest-playwright's launch options (`--headed`, `--browser-channel`, `--slowmo`)."""
+    opt = config.getoption
+    return LaunchOptions(
+        headless=settings.headless and not opt("--headed", False),
+        channel=opt("--browser-channel", None),
+        slow_mo=opt("--slowmo", 0) or 0,
+        executable=settings.browser_executable,
+        endpoints=settings.browser_ws_endpoints,
+        proxy=playwright_proxy(settings),
+    )
+
+
+def run_probe(target: Target, account: Account, settings: Settings) -> JourneyResult:
+    """One account's journey over plain HTTP, outside pytest (tests, benchmarks, scripts)."""
+    runner = JourneyRunner(settings, probe=True, launch=LaunchOptions(), context_args={})
+    try:
+        runner.submit("probe", Job(target, account, Recording()))
+        return runner.result("probe")
+    finally:
+        runner.close()

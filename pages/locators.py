@@ -1,0 +1,99 @@
+"""Where the page objects look: CSS selectors and texts, each resting on a fact about real pages.
+
+Every default names its source: `DOMAIN.md` (facts read from public client code:
+pronotepy's `ent/` logins, PRONOTE's own client modules, Edifice entcore, Apereo CAS)
+or a common pattern. None rests on what our lab happens to write. The settings
+(`VERIFIER_LOCATORS__*`) override any of them; the browser page objects and the
+HTTP probe read the same values, so the selectors are plain CSS (no Playwright-only
+pseudo-classes) and texts are separate lists, matched case- and accent-insensitively.
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel
+
+
+class Locators(BaseModel):
+    """CSS selectors and texts of the pages met on the way, overridable from settings."""
+
+    # CAS / ENT login form. Kosmos: `form.cas__login-form` `#username` `#password`
+    # `#button-submit`; Apereo: `form#fm1` `username` `password` `button[name=submit]`;
+    # django-cas-server: `username` `password`; Open ENT NG: `input#email[name=email]`
+    # `input#password`; ÉduConnect: `#username[name=j_username]` `#password[name=j_password]`
+    # (DOMAIN.md, "The login routes of real ENTs").
+    login_username: str = (
+        'input#username, input[name="username"], input[name="j_username"], '
+        'input#email[name="email"]'
+    )
+    login_password: str = (
+        'input#password, input[name="password"], input[name="j_password"], input[type="password"]'
+    )
+    # Kosmos `#button-submit`, Apereo `button[name=submit]`, ÉduConnect `#bouton_valider`,
+    # Open ENT NG: a `<button>` without `type` after a `type="button"` toggle.
+    login_submit: str = (
+        '#button-submit, button[name="submit"], #bouton_valider, button[type="submit"], '
+        'input[type="submit"], form button:not([type])'
+    )
+    # A bad password returns the same form with Kosmos `div.msg--error`, Open ENT NG
+    # `p.warning`, Apereo `#msg.errors` / `.alert-danger` (DOMAIN.md; Apereo's default theme).
+    login_error: str = "div.msg--error, p.warning, #msg.errors, .alert-danger, .errors"
+    # Kosmos home pages link to the CAS with `a.fo-connect__link` "Se connecter" (DOMAIN.md).
+    ent_login_link: str = "a.fo-connect__link"
+    ent_login_link_texts: list[str] = ["Se connecter", "Connexion", "S'identifier"]
+
+    # Kosmos WAYF on the CAS login page: `.cas__wayf-form`, toggle `button.js-wayftoggle`
+    # "Élève ou parent", radios `#idp-<selection>`, submit `#button-submit` (DOMAIN.md).
+    wayf_form: str = ".cas__wayf-form"
+    wayf_toggle: str = "button.js-wayftoggle"
+    wayf_choice: str = "#idp-{selection}"
+    wayf_submit: str = "#button-submit"
+    # Open ENT NG "dominos": `a.domino.<profile>` (DOMAIN.md).
+    domino: str = "a.domino.{profile}"
+
+    # ÉduConnect (DOMAIN.md): profile `#bouton_eleve` / `#bouton_responsable`
+    # (`.choixProfil__btn`), then `#username` / `#password` / `#bouton_valider`, sometimes the
+    # identity check `#theForm` with `#jour` `#mois` `#annee` `#submit-button`.
+    educonnect_profile: str = "#bouton_{profile}"
+    educonnect_username: str = '#username, input[name="j_username"]'
+    educonnect_password: str = '#password, input[name="j_password"]'
+    educonnect_submit: str = "#bouton_valider"
+    identity_check_form: str = "#theForm"
+    identity_check_day: str = "#jour"
+    identity_check_month: str = "#mois"
+    identity_check_year: str = "#annee"
+    identity_check_submit: str = "#submit-button"
+
+    # The portal's shortcut is found by where it goes (a link to the PRONOTE.net host, as
+    # Kosmos portals have `a[href*="index-education.net/pronote/"]`, DOMAIN.md), else by its
+    # label, case-insensitively ("Pronote", "PRONOTE", "PRONOTE - Vie scolaire"); Open ENT NG
+    # shows an apps tile `.pronote` (DOMAIN.md).
+    shortcut_tile: str = ".pronote"
+
+    # A PRONOTE space, as PRONOTE's client code builds it (DOMAIN.md, "The real PRONOTE
+    # space"): the banner's user label exists only once the user is known. There is no
+    # element with id `GInterface` (a JavaScript global).
+    space_user_label: str = ".ObjetBandeauEspace .ibe_util_texte"
+    space_markers: str = ".objetBandeauEntete_menu, .AffichagePageAccueil"
+    # The JavaScript application page (`<body id="id_body" onload="… Start (…)">`): a space or
+    # PRONOTE's own login screen, so it only says "PRONOTE's application" (DOMAIN.md).
+    pronote_application: str = "body#id_body"
+    # After SSO, a PRONOTE page that is not a space and asks the user for anything is the
+    # signal (DOMAIN.md): any visible input a person types into. PRONOTE's own inputs have no
+    # `name` and generated ids, so no name is relied on.
+    pronote_input: str = (
+        'input:not([type="hidden"]):not([type="submit"]):not([type="button"])'
+        ':not([type="checkbox"]):not([type="radio"])'
+    )
+    pronote_password: str = 'input[type="password"]'
+
+
+def wayf_selection_for(route: str, selections: list[str]) -> str | None:
+    """The WAYF choice for a route when no preset names it.
+
+    Kosmos selections that send to ÉduConnect carry `EDU` (`EDU_parent_eleve`,
+    `MONT-EDU_parent_eleve`); the local form is another one (`ATS_parent_eleve`) (DOMAIN.md).
+    """
+    educonnect = [s for s in selections if "EDU" in s.upper()]
+    others = [s for s in selections if s not in educonnect]
+    pool = educonnect if route == "educonnect" else others
+    return pool[0] if pool else None
