@@ -2,6 +2,12 @@
 
 `configure(world, data_dir)` must run before anything imports `cas_server`:
 Django reads its settings once per process. The lab runs a single CAS.
+
+Around django-cas-server's own login view, the login routes of real ENTs
+(DOMAIN.md, "The login routes of real ENTs"): a Kosmos CAS shows a WAYF, sends
+élèves and parents to ÉduConnect (SAML 2.0, the CAS is the service provider)
+and others to its local form; an Open ENT NG portal is its own CAS under
+`/cas/`, with its `/auth/login` form and profile dominos.
 """
 
 from __future__ import annotations
@@ -17,7 +23,11 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from lab.directory import CATEGORIES, check_password
 from lab.state import World
 
+# Lab cookies live on 127.0.0.1 beside the ENT's and PRONOTE's: unique names.
+SESSION_COOKIE = "cas_sessionid"
+
 _world: World | None = None
+_routes: Any = None  # lab.login_routes.LoginRoutes, set by configure()
 
 # Attributes each service gets (one ServicePattern per lab service).
 ENT_ATTRIBUTES = ("uid", "nom", "prenom", "categories", "profil")
@@ -40,6 +50,27 @@ _ASSETS = {
         ".alert-info{background:#d1ecf1}",
     ),
     "empty.js": ("application/javascript", ""),
+    # The look of a Kosmos CAS page and of an Open ENT NG login page, roughly.
+    "kosmos.css": (
+        "text/css",
+        "body{font-family:DejaVu Sans,Arial,sans-serif;background:#e9eef4;margin:0}"
+        ".cas__container{max-width:34rem;margin:2rem auto}.cas__header{font-size:1.4rem;"
+        "color:#0b5394;padding:1rem 0}.panel{background:#fff;border-radius:8px;padding:1.5rem}"
+        ".form__fieldset{border:0;padding:0;margin:0 0 1rem}.list-radio{list-style:none;"
+        "padding:0}.form__input{width:100%;padding:.5rem;box-sizing:border-box}"
+        ".btn{padding:.6rem 1rem;border:1px solid #0b5394;background:#fff;color:#0b5394}"
+        ".btn--primary{background:#0b5394;color:#fff}.text--right{text-align:right}"
+        ".msg--error{background:#fbe3e4;color:#8a1f11;padding:.6rem}",
+    ),
+    "ng.css": (
+        "text/css",
+        "body{font-family:DejaVu Sans,Arial,sans-serif;background:#f2f2f2;margin:0}"
+        ".container{max-width:30rem;margin:3rem auto}.panel{background:#fff;padding:2rem}"
+        ".dominos{display:grid;grid-template-columns:1fr 1fr;gap:1rem}.domino{display:block;"
+        "padding:2rem 1rem;background:#ff8d2e;color:#fff;text-align:center;text-decoration:none}"
+        "input{display:block;width:100%;padding:.5rem;margin:.3rem 0 1rem;box-sizing:border-box}"
+        ".warning{color:#c00}",
+    ),
 }
 
 
@@ -51,7 +82,12 @@ class LabAuthUser:
 
     def test_password(self, password: str) -> bool:
         person = _require_world().person(self.username)
-        return bool(person) and check_password(password, person.password_hash)
+        # An ÉduConnect account has no ENT password: ÉduConnect checks its password.
+        return (
+            person is not None
+            and person.route == "local"
+            and check_password(password, person.password_hash)
+        )
 
     def attributs(self) -> dict[str, Any]:
         world = _require_world()
@@ -68,7 +104,7 @@ class LabAuthUser:
             "codePostal": "31000",
         }
         # Only what the ENT imported from PRONOTE's identifiers file is released.
-        code = world.site(person.uai).imported.get(person.uid)
+        code = world.establishment(person.uai).imported.get(person.uid)
         if code:
             attributes[world.identifier_attribute] = code
         return attributes
@@ -80,10 +116,17 @@ def _require_world() -> World:
     return _world
 
 
-def configure(world: World, data_dir: Path, *, ticket_validity_s: int = 60) -> None:
-    """Configure Django for the lab CAS and create its SQLite database."""
-    global _world
+def configure(
+    world: World, data_dir: Path, *, ticket_validity_s: int = 60, routes: Any = None
+) -> None:
+    """Configure Django for the lab CAS and create its SQLite database.
+
+    *routes* (`lab.login_routes.LoginRoutes`) says the ENT family, the wording and
+    the SAML federation with ÉduConnect; without it, django-cas-server's own pages.
+    """
+    global _world, _routes
     _world = world
+    _routes = routes
     from django.conf import settings
 
     spec = importlib.util.find_spec("cas_server")
@@ -111,11 +154,13 @@ def configure(world: World, data_dir: Path, *, ticket_validity_s: int = 60) -> N
         TEMPLATES=[
             {
                 "BACKEND": "django.template.backends.django.DjangoTemplates",
+                "DIRS": [str(Path(__file__).parent / "templates")],
                 "APP_DIRS": True,
                 "OPTIONS": {
                     "context_processors": [
                         "django.template.context_processors.request",
                         "django.contrib.messages.context_processors.messages",
+                        "lab.login_routes.template_context",
                     ]
                 },
             }
@@ -127,11 +172,18 @@ def configure(world: World, data_dir: Path, *, ticket_validity_s: int = 60) -> N
         LANGUAGE_CODE="fr",
         USE_I18N=True,
         STATIC_URL="/static/",
-        # Lab cookies live on 127.0.0.1 beside the ENT's and PRONOTE's: unique names.
-        SESSION_COOKIE_NAME="cas_sessionid",
+        SESSION_COOKIE_NAME=SESSION_COOKIE,
         CSRF_COOKIE_NAME="cas_csrftoken",
         DEFAULT_AUTO_FIELD="django.db.models.AutoField",
         CAS_AUTH_CLASS="lab.cas_site.LabAuthUser",
+        **(
+            {
+                "CAS_LOGIN_TEMPLATE": "cas/login.html",
+                "CAS_LOGGED_TEMPLATE": "cas/logged.html",
+            }
+            if routes is not None
+            else {}
+        ),
         CAS_TICKET_VALIDITY=ticket_validity_s,
         CAS_NEW_VERSION_HTML_WARNING=False,
         CAS_NEW_VERSION_EMAIL_WARNING=False,
@@ -174,7 +226,7 @@ def sync_service_patterns() -> None:
     for name in ENT_ATTRIBUTES:
         ReplaceAttributName.objects.create(service_pattern=ent, name=name, replace="")
     if world.service_registered:
-        for pos, site in enumerate(world.sites, start=10):
+        for pos, site in enumerate(world.establishments, start=10):
             pattern = ServicePattern.objects.create(
                 pos=pos,
                 name=f"PRONOTE {site.uai}",
@@ -192,7 +244,7 @@ def logout_guard(get_response):
     from cas_server.models import ServicePattern
 
     def middleware(request: HttpRequest) -> HttpResponse:
-        if request.path == "/logout":
+        if request.path in ("/logout", "/cas/logout"):
             for key in ("service", "url"):
                 target = request.GET.get(key)
                 if target is None:
@@ -220,11 +272,15 @@ def _build_urlpatterns() -> list:
     from django.urls import include, path, re_path
     from django.views.static import serve
 
-    return [
+    common = [
         path("lab-assets/<str:name>", _asset),
         re_path(r"^static/(?P<path>.*)$", serve, {"document_root": settings.LAB_CAS_STATIC}),
-        path("", include("cas_server.urls", namespace="cas_server")),
     ]
+    if _routes is None:
+        return [*common, path("", include("cas_server.urls", namespace="cas_server"))]
+    from lab import login_routes
+
+    return [*common, *login_routes.urlpatterns(_routes)]
 
 
 def __getattr__(name: str) -> Any:
