@@ -10,6 +10,7 @@ import sys
 import threading
 from pathlib import Path
 
+from lab.ent_ng import FAMILIES
 from lab.state import FAULTS, PRONOTE_GENERATIONS
 from lab.wording import WORDINGS
 
@@ -58,6 +59,13 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
         "($LAB_PRONOTE_GENERATION, 2025)",
     )
     parser.add_argument(
+        "--ent-family",
+        choices=FAMILIES,
+        default=os.environ.get("LAB_ENT_FAMILY") or "kosmos",
+        help="login routes and portal: kosmos (WAYF, ÉduConnect, own CAS host) or opentent "
+        "(Open ENT NG, its own CAS under /cas/) ($LAB_ENT_FAMILY, kosmos)",
+    )
+    parser.add_argument(
         "--ticket-validity", type=int, default=60, help="CAS service ticket validity, seconds (60)"
     )
     parser.add_argument("--quiet", action="store_true", help="print nothing once started")
@@ -80,6 +88,8 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
         )
     if args.wording not in WORDINGS:  # from $LAB_WORDING, which argparse does not check
         parser.error(f"--wording: {args.wording}; known: {', '.join(WORDINGS)}")
+    if args.ent_family not in FAMILIES:  # from $LAB_ENT_FAMILY, which argparse does not check
+        parser.error(f"--ent-family: {args.ent_family}; known: {', '.join(FAMILIES)}")
     if args.latency < 0 or args.slow_network_delay < 0:
         parser.error("--latency and --slow-network-delay must be 0 or more seconds")
     if not 1 <= args.establishments <= 200 or not 1 <= args.per_profile <= 100:
@@ -99,6 +109,7 @@ def main(argv: list[str] | None = None) -> int:
         slow_network_delay_s=args.slow_network_delay,
         wording=args.wording,
         pronote_generation=args.generations,
+        ent_family=args.ent_family,
         faults=args.fault_list,
         ticket_validity_s=args.ticket_validity,
     )
@@ -122,7 +133,8 @@ def main(argv: list[str] | None = None) -> int:
 
 def _print_banner(info: dict, faults: list[str]) -> None:
     print(f"Lab ready in {info['startup_seconds']:.1f} s (Ctrl-C to stop)")
-    for key in ("ent", "cas", "pronote", "pronote_classic", "pronote_direct", "control"):
+    keys = ("ent", "cas", "educonnect", "pronote", "pronote_classic", "pronote_direct")
+    for key in (*keys, "control"):
         print(f"  {key:<16} {info[key]}")
     print(f"  control token    {info['token']}  (header X-Lab-Token)")
     print(f"  faults           {', '.join(faults) or 'none'}")

@@ -38,6 +38,9 @@ class LabAccount:
     display_name: str
     uid: str
     uai: str
+    route: str = "local"  # or "educonnect"
+    educonnect_profile: str | None = None  # "eleve" or "responsable"
+    birth_date: str | None = None  # YYYY-MM-DD, what ÉduConnect's identity check asks
 
 
 class LabClient:
@@ -100,6 +103,7 @@ def running_lab(
     slow_network_delay: float | None = None,
     wording: str | None = None,
     pronote_generation: str | None = None,
+    ent_family: str | None = None,
     ticket_validity_s: int | None = None,
     startup_timeout: float = 60,
 ) -> Iterator[LabClient]:
@@ -131,6 +135,8 @@ def running_lab(
             command += ["--wording", wording]
         if pronote_generation is not None:
             command += ["--pronote-generation", pronote_generation]
+        if ent_family is not None:
+            command += ["--ent-family", ent_family]
         if ticket_validity_s is not None:
             command += ["--ticket-validity", str(ticket_validity_s)]
         log = open(Path(tmp) / "lab.log", "w+b")

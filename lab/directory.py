@@ -108,10 +108,19 @@ class Person:
     admin: bool = False
     classe: str = ""  # élèves only: the class PRONOTE's banner shows, e.g. "4B"
     child: Person | None = field(default=None, repr=False)  # parents: the child they follow
+    # Élèves and parents of most ENTs log in at ÉduConnect, not at the ENT (DOMAIN.md).
+    route: str = "local"  # "local" (the ENT's own form) or "educonnect"
+    educonnect_login: str = ""  # what the user types at ÉduConnect (password: `password`)
+    educonnect_id: str = ""  # FrEduCtId, sent by ÉduConnect; the ENT links it to this account
 
     @property
     def display_name(self) -> str:
         return f"{self.prenom} {self.nom.upper()}"
+
+    @property
+    def sign_in_login(self) -> str:
+        """What the user types to log in: the ÉduConnect login or the ENT one."""
+        return self.educonnect_login or self.login
 
     @property
     def export_name(self) -> str:
@@ -125,7 +134,11 @@ def uai_for(index: int) -> str:
 
 
 def build_directory(
-    *, establishments: int = 1, per_profile: int = 2, seed: int | None = None
+    *,
+    establishments: int = 1,
+    per_profile: int = 2,
+    educonnect_per_profile: int = 1,
+    seed: int | None = None,
 ) -> list[Person]:
     """Demo people: *per_profile* of each profile in each establishment, plus one ENT admin."""
     rng = random.Random(seed)
@@ -159,6 +172,11 @@ def build_directory(
                         classe=_CLASSES[n % len(_CLASSES)] if profile == "eleve" else "",
                     )
                 )
+        # Élèves and parents with ÉduConnect accounts (no ENT password), after the others.
+        for profile in ("eleve", "parent"):
+            for n in range(per_profile, per_profile + educonnect_per_profile):
+                serial += 1
+                people.append(_educonnect_person(rng, profile, n, index, uai, serial))
         # Each parent follows the élève of the same rank in their establishment.
         pupils = [p for p in people if p.uai == uai and p.profile == "eleve"]
         parents = [p for p in people if p.uai == uai and p.profile == "parent"]
@@ -180,6 +198,33 @@ def build_directory(
         )
     )
     return people
+
+
+def _educonnect_person(
+    rng: random.Random, profile: str, n: int, index: int, uai: str, serial: int
+) -> Person:
+    nom, prenom = _NAMES[profile][n % len(_NAMES[profile])]
+    if n >= len(_NAMES[profile]) or index:
+        nom = f"{nom}-{index + 1}-{n + 1}"
+    password = new_password()
+    # ÉduConnect logins look like "p.nom12"; FrEduCtId is an opaque identifier.
+    folded = _login(prenom, nom)
+    return Person(
+        login=folded,
+        uid=f"NA{'ABCD'[PROFILES.index(profile)]}{serial:05d}",
+        profile=profile,
+        nom=nom,
+        prenom=prenom,
+        date_naissance=_birth_date(rng, profile),
+        uai=uai,
+        password_hash=hash_password(password),
+        password=password,
+        pronote_id=pronote_identifier(rng),
+        classe=_CLASSES[n % len(_CLASSES)] if profile == "eleve" else "",
+        route="educonnect",
+        educonnect_login=f"{folded[0]}.{folded.split('.', 1)[1]}{serial % 100:02d}",
+        educonnect_id=f"F{rng.getrandbits(64):016x}",
+    )
 
 
 def _login(prenom: str, nom: str) -> str:

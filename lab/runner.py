@@ -15,9 +15,13 @@ from flask import Flask, Response, jsonify, request
 
 from lab import cas_site
 from lab.directory import build_directory, uai_for
+from lab.educonnect import create_educonnect_app
 from lab.ent import create_ent_app, refusal_text
+from lab.ent_ng import FAMILIES, create_ng_portal, ng_site
 from lab.identifiers import ImportRefusedError, read_identifiers
+from lab.login_routes import LoginRoutes
 from lab.pronote import create_pronote_app
+from lab.saml import build_federation
 from lab.server import Listener, WSGIApp
 from lab.state import Establishment, PronoteSettings, Shortcut, UnknownFaultError, World
 from lab.wording import texts
@@ -67,16 +71,22 @@ class Lab:
         slow_network_delay_s: float = 0.3,
         wording: str = "default",
         pronote_generation: str | list[str] = "2025",
+        ent_family: str = "kosmos",
         faults: list[str] | None = None,
         ticket_validity_s: int = 60,
     ) -> None:
+        if ent_family not in FAMILIES:
+            raise ValueError(f"unknown ENT family {ent_family!r}; known: {', '.join(FAMILIES)}")
         started = time.monotonic()
         self.token = secrets.token_urlsafe(24)
         self._tmp = tempfile.TemporaryDirectory(prefix="lab-cas-")
         # Threads per listener: enough for ~16 journeys at once while each response
         # waits the per-hop latency; fewer per PRONOTE.net when there are many.
-        self.cas = Listener("cas", threads=32)
         self.ent = Listener("ent", threads=32)
+        # A Kosmos CAS has its own host; an Open ENT NG is its own CAS, under /cas/.
+        self.cas = Listener("cas", threads=32) if ent_family == "kosmos" else None
+        cas_url = f"{self.cas.url}/" if self.cas else f"{self.ent.url}/cas/"
+        self.educonnect = Listener("educonnect", threads=8)
         self.control = Listener("control", threads=2)
         pronote_threads = 16 if establishments <= 8 else 6
         pairs = [
@@ -101,7 +111,7 @@ class Lab:
                     + (f" n°{index + 1}" if index >= len(_COLLEGES) else ""),
                     classic_url=f"{classic.url}/pronote/",
                     cas_listener_url=cas_root,
-                    settings=PronoteSettings(cas_url=f"{self.cas.url}/", public_url=cas_root),
+                    settings=PronoteSettings(cas_url=cas_url, public_url=cas_root),
                     # One generation per establishment; the last one given serves the rest.
                     pronote_generation=generations[min(index, len(generations) - 1)],
                     shortcut=Shortcut(url=cas_root, intitule=label),
@@ -110,7 +120,7 @@ class Lab:
         self.world = World(
             people,
             sites,
-            cas_url=f"{self.cas.url}/",
+            cas_url=cas_url,
             ent_url=f"{self.ent.url}/",
             identifier_attribute=identifier_attribute,
             wording=wording,
@@ -118,11 +128,29 @@ class Lab:
             slow_network_delay_s=slow_network_delay_s,
         )
         self.pronote_listeners = pairs
-        cas_site.configure(self.world, Path(self._tmp.name), ticket_validity_s=ticket_validity_s)
-        self.cas.app = _transport(cas_site.wsgi_app(), self.world)
-        self.ent.app = _transport(
-            create_ent_app(self.world, port=self.ent.port), self.world, entry=True
+        self.ent_family = ent_family
+        saml_started = time.monotonic()
+        acs = f"{cas_url}saml/acs" if self.cas else f"{self.ent.url}/auth/saml/acs"
+        federation = build_federation(
+            Path(self._tmp.name), idp_base=self.educonnect.url, sp_entity_id=cas_url, acs_url=acs
         )
+        self.educonnect.app = _transport(
+            create_educonnect_app(self.world, federation, port=self.educonnect.port), self.world
+        )
+        self.saml_startup_seconds = time.monotonic() - saml_started
+        cas_site.configure(
+            self.world,
+            Path(self._tmp.name),
+            ticket_validity_s=ticket_validity_s,
+            routes=LoginRoutes(self.world, federation, family=ent_family, wording=wording),
+        )
+        if self.cas:
+            self.cas.app = _transport(cas_site.wsgi_app(), self.world)
+            ent_app = create_ent_app(self.world, port=self.ent.port)
+        else:
+            portal = create_ng_portal(self.world, session_cookie=cas_site.SESSION_COOKIE)
+            ent_app = ng_site(portal, cas_site.wsgi_app())
+        self.ent.app = _transport(ent_app, self.world, entry=True)
         for site, (classic, cas_listener) in zip(sites, pairs, strict=True):
             for listener, kind in ((classic, "classic"), (cas_listener, "cas")):
                 app = create_pronote_app(self.world, site, listener=kind, port=listener.port)
@@ -154,8 +182,9 @@ class Lab:
 
     def _listeners(self) -> list[Listener]:
         return [
-            self.cas,
+            *([self.cas] if self.cas else []),
             self.ent,
+            self.educonnect,
             self.control,
             *(x for pair in self.pronote_listeners for x in pair),
         ]
@@ -166,12 +195,21 @@ class Lab:
         first = self.world.establishments[0]
         accounts = [
             {
-                "login": p.login,
+                "login": p.sign_in_login,
                 "password": p.password,
                 "profile": p.profile,
                 "display_name": p.display_name,
                 "uid": p.uid,
                 "uai": p.uai,
+                "route": p.route,
+                **(
+                    {
+                        "educonnect_profile": "responsable" if p.profile == "parent" else "eleve",
+                        "birth_date": _iso_date(p.date_naissance),
+                    }
+                    if p.route == "educonnect"
+                    else {}
+                ),
             }
             for p in self.world.people
             if not p.admin
@@ -188,6 +226,8 @@ class Lab:
             "identifier_attribute": self.world.identifier_attribute,
             "wording": self.world.wording,
             "latency": self.world.latency_s,
+            "ent_family": self.ent_family,
+            "educonnect": f"{self.educonnect.url}/",
             "establishments": [
                 {
                     "uai": s.uai,
@@ -202,7 +242,13 @@ class Lab:
             "accounts": accounts,
             "admin": {"login": admin.login, "password": admin.password},
             "startup_seconds": round(self.startup_seconds, 3),
+            "saml_startup_seconds": round(self.saml_startup_seconds, 3),
         }
+
+
+def _iso_date(ddmmyyyy: str) -> str:
+    day, month, year = ddmmyyyy.split("/")
+    return f"{year}-{month}-{day}"
 
 
 def create_control_app(lab: Lab) -> Flask:
@@ -246,7 +292,8 @@ def create_control_app(lab: Lab) -> Flask:
     @app.get("/affected/<fault>")
     def affected(fault: str) -> Response:
         person = world.affected(fault)
-        return jsonify({"login": person.login if person else None})
+        # The login the lab reports for the account (`accounts[].login`).
+        return jsonify({"login": person.sign_in_login if person else None})
 
     @app.get("/pronote/<uai>/export")
     def export(uai: str) -> Response:

@@ -32,6 +32,24 @@ FAULTS: dict[str, str] = {
     "double_authentication": "PRONOTE asks for its own login and password on first connection",
     "slow_network": "added latency on every hop",
     "flaky_network": "the first request of a journey fails with 502, then it recovers",
+    # ÉduConnect routes (issue 12). Procedure/contact: ÉduConnect is run by the Ministry
+    # (the académie's assistance); certificates and the identity mapping are the ENT's.
+    "educonnect_unavailable": "ÉduConnect answers 503, its maintenance page (Ministry's service)",
+    "educonnect_certificate_expired": (
+        "ÉduConnect signs with a renewed certificate the ENT's metadata lacks: the ENT refuses "
+        "the assertion (ENT provider: update ÉduConnect's metadata)"
+    ),
+    "saml_clock_skew": (
+        "the assertion's validity window is outside the ENT's tolerance (clocks: NTP on the "
+        "ENT's servers)"
+    ),
+    "educonnect_identity_unmapped": (
+        "one ÉduConnect identity is linked to no ENT account (ENT administrator: link it)"
+    ),
+    "educonnect_identity_check": (
+        "ÉduConnect asks one account its birth date before answering (the user types it)"
+    ),
+    "wayf_choice_missing": "the CAS's WAYF offers no ÉduConnect choice (ENT administrator)",
 }
 
 RECOGNITION_MODES = ("identite_pronote", "identite_utilisateur", "double_authentification")
@@ -180,13 +198,21 @@ class World:
         return fault in self.faults
 
     def affected(self, fault: str) -> Person | None:
-        """The one demo person a per-user fault applies to (the last of its profile)."""
-        profile = {"user_missing_from_import": "eleve", "user_unknown_to_pronote": "professeur"}
-        wanted = profile.get(fault)
+        """The one demo person a per-user fault applies to (the last of its profile and route)."""
+        profile = {
+            "user_missing_from_import": ("eleve", "local"),
+            "user_unknown_to_pronote": ("professeur", "local"),
+            "educonnect_identity_unmapped": ("parent", "educonnect"),
+            "educonnect_identity_check": ("eleve", "educonnect"),
+        }
+        wanted, route = profile.get(fault, (None, None))
         candidates = [
             p
             for p in self.people
-            if p.profile == wanted and p.uai == self.establishments[0].uai and not p.admin
+            if p.profile == wanted
+            and p.route == route
+            and p.uai == self.establishments[0].uai
+            and not p.admin
         ]
         return candidates[-1] if candidates else None
 
@@ -252,7 +278,8 @@ class World:
             if unknown:
                 site = self.establishment(unknown.uai)
                 site.users = [u for u in site.users if u.person is not unknown]
-        # cas_port_blocked, slow_network, flaky_network act on the transport (lab.runner).
+        # cas_port_blocked, slow_network, flaky_network act on the transport (lab.runner);
+        # the ÉduConnect faults in lab.educonnect and lab.login_routes.
 
     def import_identifiers(self, uai: str, rows: list[ImportRow], *, full: bool) -> int:
         """The ENT's import (seed part V), matched by profile and "NOM Prénom". Returns matches."""
