@@ -44,8 +44,14 @@ test: setup
 lab: setup
 	$(PY) -m lab
 
+# The CI recipes too: zizmor's security audit (offline: no GitHub API) and the GitHub
+# Actions and GitLab CI schemas check-jsonschema ships (no download).
 lint: setup
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
+	$(VENV)/bin/zizmor --offline --no-progress .github/workflows/
+	$(VENV)/bin/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
+	$(VENV)/bin/check-jsonschema --builtin-schema vendor.gitlab-ci --data-transform gitlab-ci .gitlab-ci.yml
 
 clean:
 	rm -rf $(REPORTS)/allure-results $(REPORTS)/allure-report $(REPORTS)/summary.json test-results
