@@ -35,6 +35,13 @@ FAULT_CODES: dict[str, str] = {
     "double_authentication": "PN-DOUBLE-AUTHENTIFICATION",
     "slow_network": "PN-RESEAU-LENT",
     "flaky_network": "PN-RESEAU-INSTABLE",
+    # ÉduConnect (issue 12): the journey sets Observation.idp_error from what it sees.
+    "educonnect_unavailable": "PN-EDUCONNECT-INDISPONIBLE",
+    "educonnect_certificate_expired": "PN-EDUCONNECT-CERTIFICAT",
+    "saml_clock_skew": "PN-SAML-HORLOGE",
+    "educonnect_identity_unmapped": "PN-EDUCONNECT-COMPTE-NON-RATTACHE",
+    "educonnect_identity_check": "PN-EDUCONNECT-VERIFICATION-IDENTITE",
+    "wayf_choice_missing": "PN-WAYF-CHOIX-ABSENT",
 }
 # Kept for the tests that still import the old name.
 LAB_FAULT_CODES = FAULT_CODES

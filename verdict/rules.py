@@ -56,8 +56,8 @@ def classify(obs: Observation, target: TargetLike, context: RunContext, wording:
     # The CAS PRONOTE.net sends the browser to is evidence by itself, whatever happened next.
     if wrong_cas(obs.pronote_cas_login_url, target) and not obs.ticket_issued:
         after = network(obs, target)[0] if obs.network_error else None
-        timeout = obs.timed_out or obs.network_error == "timeout"
-        return "PN-URL-CAS-ERRONEE", [c for c in (after, timeout and "PN-DELAI-DEPASSE") if c]
+        late = obs.timed_out or obs.network_error == "timeout"
+        return "PN-URL-CAS-ERRONEE", [c for c in (after, late and "PN-DELAI-DEPASSE") if c]
     if obs.network_error == "timeout" or obs.timed_out:
         return timeout(obs, target, context, wording)
     if obs.network_error:
@@ -122,6 +122,8 @@ def page(
     status = obs.final_status or 0
     if obs.shortcut_found is False:
         return ("PN-RACCOURCI-ABSENT", []), True
+    if kind == "space":  # a space that never finished building: nothing proven
+        return UNEXPECTED, False
     if (
         kind == "pronote_unavailable"
         or found(text, wording.unavailable)

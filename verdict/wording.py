@@ -20,7 +20,8 @@ from functools import lru_cache
 from pydantic import BaseModel, ConfigDict, Field
 
 GAP = "…"
-_GAP_RE = r".{0,200}?"  # what "…" stands for: a URL or a name, not a paragraph
+_GAP_RE = r".{1,200}?"  # what "…" stands for: a URL or a name, not a paragraph
+_MARK = "\x00"
 
 
 def fold(text: str) -> str:
@@ -32,8 +33,7 @@ def fold(text: str) -> str:
 
 @lru_cache(maxsize=512)
 def _pattern(phrase: str) -> re.Pattern[str]:
-    parts = [re.escape(fold(p)) for p in phrase.split(GAP)]
-    body = _GAP_RE.join(parts)
+    body = re.escape(fold(phrase.replace(GAP, _MARK))).replace(re.escape(_MARK), _GAP_RE)
     start = r"\b" if re.match(r"\w", fold(phrase)) else ""
     end = r"\b" if re.search(r"\w$", fold(phrase)) else ""
     return re.compile(start + body + end)
