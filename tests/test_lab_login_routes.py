@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import base64
 import html
+import os
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
-from urllib.parse import parse_qs, urljoin, urlsplit
+from urllib.parse import parse_qs, urlencode, urljoin, urlsplit
 
 import httpx
 import pytest
@@ -496,3 +497,44 @@ def test_urls_file_names_routes_and_family(lab: LabClient) -> None:
         if a.route == "educonnect":
             assert a.educonnect_profile in ("eleve", "responsable")
             assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", a.birth_date or "")
+
+
+# -- in a real browser: the WAYF toggle and ÉduConnect's hidden login block -------------------
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian's chromium is not installed")
+def test_browser_wayf_toggle_and_educonnect_steps_reach_pronote(healthy: LabClient) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    lab, service = healthy, pronote_service(healthy)
+    who = account(lab, profile="parent", route="educonnect")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        try:
+            page = browser.new_page()
+            page.goto(f"{lab.info['cas']}login?{urlencode({'service': service})}")
+            educonnect = page.locator("#idp-EDU_parent_eleve")
+            expect(educonnect).to_be_hidden()  # behind the "Élève ou parent" toggle
+            page.locator("button.js-wayftoggle").click()
+            expect(educonnect).to_be_visible()
+            page.locator("label[for='idp-EDU_parent_eleve']").click()
+            page.locator("#button-submit").click()
+            login_block = page.locator("#div_connexion")
+            expect(page.locator("#bouton_responsable")).to_be_visible()
+            expect(login_block).to_be_hidden()
+            page.locator("#bouton_responsable").click()
+            expect(login_block).to_be_visible()
+            page.locator("#username").fill(who.login)
+            page.locator("#password").fill(who.password)
+            with page.expect_request(lambda r: r.url.startswith(service + "?ticket=")):
+                page.locator("#bouton_valider").click()
+            # PRONOTE used that ticket; the browser's CAS session gives a fresh one (SSO).
+            again = page.context.request.get(
+                f"{lab.info['cas']}login?{urlencode({'service': service})}", max_redirects=0
+            )
+            ticket = parse_qs(urlsplit(again.headers["location"]).query)["ticket"][0]
+        finally:
+            browser.close()
+    assert cas_user(lab, service, ticket) == who.uid
