@@ -179,9 +179,8 @@ def create_educonnect_app(world: World, federation: Federation, *, port: int) ->
         return page("Vérification de l'identité", body, 401 if error else 200)
 
     def needs_identity_check(person: Person) -> bool:
-        return world.has("educonnect_identity_check") and person is world.affected(
-            "educonnect_identity_check"
-        )
+        # After an account campaign ÉduConnect asks every account of the establishment.
+        return world.has("educonnect_identity_check") and person.uai == world.establishments[0].uai
 
     @app.before_request
     def maintenance() -> Response | None:

@@ -202,12 +202,16 @@ class Lab:
                 "uid": p.uid,
                 "uai": p.uai,
                 "route": p.route,
+                # An élève knows their birth date (ÉduConnect's identity check); the lab
+                # gives no parent's, so that check stops a parent (World.affected).
                 **(
-                    {
-                        "educonnect_profile": "responsable" if p.profile == "parent" else "eleve",
-                        "birth_date": _iso_date(p.date_naissance),
-                    }
+                    {"educonnect_profile": "responsable" if p.profile == "parent" else "eleve"}
                     if p.route == "educonnect"
+                    else {}
+                ),
+                **(
+                    {"birth_date": _iso_date(p.date_naissance)}
+                    if p.route == "educonnect" and p.profile == "eleve"
                     else {}
                 ),
             }

@@ -47,7 +47,8 @@ FAULTS: dict[str, str] = {
         "one ÉduConnect identity is linked to no ENT account (ENT administrator: link it)"
     ),
     "educonnect_identity_check": (
-        "ÉduConnect asks one account its birth date before answering (the user types it)"
+        "ÉduConnect asks each account its birth date before answering: passes with the right "
+        "date, stops an account whose birth date is unknown (the parent)"
     ),
     "wayf_choice_missing": "the CAS's WAYF offers no ÉduConnect choice (ENT administrator)",
 }
@@ -203,7 +204,9 @@ class World:
             "user_missing_from_import": ("eleve", "local"),
             "user_unknown_to_pronote": ("professeur", "local"),
             "educonnect_identity_unmapped": ("parent", "educonnect"),
-            "educonnect_identity_check": ("eleve", "educonnect"),
+            # Every ÉduConnect account is asked; the parent's birth date is not in the
+            # lab's account list, so the check stops the parent.
+            "educonnect_identity_check": ("parent", "educonnect"),
         }
         wanted, route = profile.get(fault, (None, None))
         candidates = [

@@ -391,10 +391,12 @@ def test_an_unmapped_educonnect_identity_gets_the_ents_page(healthy: LabClient) 
 
 
 @pytest.mark.parametrize("right", [True, False], ids=["right_date", "wrong_date"])
-def test_identity_check_asks_the_birth_date(healthy: LabClient, right: bool) -> None:
+def test_identity_check_passes_only_with_the_right_birth_date(
+    healthy: LabClient, right: bool
+) -> None:
     lab, service = healthy, pronote_service(healthy)
     lab.set_faults(["educonnect_identity_check"])
-    who = next(a for a in lab.accounts if a.login == lab.affected("educonnect_identity_check"))
+    who = account(lab, profile="eleve", route="educonnect")
     assert who.birth_date
     year, month, day = who.birth_date.split("-")
     if not right:
@@ -404,17 +406,27 @@ def test_identity_check_asks_the_birth_date(healthy: LabClient, right: bool) -> 
         form = find_form(check, id="theForm")
         assert {"jour", "mois", "annee"} <= {i.get("id") for i in form.inputs}
         button = next(b for b in form.buttons if b.get("id") == "submit-button")
-        answer = go_on(
-            client,
-            submit(client, check, form, {"jour": day, "mois": month, "annee": year}, button),
-            service,
-        )
+        typed = {"jour": day, "mois": month, "annee": year}
+        answer = go_on(client, submit(client, check, form, typed, button), service)
         if right:
             assert cas_user(lab, service, ticket_of(answer)) == who.uid
         else:
             assert answer.status_code == 401
             find_form(answer, id="theForm")
             assert not open_cas_login(client, lab, service).is_redirect
+
+
+def test_identity_check_stops_the_account_whose_birth_date_is_unknown(
+    healthy: LabClient,
+) -> None:
+    lab, service = healthy, pronote_service(healthy)
+    lab.set_faults(["educonnect_identity_check"])
+    who = next(a for a in lab.accounts if a.login == lab.affected("educonnect_identity_check"))
+    assert who.route == "educonnect" and who.birth_date is None
+    with browser() as client:
+        check = educonnect_route(client, lab, who, service)
+        find_form(check, id="theForm")
+        assert not check.is_redirect
 
 
 # -- the Apereo variant and the Open ENT NG family -------------------------------------------
@@ -496,7 +508,8 @@ def test_urls_file_names_routes_and_family(lab: LabClient) -> None:
     for a in lab.accounts:
         if a.route == "educonnect":
             assert a.educonnect_profile in ("eleve", "responsable")
-            assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", a.birth_date or "")
+            if a.profile == "eleve":
+                assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", a.birth_date or "")
 
 
 # -- in a real browser: the WAYF toggle and ÉduConnect's hidden login block -------------------
