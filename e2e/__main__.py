@@ -1,11 +1,17 @@
-"""`python -m e2e presets`: the known ENTs and what each preset fills (`VERIFIER_ENT_PRESET`)."""
+"""`python -m e2e presets`: the known ENTs and what each preset fills (`VERIFIER_ENT_PRESET`).
+`python -m e2e network URL`: fetch URL through the configured proxy and authorities.
+"""
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 
+import httpx
+
+from e2e.network import NetworkSettings, NetworkSettingsError, httpx_client_kwargs, proxy_failure
 from e2e.presets import PRESETS, Preset
 
 
@@ -41,7 +47,15 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     presets = commands.add_parser("presets", help="list the known ENTs (VERIFIER_ENT_PRESET)")
     presets.add_argument("--json", action="store_true", help="print the presets as JSON")
+    network = commands.add_parser(
+        "network",
+        help="fetch URL through VERIFIER_PROXY / HTTPS_PROXY and VERIFIER_CA_BUNDLE (environment)",
+    )
+    network.add_argument("url", help="an address the checks will reach, e.g. the ENT's")
     args = parser.parse_args(argv)
+
+    if args.command == "network":
+        return check_network(args.url)
 
     if args.command == "presets":
         if args.json:
@@ -53,6 +67,40 @@ def main(argv: list[str] | None = None) -> int:
         else:
             print("\n\n".join(describe(p) for p in PRESETS.values()))
             print("\nUse: VERIFIER_ENT_PRESET=<name>; any key set in .env or the environment wins.")
+    return 0
+
+
+def check_network(url: str) -> int:
+    """One GET through the network settings; one line out, French on failure, no traceback."""
+    env = os.environ
+    try:
+        net = NetworkSettings.resolve(
+            proxy=env.get("VERIFIER_PROXY"),
+            ca_bundle=env.get("VERIFIER_CA_BUNDLE") or None,
+            insecure_tls=env.get("VERIFIER_INSECURE_TLS", "").lower() in {"1", "true", "yes"},
+        )
+        with httpx.Client(**httpx_client_kwargs(net, asynchronous=False), timeout=20) as client:
+            response = client.get(url)
+    except NetworkSettingsError as exc:
+        print(f"Réglages réseau invalides : {exc}", file=sys.stderr)
+        return 2
+    except httpx.HTTPError as exc:
+        line = proxy_failure(net, error=exc)
+        if line is None:
+            line = f"{url} injoignable : {type(exc).__name__}"
+            if isinstance(exc, httpx.ConnectError) and "CERTIFICATE_VERIFY_FAILED" in str(exc):
+                line = (
+                    f"{url} : certificat non reconnu ; si le réseau re-signe TLS, donnez "
+                    "l'autorité du proxy dans VERIFIER_CA_BUNDLE"
+                )
+        print(line, file=sys.stderr)
+        return 1
+    line = proxy_failure(net, status=response.status_code)
+    if line is not None:
+        print(line, file=sys.stderr)
+        return 1
+    via = f"via {net.proxy.server}" if net.proxy else "sans proxy"
+    print(f"{url} : HTTP {response.status_code} ({via})")
     return 0
 
 

@@ -118,15 +118,13 @@ class BrowserDriver:
     async def login_done(self) -> Landing:
         """After the login: move to the recorded journey context, if there is one."""
         assert self.page is not None and self.context is not None
-        with contextlib.suppress(PlaywrightTimeout):
-            await self.page.wait_for_load_state("load")
         if self.recording.any and self.context is self.contexts[0]:
             storage = await self.context.storage_state()
             url = self.page.url
             await self.context.close()
             await self._new_context(recorded=True, storage_state=storage)
             return await self.open(url)
-        return await self.current()
+        return await self.current(full=False)
 
     def _watch(self, context: BrowserContext) -> None:
         hops = self.hops
@@ -150,9 +148,11 @@ class BrowserDriver:
         context.on("response", on_response)
 
     # -- landings ------------------------------------------------------------------
-    async def current(self) -> Landing:
+    async def current(self, full: bool = True) -> Landing:
         where = self.where or self.page
         assert where is not None
+        if not full:  # the address and status only: no HTML read, no parsing
+            return Landing(where.url, self.hops.statuses.get(where.url), "", "")
         try:
             html = await where.content()
         except PlaywrightError:
@@ -192,7 +192,7 @@ class BrowserDriver:
     async def open(self, url: str) -> Landing:
         self.where = self.page
         await self._goto(url)
-        return await self.current()
+        return await self.current(full=False)
 
     async def visible(self, selector: str) -> bool:
         where = self.where or self.page
@@ -217,11 +217,9 @@ class BrowserDriver:
                 raise NetworkFailure(kind, self.page.url, str(exc)) from None
             raise
         self.where = self.page
-        with contextlib.suppress(PlaywrightTimeout):
-            await self.page.wait_for_load_state("load")
         if self.page.url.startswith("chrome-error://"):
             raise NetworkFailure("network", self.hops.obs.urls[-1] if self.hops.obs.urls else "")
-        return await self.current()
+        return await self.current(full=False)
 
     # -- login -----------------------------------------------------------------------
     async def follow_link(self, selector: str, texts: list[str]) -> Landing | None:

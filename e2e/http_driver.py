@@ -112,7 +112,7 @@ class HttpDriver:
         assert self.response is not None
         return urljoin(str(self.response.url), str(form.get("action") or self.response.url))
 
-    async def current(self) -> Landing:
+    async def current(self, full: bool = True) -> Landing:
         assert self.response is not None
         url, html = str(self.response.url), self.response.text
         kind = page_kind(

@@ -120,7 +120,7 @@ class Journey:
             if shortcut is None:
                 return
         async with self.step("pronote", "Arrivée dans PRONOTE") as ev:
-            self._land(await self.d.follow_shortcut(shortcut))
+            await self._land(await self.d.follow_shortcut(shortcut))
             await self.shot(ev, "Arrivée dans PRONOTE")
         if self.obs.pronote_service:
             async with self.step("cas_identifier", "Identifiant CAS transmis à PRONOTE"):
@@ -141,7 +141,7 @@ class Journey:
             if nxt is None:
                 break
             page = nxt
-        self._final(await self.d.current())
+        await self._final(await self.d.current())
         return None
 
     async def _log_in(self) -> Landing | None:
@@ -150,18 +150,18 @@ class Journey:
         password = a.password.get_secret_value()
         if a.route == "educonnect":
             return await self._log_in_educonnect(password)
-        login_host = urlsplit((await self.d.current()).url).netloc
+        login_host = urlsplit((await self.d.current(full=False)).url).netloc
         if not await self.d.visible(self.loc.login_password):
             chosen = await self.d.choose_wayf(self.t.wayf_selection("local"), "local")
             if chosen is None:
-                self._final(await self.d.current())
+                await self._final(await self.d.current())
                 return None
         page = await self.d.submit_login(a.login, password)
         if urlsplit(page.url).netloc == login_host and await self.d.visible(
             self.loc.login_password
         ):
             obs.credentials_rejected = True
-            self._final(page)
+            await self._final(page)
             return None
         return await self.d.login_done()
 
@@ -172,40 +172,40 @@ class Journey:
         page = await self.d.choose_wayf(self.t.wayf_selection("educonnect"), "educonnect")
         if page is None:
             obs.idp_error = "wayf_missing"
-            self._final(await self.d.current())
+            await self._final(await self.d.current())
             return None
         idp_host = urlsplit(page.url).netloc
-        if (page.status or 0) >= 500 or page.kind == "pronote_unavailable":
+        if (page.status or 0) >= 500 or (await self.d.current()).kind == "pronote_unavailable":
             obs.idp_error = "unavailable"
-            self._final(page)
+            await self._final(page)
             return None
         page = await self.d.educonnect_log_in(a.educonnect_profile or "eleve", a.login, password)
         on_idp = urlsplit(page.url).netloc == idp_host
         if on_idp and await self.d.visible(loc.educonnect_password):
             obs.credentials_rejected = True
-            self._final(page)
+            await self._final(page)
             return None
         if on_idp and await self.d.visible(loc.identity_check_form):
             if a.birth_date is None:
                 obs.idp_error = "identity_check"
-                self._final(page)
+                await self._final(page)
                 return None
             page = await self.d.confirm_identity(a.birth_date)
             if urlsplit(page.url).netloc == idp_host and await self.d.visible(
                 loc.identity_check_form
             ):
                 obs.idp_error = "identity_check"
-                self._final(page)
+                await self._final(page)
                 return None
         page = await self.d.login_done()
         if urlsplit(page.url).netloc == idp_host:
             obs.idp_error = "unavailable" if (page.status or 0) >= 500 else "idp_error"
-            self._final(page)
+            await self._final(page)
             return None
         if obs.saml_response is not None and _same_page(page.url, obs.saml_response["acs"]):
             # The ENT answered the assertion with a page of its own instead of a session.
             obs.idp_error = "assertion_rejected"
-            self._final(page)
+            await self._final(page)
             return None
         return page
 
@@ -218,15 +218,15 @@ class Journey:
             shortcut = await self.d.find_shortcut(self.t.pronote_hosts, labels)
         if shortcut is None:
             self.obs.shortcut_found = False
-            self._final(await self.d.current())
+            await self._final(await self.d.current())
             return None
         self.obs.shortcut_found = True
         self.obs.shortcut_url = safe_url(shortcut.url) if shortcut.url else None
         return shortcut
 
-    def _land(self, page: Landing) -> None:
+    async def _land(self, page: Landing) -> None:
         """The PRONOTE landing: a built space (with the user's name) or what else is shown."""
-        self._final(page)
+        await self._final(page)
         if page.kind == "space" and page.space_label is not None:
             expected = self.a.display_name
             self.obs.display_name_seen = (
@@ -234,7 +234,9 @@ class Journey:
             )
             self.obs.space_label = page.space_label
 
-    def _final(self, page: Landing) -> None:
+    async def _final(self, page: Landing) -> None:
+        if not page.kind:  # a cheap landing: read the page now
+            page = await self.d.current()
         obs = self.obs
         obs.final_url = safe_url(page.url)
         obs.final_status = (
