@@ -551,3 +551,18 @@ def test_browser_wayf_toggle_and_educonnect_steps_reach_pronote(healthy: LabClie
         finally:
             browser.close()
     assert cas_user(lab, service, ticket) == who.uid
+
+
+def test_open_ent_ng_without_the_educonnect_choice_shows_staff_dominos_only(
+    ng_lab: LabClient,
+) -> None:
+    lab, service = ng_lab, pronote_service(ng_lab)
+    lab.set_faults(["wayf_choice_missing"])
+    try:
+        with browser() as client:
+            wayf = go_on(client, open_cas_login(client, lab, service), service)
+            assert element(wayf.text, class_="enseignant") is not None
+            assert element(wayf.text, class_="eleve") is None
+            assert element(wayf.text, class_="parent") is None
+    finally:
+        lab.reset()
