@@ -22,7 +22,10 @@ Limits, stated so nobody reads more into a clean scan than it proves:
 - encodings stacked deeper than listed (base64 of URL-encoded text, MIME
   line-wrapped base64, compressed streams other than gzip and zip) are not
   decoded;
-- symbolic links are not followed, files are read whole into memory.
+- symbolic links are not followed, files are read whole into memory;
+- a PDF (the PV de recette) is searched in its bytes and in the text a reader
+  sees (pypdf's extraction, also with white space removed, since a long word can
+  be cut across lines); text drawn as an image is not read.
 """
 
 from __future__ import annotations
@@ -86,6 +89,9 @@ _BINARY_MAGIC = (
 )
 _ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")
 _GZIP_MAGIC = b"\x1f\x8b"
+_PDF_MAGIC = b"%PDF-"
+# The member name of a PDF's extracted text in hits, after the file name.
+PDF_TEXT_MEMBER = "texte du PDF"
 _WRITABLE_METHODS = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA)
 _ALNUM = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
 _PRINTABLE = bytes(range(0x21, 0x7F))
@@ -523,7 +529,31 @@ class _Inspector:
                 if not isinstance(opened, _Unreadable):
                     return opened
                 del self.records[start:]
+        if data.startswith(_PDF_MAGIC):
+            return self._pdf(data, chain)
         return self._plain(data, chain)
+
+    def _pdf(self, data: bytes, chain: tuple[str, ...]) -> bytes | None:
+        """A PDF's streams are compressed and its fonts re-encoded: search its text too."""
+        start = len(self.records)
+        self._record_raw(data, chain, explained=set())
+        try:
+            text = pdf_text(data)
+        except Exception as exc:  # a damaged PDF: its reader's message may quote content
+            self._warn(
+                WARNING_UNREADABLE,
+                f"{self._where(chain)} : texte du PDF illisible ({type(exc).__name__}), "
+                "il n'a pas été vérifié.",
+            )
+            text = ""
+        found = {name for name, _ in self.forms.found(text.encode("utf-8"))}
+        found |= {name for name, _ in self.forms.found(re.sub(r"\s+", "", text).encode("utf-8"))}
+        member = self._member((*chain, PDF_TEXT_MEMBER))
+        for name in sorted(found):
+            self.records.append(_Record(self._file, member, name, False))
+        if not self.rewrite or len(self.records) == start:
+            return data
+        return None  # text inside a PDF cannot be replaced in place: the file goes
 
     def _plain(self, data: bytes, chain: tuple[str, ...]) -> bytes | None:
         """Record hits in bytes that are not an archive; return them cleaned."""
@@ -695,6 +725,14 @@ class _Unreadable:
 
 
 _UNREADABLE = _Unreadable()
+
+
+def pdf_text(data: bytes) -> str:
+    """The text of every page of a PDF, as a reader would copy it (pypdf)."""
+    from pypdf import PdfReader
+
+    reader = PdfReader(io.BytesIO(data))
+    return "\n".join(page.extract_text() or "" for page in reader.pages)
 
 
 def _name_bytes(info: zipfile.ZipInfo) -> bytes:
