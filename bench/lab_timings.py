@@ -4,7 +4,7 @@ Usage: python bench/lab_timings.py [--starts N] [--journeys N]
 
 Cold start: from the `running_lab()` call to its client being ready (a new
 `python -m lab` process each time: Python, Django's migrations, the listeners).
-Journey: `HttpJourney.run` for the first student, ENT → CAS → portal → Pronote
+Journey: `e2e.runner.run_probe` for the first student, ENT → CAS → portal → Pronote
 shortcut → PRONOTE.net space, plus the SSO ticket read-back; the lab is reset
 before each run (not timed), so every run is a first connection with a new CAS
 session. The medians are printed, with the spread.
@@ -34,7 +34,7 @@ def main(argv: list[str] | None = None) -> int:
     # Run as a script from anywhere: the repository root holds the lab and e2e packages.
     if str(ROOT) not in sys.path:
         sys.path.insert(0, str(ROOT))
-    from e2e.http_journey import HttpJourney
+    from e2e.runner import run_probe
     from e2e.settings import Settings
     from e2e.target import targets_from_lab
     from lab.client import running_lab
@@ -47,15 +47,15 @@ def main(argv: list[str] | None = None) -> int:
 
     journeys = []
     with running_lab() as lab:
-        target = targets_from_lab(lab.info, Settings(_env_file=None))[0]
+        settings = Settings(_env_file=None, timeout_s=20)
+        target = targets_from_lab(lab.info, settings)[0]
         account = next(a for a in target.accounts if a.profile == "eleve")
         for _ in range(args.journeys):
             lab.reset()
-            journey = HttpJourney(target, timeout_s=20)
-            began = time.perf_counter()
-            observation = journey.run(account)
-            journeys.append(time.perf_counter() - began)
-            journey.close()
+            # run_probe starts and stops its own event loop thread: timed as the journey's
+            # own `total` (the step script, first hop to last), not the runner's set-up.
+            observation = run_probe(target, account, settings).obs
+            journeys.append(observation.timings["total"])
             if observation.final_kind != "space":
                 print(f"journey did not reach the space: {observation.final_kind}", file=sys.stderr)
                 return 1
@@ -65,7 +65,7 @@ def main(argv: list[str] | None = None) -> int:
         f"{statistics.median(starts):.3f} s ({_spread(starts)})"
     )
     print(
-        f"full HTTP journey (HttpJourney.run), median of {len(journeys)}: "
+        f"full HTTP journey (run_probe, obs total), median of {len(journeys)}: "
         f"{statistics.median(journeys):.3f} s ({_spread(journeys)})"
     )
     return 0
