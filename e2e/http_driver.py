@@ -9,7 +9,9 @@ through the hop recorder.
 
 from __future__ import annotations
 
+import errno
 import re
+import socket
 import ssl
 from datetime import date
 from urllib.parse import urlencode, urljoin, urlsplit
@@ -30,21 +32,46 @@ _WINDOW_OPEN_RE = re.compile(r"""window\.open\(\s*['"]([^'"]+)['"]""")
 _AUTO_POST_FIELDS = {"SAMLRequest", "SAMLResponse"}
 
 
-def network_error_kind(exc: Exception) -> str:
-    text = f"{type(exc).__name__} {exc}".lower()
-    if isinstance(exc, httpx.TimeoutException) or "timed out" in text:
+def network_error_kind(exc: BaseException) -> str:
+    """Name a transport failure from the exception and its causes (errno first, then words)."""
+    if isinstance(exc, httpx.TimeoutException):
         return "timeout"
-    if isinstance(exc, httpx.ProxyError) or "proxy" in text:
+    if isinstance(exc, httpx.ProxyError):
         return "proxy"
-    if isinstance(exc, ssl.SSLError) or "certificate" in text or "ssl" in text:
+    chain: list[BaseException] = []
+    link: BaseException | None = exc
+    while link is not None and link not in chain:
+        chain.append(link)
+        link = link.__cause__ or link.__context__
+    for cause in chain:
+        if isinstance(cause, ssl.SSLError):
+            return "tls"
+        if isinstance(cause, socket.gaierror):
+            return "dns"
+        if isinstance(cause, OSError) and cause.errno in _ERRNO_KINDS:
+            return _ERRNO_KINDS[cause.errno]
+    text = " ".join(f"{type(c).__name__} {c}" for c in chain).lower()
+    if "timed out" in text:
+        return "timeout"
+    if "certificate" in text or "ssl" in text:
         return "tls"
     if "name or service not known" in text or "nodename" in text or "name resolution" in text:
         return "dns"
-    if "refused" in text:
+    if "refused" in text or "all connection attempts failed" in text:
         return "connection_refused"
     if "reset" in text or "disconnected" in text or "remoteprotocolerror" in text:
         return "connection_reset"
     return "network"
+
+
+_ERRNO_KINDS = {
+    errno.ECONNREFUSED: "connection_refused",
+    errno.ECONNRESET: "connection_reset",
+    errno.EPIPE: "connection_reset",
+    errno.ETIMEDOUT: "timeout",
+    errno.EHOSTUNREACH: "connection_refused",
+    errno.ENETUNREACH: "connection_refused",
+}
 
 
 class HttpDriver:

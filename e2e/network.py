@@ -338,6 +338,25 @@ def proxy_failure(
         )
     if isinstance(error, httpx.ProxyError) or "ERR_PROXY_CONNECTION_FAILED" in text:
         return f"Proxy {where} injoignable ; vérifiez son adresse et son port"
+    if isinstance(error, httpx.ConnectError) and not _tls_failure(text):
+        # Through a proxy, httpx connects to the proxy only: failing to connect is the proxy's.
+        request = error._request  # set by httpx on every error raised by a request
+        if request is not None and not _bypassed(request.url.host, net):
+            return f"Proxy {where} injoignable ; vérifiez son adresse et son port"
     if "ERR_TUNNEL_CONNECTION_FAILED" in text:
         return f"Proxy {where} : le proxy a refusé d'ouvrir la connexion (CONNECT)"
     return None
+
+
+def _tls_failure(text: str) -> bool:
+    return any(mark in text for mark in ("SSL", "CERTIFICATE", "certificate", "TLS"))
+
+
+def _bypassed(host: str, net: NetworkSettings) -> bool:
+    """Whether `host` is reached without the proxy (the same rules as the httpx mounts)."""
+    host = host.lower().strip("[]")
+    for entry in net.bypass:
+        bare = entry.lower().lstrip(".").removeprefix("*.").strip("[]")
+        if host == bare or (not _is_address(bare) and host.endswith(f".{bare}")):
+            return True
+    return False

@@ -217,3 +217,18 @@ async def run_preflight(
     target: Target, http: httpx.AsyncClient, *, wording: Wording, retries: int = 2
 ) -> Preflight:
     return await _Preflight(http, target, wording, retries).run()
+
+
+def preflight_now(
+    target: Target, *, timeout_s: float = 10, retries: int = 2, wording: Wording | None = None
+) -> Preflight:
+    """The preflight outside pytest (scripts, tests): its own client and event loop."""
+    import asyncio
+
+    async def run() -> Preflight:
+        async with httpx.AsyncClient(
+            verify=not target.insecure_tls, follow_redirects=False, timeout=timeout_s
+        ) as http:
+            return await run_preflight(target, http, wording=wording or Wording(), retries=retries)
+
+    return asyncio.run(run())

@@ -17,8 +17,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from e2e.http_journey import network_error_kind
-from e2e.preflight import run_preflight
+from e2e.http_driver import network_error_kind
+from e2e.preflight import preflight_now
 from e2e.target import Target
 from tests.test_verifier_e2e import run_e2e
 from verdict.diagnoses import diagnose
@@ -119,7 +119,7 @@ def test_preflight_refused_port_is_named(tmp_path: Path) -> None:
         cas_url=f"http://127.0.0.1:{cas}/cas/",
         pronote_url=f"http://127.0.0.1:{pronote}/pronote/",
     )
-    preflight = run_preflight(target, timeout_s=5, retries=0)
+    preflight = preflight_now(target, timeout_s=5, retries=0)
     hard = preflight.hard_failure
     assert hard is not None and hard.name == "ent_reachable"
     assert hard.network_error == "connection_refused"
@@ -132,7 +132,7 @@ def test_preflight_silent_server_times_out_within_the_setting() -> None:
     with silent_server() as port:
         target = target_at(f"http://127.0.0.1:{port}")
         began = time.monotonic()
-        preflight = run_preflight(target, timeout_s=1, retries=0)
+        preflight = preflight_now(target, timeout_s=1, retries=0)
         elapsed = time.monotonic() - began
     assert preflight.checks["ent_reachable"].network_error == "timeout"
     assert elapsed < 15  # bounded: each request gives up after the 1 s timeout
@@ -141,8 +141,8 @@ def test_preflight_silent_server_times_out_within_the_setting() -> None:
 def test_preflight_untrusted_certificate_refused_by_default(tmp_path: Path) -> None:
     with https_server(tmp_path) as port:
         base = f"https://127.0.0.1:{port}"
-        refused = run_preflight(target_at(base), timeout_s=5, retries=0)
-        accepted = run_preflight(target_at(base, insecure_tls=True), timeout_s=5, retries=0)
+        refused = preflight_now(target_at(base), timeout_s=5, retries=0)
+        accepted = preflight_now(target_at(base, insecure_tls=True), timeout_s=5, retries=0)
     assert refused.checks["ent_reachable"].network_error == "tls"
     assert accepted.checks["ent_reachable"].ok is True
     obs = Observation(
