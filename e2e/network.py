@@ -340,8 +340,11 @@ def proxy_failure(
         return f"Proxy {where} injoignable ; vérifiez son adresse et son port"
     if isinstance(error, httpx.ConnectError) and not _tls_failure(text):
         # Through a proxy, httpx connects to the proxy only: failing to connect is the proxy's.
-        request = error._request  # set by httpx on every error raised by a request
-        if request is not None and not _bypassed(request.url.host, net):
+        try:
+            host = error.request.url.host
+        except RuntimeError:  # an error raised outside a request
+            host = ""
+        if host and not _bypassed(host, net):
             return f"Proxy {where} injoignable ; vérifiez son adresse et son port"
     if "ERR_TUNNEL_CONNECTION_FAILED" in text:
         return f"Proxy {where} : le proxy a refusé d'ouvrir la connexion (CONNECT)"
