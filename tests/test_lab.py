@@ -1164,7 +1164,9 @@ def test_lab_imports_nothing_from_the_verifier() -> None:
                 names = [a.name for a in node.names]
             elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
                 names = [node.module]
-            found += [f"{path.relative_to(ROOT)}: {n}" for n in names if n.split(".")[0] in forbidden]
+            found += [
+                f"{path.relative_to(ROOT)}: {n}" for n in names if n.split(".")[0] in forbidden
+            ]
 
     assert found == []
 
