@@ -50,6 +50,13 @@ NETWORK_ERRORS = {
 }
 
 
+# A SAML binding page: a form of hidden SAMLRequest/SAMLResponse that its script posts at once.
+_NO_AUTO_POST = (
+    "() => document.readyState !== 'loading' && "
+    "!document.querySelector('form input[name=SAMLRequest], form input[name=SAMLResponse]')"
+)
+
+
 def network_kind(message: str) -> str | None:
     return next((kind for key, kind in NETWORK_ERRORS.items() if key in message), None)
 
@@ -124,6 +131,7 @@ class BrowserDriver:
             await self.context.close()
             await self._new_context(recorded=True, storage_state=storage)
             return await self.open(url)
+        await self._through_auto_posts()
         return await self.current(full=False)
 
     def _watch(self, context: BrowserContext) -> None:
@@ -217,9 +225,17 @@ class BrowserDriver:
                 raise NetworkFailure(kind, self.page.url, str(exc)) from None
             raise
         self.where = self.page
+        await self._through_auto_posts()
         if self.page.url.startswith("chrome-error://"):
             raise NetworkFailure("network", self.hops.obs.urls[-1] if self.hops.obs.urls else "")
         return await self.current(full=False)
+
+    async def _through_auto_posts(self) -> None:
+        """Wait while the page is one a script posts at once (SAML's SAMLRequest/SAMLResponse)."""
+        assert self.page is not None
+        with contextlib.suppress(PlaywrightTimeout):
+            await self.page.wait_for_function(_NO_AUTO_POST, timeout=self.timeout_ms)
+            await self.page.wait_for_load_state("domcontentloaded")
 
     # -- login -----------------------------------------------------------------------
     async def follow_link(self, selector: str, texts: list[str]) -> Landing | None:
