@@ -55,7 +55,7 @@ def make_keypair(folder: Path, name: str, *, valid_days: int = 365) -> KeyPair:
         .issuer_name(subject)
         .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(days=1))
+        .not_valid_before(now - dt.timedelta(days=max(1, -valid_days + 365)))
         .not_valid_after(now + dt.timedelta(days=valid_days))
         .sign(key, hashes.SHA256())
     )
@@ -131,9 +131,12 @@ def sp_config(entity_id: str, acs_url: str, keys: KeyPair, *, idp_metadata: str 
 class Federation:
     """The ENT's SP and ÉduConnect's IdP, trusting each other through their metadata.
 
-    `rotated_idp` is ÉduConnect after a certificate renewal the ENT never took in
-    (fault `educonnect_certificate_expired`): same entity id, a key the ENT's copy
-    of ÉduConnect's metadata does not hold.
+    `rotated_idp` is ÉduConnect signing with a certificate that has expired (fault
+    `educonnect_certificate_expired`): same entity id, a key whose certificate's
+    validity ended yesterday and which the ENT's copy of ÉduConnect's metadata does not
+    hold, so the ENT refuses the signature. The assertion carries the certificate in
+    its `KeyInfo` (SAML 2.0 XML-DSig, as Shibboleth IdPs send it), which is how a
+    verifier can see the expiry.
     """
 
     idp: Server
@@ -147,7 +150,7 @@ def build_federation(folder: Path, *, idp_base: str, sp_entity_id: str, acs_url:
     idp_entity_id = f"{idp_base}/idp/shibboleth"
     sso_url = f"{idp_base}/idp/profile/SAML2/POST/SSO"
     idp_keys = make_keypair(folder, "educonnect")
-    rotated_keys = make_keypair(folder, "educonnect-renewed")
+    rotated_keys = make_keypair(folder, "educonnect-expired", valid_days=-1)
     sp_keys = make_keypair(folder, "ent-sp")
 
     def config(kind: type[Config], values: dict) -> Config:

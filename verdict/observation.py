@@ -35,6 +35,10 @@ IDP_ERRORS = {
     "unmapped": "ÉduConnect authenticated the user, the ENT maps them to no account",
     "identity_check": "ÉduConnect's identity check (birth date) did not pass",
     "wayf_missing": "the ENT's login page offers no ÉduConnect choice for this profile",
+    # The ENT answered the SAMLResponse with its own page (no session): the rules look at
+    # the assertion's dates (`saml_response`), then the ENT's words, to say why.
+    "assertion_rejected": "the ENT answered ÉduConnect's SAMLResponse without opening a session",
+    "idp_error": "ÉduConnect showed an error page of its own after the login",
 }
 
 # Deprecated: the default phrases as tuples, for callers that predate `Wording`.

@@ -49,6 +49,8 @@ def classify(obs: Observation, target: TargetLike, context: RunContext, wording:
         return "PN-IP-SUSPENDUE", []
     if found(obs.final_text, wording.too_many_errors):
         return "PN-TROP-ERREURS-AUTH", []
+    if obs.idp_error == "assertion_rejected":
+        return assertion_rejected(obs, wording)
     if obs.idp_error is not None:
         return IDP_CODES.get(obs.idp_error, "PN-PAGE-INATTENDUE"), []
     if obs.credentials_rejected:
@@ -63,6 +65,24 @@ def classify(obs: Observation, target: TargetLike, context: RunContext, wording:
     if obs.network_error:
         return network(obs, target)
     return page(obs, target, context, wording)[0]
+
+
+def assertion_rejected(obs: Observation, wording: Wording) -> Found:
+    """The ENT answered ÉduConnect's SAMLResponse with a page of its own instead of a session.
+
+    The assertion itself is the evidence first: a validity window the posting time falls
+    outside of (clocks), a signing certificate past its dates. Only then the ENT's words,
+    for what the assertion cannot show (an identity it maps to no account).
+    """
+    saml = obs.saml_response or {}
+    causes = ["PN-EDUCONNECT-CERTIFICAT", "PN-SAML-HORLOGE", "PN-EDUCONNECT-COMPTE-NON-RATTACHE"]
+    if saml.get("clock_skew"):
+        return "PN-SAML-HORLOGE", []
+    if saml.get("certificate") in ("expired", "not_yet_valid"):
+        return "PN-EDUCONNECT-CERTIFICAT", []
+    if found(obs.final_text, wording.educonnect_unmapped):
+        return "PN-EDUCONNECT-COMPTE-NON-RATTACHE", []
+    return "PN-EDUCONNECT-RETOUR-REFUSE", causes
 
 
 def timeout(obs: Observation, target: TargetLike, context: RunContext, wording: Wording) -> Found:

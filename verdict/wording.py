@@ -103,3 +103,12 @@ class Wording(BaseModel):
     # unable to read the CAS answer. PRONOTE's exact sentence is not public: only the
     # component's name is a safe default; add the sentence your PRONOTE shows.
     msxml: list[str] = Field(default_factory=lambda: ["MsXML"])
+    # An ENT that cannot link an ÉduConnect identity to one of its accounts. No ENT's exact
+    # sentence is public (an inference: the ENTs' help pages speak of an ÉduConnect account
+    # "non rattaché" to the ENT account); the assertion's own dates are checked first.
+    educonnect_unmapped: list[str] = Field(
+        default_factory=lambda: [
+            f"n'est rattaché à aucun compte {GAP}ENT",
+            "compte ÉduConnect non rattaché",
+        ]
+    )
