@@ -1,69 +1,135 @@
-"""Benchmark against the lab; prints a table (Markdown) of medians. Not a test.
+"""Benchmark against the lab, one run on one machine, printed as a Markdown table. Not a test.
 
-    .venv/bin/python bench/run.py [--runs 5] [--skip-pytest] [--big 40]
+    .venv/bin/python bench/run.py [--quick] [--only NAME[,NAME…]] [--runs 7] [--json FILE]
 
-(a) protocol floor: the journey's requests as bare HTTP (no parsing beyond the login form);
-(b) one account's browser journey with a warm browser (new contexts, browser kept);
-(c) the fast probe (HttpJourney: same journey, diagnoses' evidence, no browser);
-(d) `pytest e2e/` wall time for 1, 4 and N accounts, sequential and with `-n 2`,
-    with the peak memory of the whole process tree (lab, pytest, browsers).
+Measures (names for `--only`):
+- `floor`  the protocol floor: the journey's HTTP requests as bare httpx calls (ENT → WAYF →
+           CAS form → POST → portal → shortcut → CAS by SSO → PRONOTE ticket → space page →
+           the space's `appelfonction` call), and the HTTP journey (`e2e.runner.run_probe`);
+           medians of warm runs;
+- `warm`   our browser journey with the browser already started: one account, 7 journeys
+           through a `JourneyRunner` at concurrency 1, median wall time (submit → result:
+           context creation and closing included) and the journey's own `total`; the
+           per-step breakdown (`obs.timings`); where the time goes inside the steps (every
+           driver, page-object and Playwright call timed, nested, own time apart); the CPU
+           each process group spent; the Python hot spots (cProfile on the journeys' thread);
+- `naive`  `bench/naive_monitor.py` (a new browser per account, networkidle waits) in a
+           subprocess on the same lab accounts, its own lab start included;
+- `c1`, `c4`, `c8`, `n2`: `pytest e2e/` in a subprocess, cold (lab and browser start
+           included), `LAB_PER_PROFILE=10`, at `VERIFIER_CONCURRENCY` 1, 4, 8, and `-n 2`
+           (concurrency per worker: the default);
+- `lat1`, `lat8`: the same with `LAB_LATENCY=0.3` (per hop) at concurrency 1 and 8.
+Each subprocess run reports its wall time, its tests' outcome, the accounts it checked
+(summary.json) and its peak memory: the sum of the resident memory (RSS) of the whole
+process tree (pytest or the monitor, the lab, Playwright's driver, every Chromium process),
+sampled every 0.25 s from /proc, with the proportional set size (PSS, shared pages counted
+once) beside it.
 """
 
 from __future__ import annotations
 
 import argparse
+import cProfile
+import functools
+import inspect
+import io
+import json
 import os
 import platform
+import pstats
 import re
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
+from collections import defaultdict
 from pathlib import Path
-from urllib.parse import urljoin
+from typing import Any
 
 import httpx
+from bs4 import BeautifulSoup
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from e2e.http_journey import HttpJourney  # noqa: E402
-from e2e.journey import BrowserJourney  # noqa: E402
+from e2e.browser_driver import Recording  # noqa: E402
+from e2e.runner import Job, JourneyRunner, LaunchOptions, run_probe  # noqa: E402
 from e2e.settings import Settings  # noqa: E402
 from e2e.target import targets_from_lab  # noqa: E402
 from lab.client import running_lab  # noqa: E402
 
-CHROMIUM = "/usr/lib/chromium/chromium"
+CHROMIUM = Path("/usr/bin/chromium")
+# The e2e plugin's `browser_context_args` (e2e/plugins/journeys.py): the same contexts.
+CONTEXT_ARGS = {
+    "locale": "fr-FR",
+    "timezone_id": "Europe/Paris",
+    "viewport": {"width": 1280, "height": 800},
+}
+STEPS = ("ent_login_page", "portal", "shortcut", "pronote", "cas_identifier")
+PYTEST_RUNS = {
+    # name: (label, VERIFIER_CONCURRENCY or None for the default, xdist workers, LAB_LATENCY)
+    "c1": ("pytest e2e/, concurrency 1", 1, 0, 0.0),
+    "c4": ("pytest e2e/, concurrency 4", 4, 0, 0.0),
+    "c8": ("pytest e2e/, concurrency 8", 8, 0, 0.0),
+    "n2": ("pytest e2e/ -n 2 (concurrency per worker: default)", None, 2, 0.0),
+    "lat1": ("pytest e2e/, 0.3 s per hop, concurrency 1", 1, 0, 0.3),
+    "lat8": ("pytest e2e/, 0.3 s per hop, concurrency 8", 8, 0, 0.3),
+}
+NAMES = ("floor", "warm", "naive", *PYTEST_RUNS)
 
 
-def floor_journey(info: dict, account) -> float:
-    """The same hops as bare requests: what the protocol itself costs on this machine."""
-    began = time.perf_counter()
-    with httpx.Client(follow_redirects=True, timeout=20) as http:
-        login = http.get(info["ent"])
-        fields = dict(
-            re.findall(r'name="(csrfmiddlewaretoken|lt|service)" value="([^"]*)"', login.text)
-        )
-        portal = http.post(
-            str(login.url), data={**fields, "username": account.login, "password": account.password}
-        )
-        shortcut = re.search(r'<a href="([^"]+)"[^>]*>Pronote</a>', portal.text)
-        assert shortcut, "no shortcut on the portal"
-        space = http.get(urljoin(str(portal.url), shortcut.group(1)))
-        assert 'id="id_body"' in space.text, "the floor journey did not reach the space"
-    return time.perf_counter() - began
+def loadavg() -> str:
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
 
-def median_of(samples: list[float]) -> float:
-    return statistics.median(samples)
+# -- processes: memory and CPU of a process tree, from /proc ---------------------------------
+
+
+def _processes() -> dict[int, tuple[int, str, str]]:
+    """pid → (parent pid, command name, first argument words) of every process."""
+    found = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        comm = stat[stat.index("(") + 1 : stat.rindex(")")]
+        found[int(entry.name)] = (int(stat.rsplit(")", 1)[1].split()[1]), comm, cmdline[:200])
+    return found
+
+
+def tree(root: int) -> list[int]:
+    procs = _processes()
+    children: dict[int, list[int]] = defaultdict(list)
+    for pid, (ppid, _, _) in procs.items():
+        children[ppid].append(pid)
+    out, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        out.append(pid)
+        todo.extend(children.get(pid, []))
+    return out
+
+
+def _kb(path: Path, key: str) -> int:
+    try:
+        match = re.search(rf"^{key}:\s+(\d+) kB", path.read_text(), re.M)
+    except OSError:
+        return 0
+    return int(match.group(1)) * 1024 if match else 0
 
 
 class TreeMemory:
-    """Peak resident memory of a process and all its descendants, sampled every 0.2 s."""
+    """Peak sum of RSS (and of PSS) of a process and all its descendants, every 0.25 s."""
 
     def __init__(self, pid: int) -> None:
-        self.pid, self.peak, self._stop = pid, 0, threading.Event()
+        self.pid, self.peak_rss, self.peak_pss = pid, 0, 0
+        self._stop = threading.Event()
         self._thread = threading.Thread(target=self._sample, daemon=True)
 
     def __enter__(self) -> TreeMemory:
@@ -75,152 +141,595 @@ class TreeMemory:
         self._thread.join()
 
     def _sample(self) -> None:
-        while not self._stop.wait(0.2):
-            self.peak = max(self.peak, _tree_rss(self.pid))
+        while not self._stop.wait(0.25):
+            pids = tree(self.pid)
+            rss = sum(_kb(Path(f"/proc/{p}/status"), "VmRSS") for p in pids)
+            pss = sum(_kb(Path(f"/proc/{p}/smaps_rollup"), "Pss") for p in pids)
+            self.peak_rss, self.peak_pss = max(self.peak_rss, rss), max(self.peak_pss, pss)
 
 
-def _tree_rss(root: int) -> int:
-    children: dict[int, list[int]] = {}
-    rss: dict[int, int] = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
+def _group(comm: str, cmdline: str) -> str:
+    if "chrom" in comm.lower() or "chrom" in cmdline.split(" ")[0].lower():
+        return "Chromium (all its processes)"
+    if comm == "node" or "playwright" in cmdline.split(" ")[0]:
+        return "Playwright driver (node)"
+    if "-m lab" in cmdline:
+        return "lab (python -m lab)"
+    return "this Python (journey script, drivers, parsing)"
+
+
+def cpu_by_group(root: int) -> dict[str, float]:
+    """CPU seconds (user + system, reaped children included) of *root*'s tree, by group."""
+    procs = _processes()
+    tick = os.sysconf("SC_CLK_TCK")
+    totals: dict[str, float] = defaultdict(float)
+    for pid in tree(root):
         try:
-            stat = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            status = (entry / "status").read_text()
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        pid, ppid = int(entry.name), int(stat[1])
-        children.setdefault(ppid, []).append(pid)
-        match = re.search(r"VmRSS:\s+(\d+) kB", status)
-        rss[pid] = int(match.group(1)) * 1024 if match else 0
-    total, todo = 0, [root]
-    while todo:
-        pid = todo.pop()
-        total += rss.get(pid, 0)
-        todo.extend(children.get(pid, []))
-    return total
+        # utime, stime, cutime, cstime (fields 14-17 of proc(5); 12-15 after the name).
+        seconds = sum(int(v) for v in fields[11:15]) / tick
+        if pid == root:
+            seconds = sum(int(v) for v in fields[11:13]) / tick  # its children are grouped apart
+        _, comm, cmdline = procs.get(pid, (0, "", ""))
+        totals[_group(comm, cmdline)] += seconds
+    return totals
 
 
-def pytest_run(accounts: int, workers: int, out: Path) -> tuple[float, int, int]:
-    """Wall time, peak tree memory and exit code of one `pytest e2e/` run on its own lab."""
-    per_profile = max(1, accounts // 4)
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("VERIFIER_", "LAB_"))}
-    env.update({"LAB_PER_PROFILE": str(per_profile), "VERIFIER_REPORT_DIR": str(out)})
-    command = [
-        sys.executable,
-        "-m",
-        "pytest",
-        "e2e/",
-        "-q",
-        "-p",
-        "no:randomly",
-        "-k",
-        "first_connection",
-        "--alluredir",
-        str(out / "allure-results"),
-    ]
-    if accounts == 1:
-        command[-3] = "first_connection and eleve and not hugo"
-    if workers > 1:
-        command += ["-n", str(workers)]
+# -- (a) the protocol floor -----------------------------------------------------------------
+
+
+def floor_journey(ent_url: str, login: str, password: str) -> float:
+    """The journey's requests as bare httpx calls, with the least parsing they need."""
     began = time.perf_counter()
-    process = subprocess.Popen(
-        command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    with TreeMemory(process.pid) as memory:
-        code = process.wait(timeout=3600)
-    return time.perf_counter() - began, memory.peak, code
+    with httpx.Client(follow_redirects=True, timeout=20) as http:
+        wayf = http.get(ent_url)
+        form_page = http.get(str(wayf.url.copy_merge_params({"selection": "ATS_parent_eleve"})))
+        form = BeautifulSoup(form_page.text, "html.parser").select_one("form.cas__login-form")
+        assert form is not None, "no CAS login form"
+        fields = {i["name"]: i.get("value", "") for i in form.select("input[name]")}
+        fields.update(username=login, password=password)
+        portal = http.post(form_page.url.join(form.get("action") or ""), data=fields)
+        link = BeautifulSoup(portal.text, "html.parser").find("a", string="Pronote")
+        assert link is not None, "no shortcut on the portal"
+        space = http.get(portal.url.join(link["href"]))
+        start = re.search(r"Start \(\{h:'(\w+)',a:(\d+)", space.text)
+        assert start, "the floor journey did not reach the space"
+        call = http.post(
+            space.url.join(f"appelfonction/{start.group(2)}/{start.group(1)}"),
+            json={"nom": "FonctionParametres"},
+        )
+        assert call.status_code == 200, call.status_code
+    return time.perf_counter() - began
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=5, help="runs per median (a, b, c)")
-    parser.add_argument("--pytest-runs", type=int, default=3, help="runs per median (d, small)")
-    parser.add_argument("--big", type=int, default=40, help="accounts of the large pytest run")
-    parser.add_argument("--skip-pytest", action="store_true")
-    args = parser.parse_args()
+def measure_floor(runs: int) -> dict[str, Any]:
+    from lab.pronote import BUILD_DELAY_MS
 
-    rows: list[tuple[str, str]] = []
-    started = time.perf_counter()
     with running_lab() as lab:
-        lab_start = time.perf_counter() - started
-        rows.append(("lab cold start (running_lab, ready)", f"{lab_start:.2f} s"))
         settings = Settings(_env_file=None)
         target = targets_from_lab(lab.info, settings)[0]
-        account = target.accounts[0]
-        lab_account = lab.accounts[0]
-        floor = []
-        for _ in range(args.runs):
+        account = next(a for a in target.accounts if a.route == "local")
+        password = account.password.get_secret_value()
+        floor_journey(lab.info["ent"], account.login, password)  # warm-up
+        floor, probe = [], []
+        for _ in range(runs):
             lab.reset()
-            floor.append(floor_journey(lab.info, lab_account))
-        probe = []
-        for _ in range(args.runs):
+            floor.append(floor_journey(lab.info["ent"], account.login, password))
+        for _ in range(runs):
             lab.reset()
-            journey = HttpJourney(target)
-            obs = journey.run(account)
-            journey.close()
-            assert obs.final_kind == "space", obs
+            obs = run_probe(target, account, settings).obs
+            assert obs.final_kind == "space", obs.final_kind
             probe.append(obs.timings["total"])
-        from playwright.sync_api import sync_playwright
+    return {
+        "floor_s": statistics.median(floor),
+        "probe_s": statistics.median(probe),
+        "build_delay_s": BUILD_DELAY_MS / 1000,
+        "runs": runs,
+    }
 
-        with sync_playwright() as pw:
-            options = (
-                {"executable_path": CHROMIUM}
-                if not Path(pw.chromium.executable_path).exists()
-                else {}
-            )
-            browser = pw.chromium.launch(**options)
-            journey = BrowserJourney(browser, lambda **kw: browser.new_context(**kw), {}, settings)
-            lab.reset()
-            journey.run(target, account)  # warm-up: first page loads of the browser
-            browser_times = []
-            for _ in range(args.runs):
-                lab.reset()
-                obs = journey.run(target, account)
-                assert obs.final_kind == "space", obs
-                browser_times.append(obs.timings["total"])
-            browser.close()
-    f, p, b = median_of(floor), median_of(probe), median_of(browser_times)
-    rows += [
-        ("(a) protocol floor, one journey (median)", f"{f * 1000:.0f} ms"),
-        ("(b) browser journey, warm browser (median)", f"{b:.2f} s"),
-        ("(c) fast probe, one account (median)", f"{p * 1000:.0f} ms"),
-        ("ratio browser / floor", f"{b / f:.0f}×"),
-        ("ratio probe / floor", f"{p / f:.1f}×"),
-    ]
-    if not args.skip_pytest:
-        import tempfile
 
-        for accounts, workers, runs in (
-            (1, 1, args.pytest_runs),
-            (4, 1, args.pytest_runs),
-            (4, 2, args.pytest_runs),
-            (args.big, 1, 1),
-            (args.big, 2, 1),
-        ):
-            walls, peaks = [], []
-            for _ in range(runs):
-                with tempfile.TemporaryDirectory() as tmp:
-                    wall, peak, code = pytest_run(accounts, workers, Path(tmp))
-                if code != 0:
-                    raise SystemExit(f"pytest e2e/ failed ({accounts} accounts, -n {workers})")
-                walls.append(wall)
-                peaks.append(peak)
-            label = f"(d) pytest e2e/, {accounts} account(s), " + (
-                "sequential" if workers == 1 else f"-n {workers}"
-            )
-            runs_note = f" (median of {runs})" if runs > 1 else " (1 run)"
-            rows.append(
-                (label + runs_note, f"{median_of(walls):.1f} s, peak {max(peaks) / 2**20:.0f} MiB")
-            )
-    print(
-        f"Machine: {platform.platform()}, {os.cpu_count()} CPUs, Python {platform.python_version()}"
+# -- (b) our warm journey, and where its time goes -----------------------------------------
+
+
+class Spans:
+    """Wall time of wrapped calls, nested: inclusive, and own (minus wrapped calls inside).
+
+    Valid at concurrency 1: one journey at a time, so the calls nest like a call stack.
+    """
+
+    def __init__(self) -> None:
+        self.enabled = False
+        self.rows: dict[str, list[float]] = defaultdict(lambda: [0, 0.0, 0.0])
+        self._stack: list[list[Any]] = []
+        self._restore: list[tuple[Any, str, Any]] = []
+        self.extra: dict[str, list[float]] = defaultdict(list)
+
+    def _enter(self, name: str) -> list[Any]:
+        frame = [name, time.perf_counter(), 0.0]
+        self._stack.append(frame)
+        return frame
+
+    def _leave(self, frame: list[Any]) -> None:
+        elapsed = time.perf_counter() - frame[1]
+        if frame in self._stack:
+            self._stack.remove(frame)
+        if self._stack:
+            self._stack[-1][2] += elapsed
+        row = self.rows[frame[0]]
+        row[0] += 1
+        row[1] += elapsed
+        row[2] += elapsed - frame[2]
+
+    def wrap(self, owner: Any, attr: str, name: str | None = None) -> None:
+        original = owner.__dict__[attr] if attr in owner.__dict__ else getattr(owner, attr)
+        label = name or f"{getattr(owner, '__name__', owner)}.{attr}"
+        spans = self
+        if inspect.iscoroutinefunction(original):
+
+            @functools.wraps(original)
+            async def wrapper(*args: Any, **kwargs: Any) -> Any:
+                if not spans.enabled:
+                    return await original(*args, **kwargs)
+                frame = spans._enter(label)
+                try:
+                    return await original(*args, **kwargs)
+                finally:
+                    spans._leave(frame)
+
+        else:
+
+            @functools.wraps(original)
+            def wrapper(*args: Any, **kwargs: Any) -> Any:
+                if not spans.enabled:
+                    return original(*args, **kwargs)
+                frame = spans._enter(label)
+                try:
+                    return original(*args, **kwargs)
+                finally:
+                    spans._leave(frame)
+
+        setattr(owner, attr, wrapper)
+        self._restore.append((owner, attr, original))
+
+    def restore(self) -> None:
+        for owner, attr, original in reversed(self._restore):
+            setattr(owner, attr, original)
+        self._restore.clear()
+
+
+def instrument(spans: Spans) -> None:
+    """Wrap the journey's layers: runner, step script, driver, page objects, Playwright calls."""
+    import playwright.async_api as pw
+
+    import e2e.browser_driver as bd
+    import e2e.journey as jn
+    import e2e.runner as rn
+    import pages.cas
+    import pages.ent
+    import pages.pronote
+    import pages.wayf
+
+    spans.wrap(rn.JourneyRunner, "_run", "runner: one journey (slot to result)")
+    spans.wrap(jn.Journey, "run", "journey: the step script (obs total)")
+    spans.wrap(jn.Journey, "shot", "journey: screenshot step")
+    spans.wrap(jn.Journey, "identify", "journey: CAS identifier replay")
+    for attr in (
+        "start",
+        "close",
+        "open",
+        "current",
+        "visible",
+        "choose_wayf",
+        "submit_login",
+        "login_done",
+        "find_shortcut",
+        "settle_portal",
+        "follow_shortcut",
+        "_settle_pronote",
+        "sso_location",
+        "_goto",
+        "_navigated",
+        "_new_context",
+    ):
+        spans.wrap(bd.BrowserDriver, attr, f"driver.{attr}")
+    spans.wrap(bd, "page_kind", "verdict page_kind (BeautifulSoup parse)")
+    spans.wrap(pages.cas.CasLoginPage, "log_in", "CasLoginPage.log_in")
+    spans.wrap(pages.wayf.WayfPage, "choose", "WayfPage.choose")
+    spans.wrap(pages.wayf.WayfPage, "selections", "WayfPage.selections")
+    spans.wrap(pages.ent.EntPortalPage, "open_shortcut", "EntPortalPage.open_shortcut")
+    spans.wrap(pages.pronote.PronotePage, "is_application", "PronotePage.is_application")
+    spans.wrap(
+        pages.pronote.PronotePage, "wait_until_built", "PronotePage.wait_until_built (space JS)"
     )
-    print(f"Samples: {args.runs} per median for (a), (b), (c)\n")
-    print("| measure | value |\n| --- | --- |")
-    for name, value in rows:
-        print(f"| {name} | {value} |")
+    spans.wrap(pages.pronote.PronotePage, "user_label_text", "PronotePage.user_label_text")
+    for cls, attrs in (
+        (pw.Browser, ("new_context",)),
+        (pw.BrowserContext, ("new_page", "close", "storage_state")),
+        (pw.Page, ("goto", "content", "screenshot", "wait_for_load_state", "wait_for_function")),
+        (pw.Frame, ("content", "wait_for_load_state", "wait_for_function")),
+        (
+            pw.Locator,
+            ("is_visible", "count", "click", "fill", "inner_text", "get_attribute", "check", "all"),
+        ),
+        (pw.APIRequestContext, ("get",)),
+    ):
+        for attr in attrs:
+            spans.wrap(cls, attr, f"playwright {cls.__name__}.{attr}")
+    spans.wrap(httpx.AsyncClient, "get", "httpx AsyncClient.get (serviceValidate)")
+
+    # The servers' own time per navigation, as the journey's hop recorder saw it.
+    import e2e.hops
+
+    original_finish = e2e.hops.HopRecorder.finish
+
+    def finish(self: Any) -> None:
+        if spans.enabled:
+            spans.extra["server_s"].append(sum(self.hops))
+            spans.extra["navigations"].append(len(self.hops))
+        original_finish(self)
+
+    spans._restore.append((e2e.hops.HopRecorder, "finish", original_finish))
+    e2e.hops.HopRecorder.finish = finish
+
+
+def measure_warm(runs: int, profile_runs: int) -> dict[str, Any]:
+    settings = Settings(_env_file=None, concurrency=1)
+    spans = Spans()
+    instrument(spans)
+    try:
+        with running_lab() as lab:
+            target = targets_from_lab(lab.info, settings)[0]
+            account = next(a for a in target.accounts if a.route == "local")
+            runner = JourneyRunner(
+                settings,
+                probe=False,
+                launch=LaunchOptions(executable=CHROMIUM if CHROMIUM.exists() else None),
+                context_args=CONTEXT_ARGS,
+            )
+            try:
+
+                def journey(key: str) -> tuple[float, Any]:
+                    lab.reset()
+                    began = time.perf_counter()
+                    runner.submit(key, Job(target, account, Recording()))
+                    result = runner.result(key)
+                    wall = time.perf_counter() - began
+                    assert result.obs.final_kind == "space", (key, result.obs.final_kind)
+                    return wall, result
+
+                journey("warm-up")  # the browser starts here, and its first pages load
+                journey("warm-up 2")
+                cpu_before = cpu_by_group(os.getpid())
+                spans.enabled = True
+                walls, results = [], []
+                for i in range(runs):
+                    wall, result = journey(f"run {i}")
+                    walls.append(wall)
+                    results.append(result)
+                spans.enabled = False
+                cpu_after = cpu_by_group(os.getpid())
+
+                # Python hot spots: cProfile on the journeys' own thread (extra, untimed runs).
+                profiler = cProfile.Profile()
+
+                async def enable() -> None:
+                    profiler.enable()
+
+                async def disable() -> None:
+                    profiler.disable()
+
+                async def thread_cpu() -> float:
+                    return time.thread_time()
+
+                cpu_began = runner.call(thread_cpu())
+                runner.call(enable())
+                for i in range(profile_runs):
+                    journey(f"profiled {i}")
+                runner.call(disable())
+                thread_cpu_s = (runner.call(thread_cpu()) - cpu_began) / profile_runs
+            finally:
+                runner.close()
+    finally:
+        spans.restore()
+    stats = pstats.Stats(profiler, stream=io.StringIO())
+    # Blocking system calls (the loop's epoll wait, pipe writes) are left out: cProfile's
+    # thread-clock readings around them were not trustworthy here (seconds of "CPU" in
+    # epoll.poll while the thread's own clock, read directly, moved by ~0.1 s).
+    blocking = ("select.epoll", "posix.write", "_socket.socket")
+    hot = sorted(
+        (
+            (v[2], v[3], k)  # tottime, cumtime
+            for k, v in stats.stats.items()
+            if not any(b in k[2] for b in blocking) and "selectors.py" not in k[0]
+        ),
+        reverse=True,
+    )[:15]
+    shots = [png for r in results for s in r.steps for _, png in s.screenshots]
+    return {
+        "runs": runs,
+        "wall_s": statistics.median(walls),
+        "walls": walls,
+        "total_s": statistics.median(r.obs.timings["total"] for r in results),
+        "steps": {
+            step: statistics.median(r.obs.timings.get(step, 0.0) for r in results) for step in STEPS
+        },
+        "hop_median_s": statistics.median(r.obs.timings.get("hop_median", 0.0) for r in results),
+        "server_s": statistics.median(spans.extra["server_s"] or [0.0]),
+        "navigations": statistics.median(spans.extra["navigations"] or [0]),
+        "spans": {
+            name: [calls / runs, incl / runs, own / runs]
+            for name, (calls, incl, own) in spans.rows.items()
+        },
+        "cpu": {g: (cpu_after.get(g, 0.0) - cpu_before.get(g, 0.0)) / runs for g in cpu_after},
+        "screenshots": len(shots) / runs,
+        "screenshot_kb": statistics.mean(len(p) for p in shots) / 1024 if shots else 0,
+        "profile_runs": profile_runs,
+        "python_hot": [
+            (tot / profile_runs, cum / profile_runs, f"{Path(k[0]).name}:{k[1]} {k[2]}")
+            for tot, cum, k in hot
+        ],
+        "python_cpu_profiled_s": stats.total_tt / profile_runs,
+        "thread_cpu_s": thread_cpu_s,
+    }
+
+
+# -- (c) subprocess runs: naive monitor, pytest e2e/ ---------------------------------------
+
+
+def clean_env(**extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("VERIFIER_", "LAB_"))}
+    env.update(extra)
+    return env
+
+
+def timed_subprocess(command: list[str], env: dict[str, str], timeout: float) -> dict[str, Any]:
+    load = loadavg()
+    began = time.perf_counter()
+    process = subprocess.Popen(
+        command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    output: list[str] = []
+    reader = threading.Thread(target=lambda: output.extend(process.stdout), daemon=True)
+    reader.start()
+    with TreeMemory(process.pid) as memory:
+        try:
+            code = process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            code = process.wait()
+    wall = time.perf_counter() - began
+    reader.join(timeout=10)
+    return {
+        "wall_s": wall,
+        "code": code,
+        "peak_rss": memory.peak_rss,
+        "peak_pss": memory.peak_pss,
+        "output": "".join(output),
+        "load_before": load,
+        "load_after": loadavg(),
+    }
+
+
+def measure_naive(per_profile: int, latency: float = 0.0) -> dict[str, Any]:
+    command = [
+        sys.executable,
+        str(ROOT / "bench" / "naive_monitor.py"),
+        "--per-profile",
+        str(per_profile),
+        "--latency",
+        str(latency),
+        "--json",
+    ]
+    run = timed_subprocess(command, clean_env(), timeout=3600)
+    lines = [ln for ln in run["output"].splitlines() if ln.startswith("{")]
+    summary = json.loads(lines[-1]) if lines else {}
+    run.update(summary=summary)
+    run["outcome"] = (
+        f"{summary.get('passed', '?')}/{summary.get('accounts', '?')} passed"
+        if summary
+        else f"exit {run['code']}"
+    )
+    run["accounts"] = summary.get("accounts")
+    run["detail"] = (
+        f"{summary.get('local')} local + {summary.get('educonnect')} ÉduConnect; "
+        f"{summary.get('median_account_s')} s per account (median)"
+        if summary
+        else run["output"][-400:]
+    )
+    return run
+
+
+def measure_pytest(name: str, per_profile: int) -> dict[str, Any]:
+    _, concurrency, workers, latency = PYTEST_RUNS[name]
+    with tempfile.TemporaryDirectory(prefix=f"bench-{name}-") as tmp:
+        env = clean_env(
+            LAB_PER_PROFILE=str(per_profile),
+            LAB_LATENCY=str(latency),
+            VERIFIER_REPORT_DIR=tmp,
+        )
+        if concurrency is not None:
+            env["VERIFIER_CONCURRENCY"] = str(concurrency)
+        command = [
+            sys.executable,
+            "-m",
+            "pytest",
+            "e2e/",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "--alluredir",
+            f"{tmp}/allure-results",
+            "--output",
+            f"{tmp}/test-results",
+        ]
+        if workers:
+            command += ["-n", str(workers)]
+        run = timed_subprocess(command, env, timeout=3600)
+        try:
+            summary = json.loads(Path(tmp, "summary.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            summary = []
+    tail = [ln for ln in run["output"].splitlines() if re.search(r"\d+ (passed|failed)", ln)]
+    run["outcome"] = tail[-1].strip("= ") if tail else f"exit {run['code']}"
+    run["accounts"] = len(summary)
+    passed = sum(1 for r in summary if r.get("outcome") == "passed")
+    run["detail"] = f"{passed}/{len(summary)} accounts passed"
+    if run["code"] != 0:
+        run["detail"] += "; output tail: " + " | ".join(run["output"].splitlines()[-6:])
+    return run
+
+
+# -- output ----------------------------------------------------------------------------------
+
+
+def mib(n: int) -> str:
+    return f"{n / 2**20:,.0f} MiB"
+
+
+def print_report(results: dict[str, Any], args: argparse.Namespace, began: str) -> None:
+    print(
+        f"Machine: {platform.platform()}, {os.cpu_count()} CPUs, "
+        f"Python {platform.python_version()}; load average at start {began}, "
+        f"at end {loadavg()}\n"
+    )
+    print("| measure | wall | peak memory (RSS sum / PSS sum) | outcome | notes |")
+    print("| --- | --- | --- | --- | --- |")
+    if "floor" in results:
+        f = results["floor"]
+        print(
+            f"| protocol floor: bare httpx hops, one journey (median of {f['runs']}) "
+            f"| {f['floor_s'] * 1000:.0f} ms | | | + the space's own {f['build_delay_s']:.1f} s "
+            "JavaScript build delay = the floor a browser can reach |"
+        )
+        print(
+            f"| HTTP journey, `run_probe` (median of {f['runs']}) | {f['probe_s'] * 1000:.0f} ms "
+            "| | | the step script over httpx + BeautifulSoup, CAS identifier replay included |"
+        )
+    if "warm" in results:
+        w = results["warm"]
+        print(
+            f"| our warm journey, one account, concurrency 1 (median of {w['runs']}) "
+            f"| {w['wall_s']:.2f} s | | | submit → result (contexts created and closed); "
+            f"the step script's own total {w['total_s']:.2f} s |"
+        )
+    for name in ("naive", *PYTEST_RUNS):
+        if name not in results:
+            continue
+        r = results[name]
+        label = (
+            "naive monitor (new browser per account, networkidle), lab start included"
+            if name == "naive"
+            else PYTEST_RUNS[name][0] + ", cold"
+        )
+        print(
+            f"| {label} | {r['wall_s']:.1f} s | {mib(r['peak_rss'])} / {mib(r['peak_pss'])} "
+            f"| {r['outcome']} | {r['accounts']} accounts: {r['detail']}; "
+            f"load {r['load_before']} → {r['load_after']} |"
+        )
+
+    print("\n| goal | measured | goal met |\n| --- | --- | --- |")
+
+    def goal(text: str, value: str, ok: bool) -> None:
+        print(f"| {text} | {value} | {'yes' if ok else 'no'} |")
+
+    if "naive" in results and "c8" in results:
+        ratio = results["naive"]["wall_s"] / results["c8"]["wall_s"]
+        goal("ours (concurrency 8) vs naive, ≥ 4×", f"{ratio:.1f}×", ratio >= 4)
+    if "naive" in results and "c1" in results:
+        ratio = results["naive"]["wall_s"] / results["c1"]["wall_s"]
+        goal("ours (concurrency 1) vs naive (for reference)", f"{ratio:.1f}×", ratio >= 4)
+    if "lat1" in results and "lat8" in results:
+        ratio = results["lat1"]["wall_s"] / results["lat8"]["wall_s"]
+        goal("0.3 s per hop: concurrency 8 vs 1, ≥ 6×", f"{ratio:.1f}×", ratio >= 6)
+    if "warm" in results:
+        w = results["warm"]["wall_s"]
+        goal("warm journey median ≤ 1.0 s", f"{w:.2f} s", w <= 1.0)
+    for name in ("c8", "c4", "n2"):
+        if name in results:
+            wall = results[name]["wall_s"]
+            goal(f"40 accounts end to end ≤ 25 s ({name})", f"{wall:.1f} s", wall <= 25)
+    for name in ("c8", "c4", "c1", "n2", "lat8"):
+        if name in results:
+            peak = results[name]["peak_rss"]
+            goal(f"peak memory ≤ 1.5 GiB ({name}, RSS sum)", mib(peak), peak <= 1.5 * 2**30)
+
+    if "warm" in results:
+        print_breakdown(results["warm"])
+
+
+def print_breakdown(w: dict[str, Any]) -> None:
+    print(f"\nWarm journey, per step (`obs.timings`, median of {w['runs']}):\n")
+    print("| step | seconds |\n| --- | --- |")
+    for step, seconds in w["steps"].items():
+        print(f"| {step} | {seconds:.3f} |")
+    print(f"| total (step script) | {w['total_s']:.3f} |")
+    print(f"| wall, submit → result | {w['wall_s']:.3f} |")
+    print(
+        f"\nServers' own time for the journey's {w['navigations']:.0f} navigations (response "
+        f"start − request start, from the hop recorder): {w['server_s'] * 1000:.0f} ms; "
+        f"{w['screenshots']:.0f} screenshots per journey, {w['screenshot_kb']:.0f} KiB each."
+    )
+    print(
+        f"\nWhere the time goes (mean per journey over {w['runs']}; every call of these "
+        "layers timed; 'own' = minus the timed calls inside it):\n"
+    )
+    print("| call | calls | inclusive ms | own ms |\n| --- | --- | --- | --- |")
+    for name, (calls, incl, own) in sorted(w["spans"].items(), key=lambda kv: -kv[1][1]):
+        if incl < 0.002:
+            continue
+        print(f"| {name} | {calls:.1f} | {incl * 1000:.0f} | {own * 1000:.0f} |")
+    print(f"\nCPU per journey by process group (seconds, mean of {w['runs']}):\n")
+    print("| process group | CPU s |\n| --- | --- |")
+    for group, seconds in sorted(w["cpu"].items(), key=lambda kv: -kv[1]):
+        print(f"| {group} | {seconds:.3f} |")
+    print(
+        f"\nPython on the journeys' thread: {w['thread_cpu_s']:.3f} s of CPU per journey (the "
+        f"thread's own clock, over {w['profile_runs']} extra journeys under cProfile); hot spots "
+        "(cProfile, blocking system calls left out):\n"
+    )
+    print("| function | own s | cumulative s |\n| --- | --- | --- |")
+    for tot, cum, name in w["python_hot"]:
+        print(f"| `{name}` | {tot:.4f} | {cum:.4f} |")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer runs per median")
+    parser.add_argument("--only", help=f"comma-separated measures among: {', '.join(NAMES)}")
+    parser.add_argument("--runs", type=int, help="runs per median (floor, warm); default 7")
+    parser.add_argument("--per-profile", type=int, default=10, help="LAB_PER_PROFILE (10: 40+)")
+    parser.add_argument("--json", type=Path, help="also write the raw results here")
+    args = parser.parse_args(argv)
+    only = [n.strip() for n in args.only.split(",")] if args.only else list(NAMES)
+    unknown = [n for n in only if n not in NAMES]
+    if unknown:
+        parser.error(f"unknown measure(s) {', '.join(unknown)}: choose among {', '.join(NAMES)}")
+    runs = args.runs or (3 if args.quick else 7)
+    if (ROOT / ".env").exists():
+        print("note: a .env exists in the repository; pytest runs will read it", file=sys.stderr)
+
+    began = loadavg()
+    results: dict[str, Any] = {}
+    for name in only:
+        print(f"[{time.strftime('%H:%M:%S')}] {name} (load {loadavg()})…", file=sys.stderr)
+        if name == "floor":
+            results[name] = measure_floor(runs)
+        elif name == "warm":
+            results[name] = measure_warm(runs, profile_runs=2 if args.quick else 3)
+        elif name == "naive":
+            results[name] = measure_naive(args.per_profile)
+        else:
+            results[name] = measure_pytest(name, args.per_profile)
+        if name in ("naive", *PYTEST_RUNS):
+            r = results[name]
+            print(f"    {r['wall_s']:.1f} s, {r['outcome']}", file=sys.stderr)
+    if args.json:
+        for r in results.values():
+            r.pop("output", None)
+        args.json.write_text(json.dumps(results, indent=1, default=str), encoding="utf-8")
+    print_report(results, args, began)
     return 0
 
 
