@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PYTEST := $(VENV)/bin/pytest
 REPORTS ?= reports
 
-.PHONY: setup browser node e2e test report lab lint clean
+.PHONY: setup browser node e2e test report pv lab lint clean
 
 setup: $(VENV)/.installed browser node
 
@@ -32,11 +32,18 @@ node: node_modules/.bin/allure
 # Run the checks (against the lab when no VERIFIER_ENT_URL is set), then build the report.
 e2e: setup
 	-rm -rf $(REPORTS)/allure-results
-	$(PYTEST) e2e/ ; status=$$?; $(MAKE) --no-print-directory report; exit $$status
+	$(PYTEST) e2e/ ; status=$$?; $(MAKE) --no-print-directory report; \
+	 $(MAKE) --no-print-directory pv; exit $$status
 
+# Tidy the results first (no pytest fixtures, French parameters; verdict/report_view.py).
 report: node
+	$(PY) -m verdict.report_view $(REPORTS)/allure-results >/dev/null
 	npx allure generate $(REPORTS)/allure-results --output $(REPORTS)/allure-report >/dev/null \
 	 && echo "Report: $(REPORTS)/allure-report/index.html"
+
+# Procès-verbal de recette per establishment: $(REPORTS)/pv/<UAI>.pdf and .html.
+pv: $(VENV)/.installed
+	$(PY) -m verdict.pv --reports $(REPORTS)
 
 test: setup
 	$(PYTEST) tests/ -n 2
@@ -54,4 +61,4 @@ lint: setup
 	$(VENV)/bin/check-jsonschema --builtin-schema vendor.gitlab-ci --data-transform gitlab-ci .gitlab-ci.yml
 
 clean:
-	rm -rf $(REPORTS)/allure-results $(REPORTS)/allure-report $(REPORTS)/summary.json test-results
+	rm -rf $(REPORTS)/allure-results $(REPORTS)/allure-report $(REPORTS)/pv $(REPORTS)/summary.json test-results
