@@ -239,6 +239,7 @@ class Walk:
     banner: dict | None = None  # what the space's script draws, if the space was built
     sso_check: TicketCheck | None = None  # a fresh ticket for the same service, validated
     seconds: float = 0.0
+    requests: int = 0  # HTTP requests within `seconds` (each a hop through the lab)
 
     @property
     def final(self) -> Page:
@@ -253,6 +254,13 @@ def walk(lab: LabClient, who: LabAccount, log: PageLog | None = None) -> Walk:
     result = Walk()
     began = time.perf_counter()
     client = log.client() if log else http_client()
+    answered: list[int] = []
+    client.event_hooks["response"].append(lambda response: answered.append(1))
+
+    def done() -> Walk:
+        result.seconds, result.requests = time.perf_counter() - began, len(answered)
+        return result
+
     with client:
 
         def get(url: str) -> httpx.Response:
@@ -282,8 +290,7 @@ def walk(lab: LabClient, who: LabAccount, log: PageLog | None = None) -> Walk:
         assert portal.status_code == 200, f"portal: HTTP {portal.status_code}"
         found = _SHORTCUT_RE.search(portal.text)
         if found is None:
-            result.seconds = time.perf_counter() - began
-            return result
+            return done()
         result.shortcut_url = urljoin(str(portal.url), found.group(1).replace("&amp;", "&"))
         target = result.shortcut_url
         if "/portail/service/" in target:  # the portal frames PRONOTE: follow the frame
@@ -293,14 +300,13 @@ def walk(lab: LabClient, who: LabAccount, log: PageLog | None = None) -> Walk:
             final = follow(target)
         except httpx.ConnectError:
             result.network_error = "connection_refused"
-            result.seconds = time.perf_counter() - began
-            return result
+            return done()
         start = re.search(r"Start \(\{h:'(\d+)',a:(\d+)", final.text)
         if start:
             root = str(final.url).split("?")[0].rsplit("/", 1)[0]
             data = client.post(f"{root}/appelfonction/{start.group(2)}/{start.group(1)}")
             result.banner = data.json() if data.status_code == 200 else None
-        result.seconds = time.perf_counter() - began
+        done()
         if result.pronote_service and result.ticket_issued:
             sso = client.get(
                 urljoin(lab.info["cas"], "login"), params={"service": result.pronote_service}
