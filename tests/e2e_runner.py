@@ -63,13 +63,17 @@ def site_env(lab: LabClient, accounts: list[LabAccount], site: int = 0) -> dict[
     listed = []
     for n, account in enumerate(accounts):
         env[f"TEST_PW_{n}"] = account.password
-        listed.append(
-            {
-                "login": account.login,
-                "profile": account.profile,
-                "password_env": f"TEST_PW_{n}",
-                "display_name": account.display_name,
-            }
-        )
+        entry = {
+            "login": account.login,
+            "profile": account.profile,
+            "password_env": f"TEST_PW_{n}",
+            "display_name": account.display_name,
+            "route": account.route,
+        }
+        if account.educonnect_profile:
+            entry["educonnect_profile"] = account.educonnect_profile
+        if account.birth_date:
+            entry["birth_date"] = account.birth_date
+        listed.append(entry)
     env["VERIFIER_ACCOUNTS"] = json.dumps(listed)
     return env

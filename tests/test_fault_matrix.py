@@ -1,6 +1,8 @@
 """The fault matrix: the real browser checks (`pytest e2e/`) against the lab with each fault,
-alone and in pairs. Every fault is named by its exact diagnosis code; none ever passes,
-except the slow and flaky network, which pass with their warning."""
+alone and in pairs, under both of the lab's wordings. Every fault is named by its exact
+diagnosis code, the same whatever the words; none ever passes, except the slow and flaky
+network, which pass with their warning. Journeys run concurrently (VERIFIER_CONCURRENCY),
+and several per-user faults at once prove there is no cross-talk between them."""
 
 from __future__ import annotations
 
@@ -19,17 +21,23 @@ from verdict.diagnoses import CATALOGUE
 WARNING_FAULTS = {"slow_network", "flaky_network"}
 
 
-@pytest.fixture(scope="module")
-def matrix_lab() -> Iterator[LabClient]:
-    with running_lab() as client:
+EDUCONNECT_FAULTS = {f for f in FAULTS if f.startswith(("educonnect_", "saml_", "wayf_"))}
+
+
+@pytest.fixture(scope="module", params=["default", "alt"])
+def matrix_lab(request: pytest.FixtureRequest) -> Iterator[LabClient]:
+    with running_lab(wording=request.param) as client:
         yield client
 
 
 def accounts_for(lab: LabClient, fault: str) -> tuple[list[LabAccount], LabAccount]:
-    """A first élève, then the account the fault hits (the same one for global faults)."""
-    first = lab.accounts[0]
+    """A first account of the fault's route, then the account the fault hits (the same one
+    for faults that hit everybody on that route)."""
+    route = "educonnect" if fault in EDUCONNECT_FAULTS else "local"
+    on_route = [a for a in lab.accounts if a.route == route]
     affected_login = lab.affected(fault)
-    affected = next((a for a in lab.accounts if a.login == affected_login), first)
+    affected = next((a for a in on_route if a.login == affected_login), on_route[0])
+    first = next((a for a in on_route if a is not affected), affected)
     return ([first, affected] if affected is not first else [first]), affected
 
 
@@ -54,7 +62,7 @@ def test_fault_matrix_names_each_fault(matrix_lab: LabClient, tmp_path: Path, fa
         assert entry["diagnosis"] == code, (entry, run.stdout[-2000:])
         assert f"[{code}]" in run.stdout
         assert CATALOGUE[code].step in run.stdout  # the message points at the procedure
-    if affected is not chosen[0] and fault not in WARNING_FAULTS:
+    if affected is not chosen[0] and fault not in WARNING_FAULTS and lab_hits_one(fault):
         # Per-user faults hit one account only: the other one still passes.
         assert by_login[chosen[0].login]["outcome"] == "passed"
     # The code is also an Allure label of the failing result.
@@ -93,3 +101,36 @@ def test_fault_matrix_pairs_name_the_first_blocking_cause(
     assert run.returncode == 1, run.stdout[-3000:]
     assert [entry["diagnosis"] for entry in summary] == [expected]
     assert all(entry["outcome"] == "failed" for entry in summary)
+
+
+def lab_hits_one(fault: str) -> bool:
+    """Faults that hit one account (per-user), not every account of a route."""
+    return fault in {
+        "user_missing_from_import",
+        "user_unknown_to_pronote",
+        "educonnect_identity_unmapped",
+        "educonnect_identity_check",
+    }
+
+
+def test_fault_matrix_concurrent_accounts_keep_their_own_identity_and_diagnosis(
+    tmp_path: Path,
+) -> None:
+    # Given three per-user faults at once, each hitting another account
+    faults = ["user_missing_from_import", "user_unknown_to_pronote", "educonnect_identity_unmapped"]
+    with running_lab(faults=faults) as lab:
+        hit = {lab.affected(f): FAULT_CODES[f] for f in faults}
+        uids = {a.login: a.uid for a in lab.accounts}
+        # When every account is checked at once, eight journeys at a time in one browser
+        run, summary = run_e2e(lab, tmp_path, lab.accounts, "-k", "first_connection",
+                               env_extra={"VERIFIER_CONCURRENCY": "8"})
+    assert run.returncode == 1, run.stdout[-3000:]
+    assert len(summary) == len(lab.accounts) >= 8
+    for entry in summary:
+        if entry["account"] in hit:
+            # Then each hit account carries its own cause
+            assert (entry["outcome"], entry["diagnosis"]) == ("failed", hit[entry["account"]]), entry
+        else:
+            # And every other one passes with its own Identifiant CAS (its ENT uid)
+            assert entry["outcome"] == "passed", entry
+            assert entry["cas_user"] == uids[entry["account"]], entry

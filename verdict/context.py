@@ -55,3 +55,12 @@ class RunContext:
             bool(obs.identifier_released(target.identifier_attribute)) and obs.space_reached()
             for obs in self._others(target, besides)
         )
+
+    def educonnect_accepted(self, target: TargetLike, *, besides: str, certificate: str) -> bool:
+        """Whether the ENT accepted another account's ÉduConnect return signed the same way."""
+        return any(
+            obs.login_route == "educonnect"
+            and obs.reached_portal
+            and (obs.saml_response or {}).get("certificate_sha256") == certificate
+            for obs in self._others(target, besides)
+        )

@@ -50,7 +50,7 @@ def classify(obs: Observation, target: TargetLike, context: RunContext, wording:
     if found(obs.final_text, wording.too_many_errors):
         return "PN-TROP-ERREURS-AUTH", []
     if obs.idp_error == "assertion_rejected":
-        return assertion_rejected(obs, wording)
+        return assertion_rejected(obs, target, context, wording)
     if obs.idp_error is not None:
         return IDP_CODES.get(obs.idp_error, "PN-PAGE-INATTENDUE"), []
     if obs.credentials_rejected:
@@ -67,12 +67,15 @@ def classify(obs: Observation, target: TargetLike, context: RunContext, wording:
     return page(obs, target, context, wording)[0]
 
 
-def assertion_rejected(obs: Observation, wording: Wording) -> Found:
+def assertion_rejected(
+    obs: Observation, target: TargetLike, context: RunContext, wording: Wording
+) -> Found:
     """The ENT answered ÉduConnect's SAMLResponse with a page of its own instead of a session.
 
     The assertion itself is the evidence first: a validity window the posting time falls
-    outside of (clocks), a signing certificate past its dates. Only then the ENT's words,
-    for what the assertion cannot show (an identity it maps to no account).
+    outside of (clocks), a signing certificate past its dates. Then the run: when the ENT
+    accepted another account's return signed with the same certificate, the signature is
+    not the cause, this identity is. Only then the ENT's words.
     """
     saml = obs.saml_response or {}
     causes = ["PN-EDUCONNECT-CERTIFICAT", "PN-SAML-HORLOGE", "PN-EDUCONNECT-COMPTE-NON-RATTACHE"]
@@ -80,6 +83,11 @@ def assertion_rejected(obs: Observation, wording: Wording) -> Found:
         return "PN-SAML-HORLOGE", []
     if saml.get("certificate") in ("expired", "not_yet_valid"):
         return "PN-EDUCONNECT-CERTIFICAT", []
+    certificate = saml.get("certificate_sha256")
+    if certificate and context.educonnect_accepted(
+        target, besides=obs.account, certificate=certificate
+    ):
+        return "PN-EDUCONNECT-COMPTE-NON-RATTACHE", []
     if found(obs.final_text, wording.educonnect_unmapped):
         return "PN-EDUCONNECT-COMPTE-NON-RATTACHE", []
     return "PN-EDUCONNECT-RETOUR-REFUSE", causes

@@ -65,7 +65,10 @@ def _certificate_dates(b64: str, now: datetime) -> dict:
         return {"certificate": "unreadable"}
     not_after = cert.not_valid_after_utc
     not_before = cert.not_valid_before_utc
+    from cryptography.hazmat.primitives import hashes
+
     return {
+        "certificate_sha256": cert.fingerprint(hashes.SHA256()).hex(),
         "certificate": "expired"
         if now > not_after
         else "not_yet_valid"
