@@ -1,16 +1,20 @@
-"""A journey's evidence into the Allure report: its steps, screenshots, identity and timings.
+"""A journey's evidence into the report: its steps, screenshots, identity, timings and video.
 
 The journey keeps its evidence as data (it may have run concurrently with others);
-the test that judges the account replays it here, in its own Allure test.
+the test that judges the account replays it here, in its own Allure test, and keeps
+the screenshots beside `summary.json` for the acceptance record (`python -m verdict.pv`).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import allure
+from slugify import slugify
 
 from e2e.journey import JourneyResult, identity_json
+from verdict.report_view import attach_timings
 
 
 def attach_journey(result: JourneyResult, kept: list[Path]) -> None:
@@ -25,23 +29,31 @@ def attach_journey(result: JourneyResult, kept: list[Path]) -> None:
             name="Identifiant CAS et attributs transmis à PRONOTE",
             attachment_type=allure.attachment_type.JSON,
         )
-    obs = result.obs
-    rows = "".join(
-        f"<tr><td>{step.title}</td><td style='text-align:right'>{step.seconds:.2f} s</td></tr>"
-        for step in result.steps
-    )
-    total = obs.timings.get("total")
-    if total is not None:
-        rows += f"<tr><th>Total</th><th style='text-align:right'>{total:.2f} s</th></tr>"
-    allure.attach(
-        f"<table><tr><th>Étape</th><th>Durée</th></tr>{rows}</table>",
-        name="Durées par étape",
-        attachment_type=allure.attachment_type.HTML,
-    )
+    attach_timings({step.name: step.seconds for step in result.steps} | _total(result))
     for path in kept:
-        kind = {
-            ".webm": allure.attachment_type.WEBM,
-            ".zip": allure.attachment_type.ZIP if hasattr(allure.attachment_type, "ZIP") else None,
-        }.get(path.suffix)
-        if path.suffix == ".webm" and kind is not None:
-            allure.attach.file(str(path), name="Vidéo du parcours", attachment_type=kind)
+        if path.suffix == ".webm":
+            allure.attach.file(
+                str(path), name="Vidéo du parcours", attachment_type=allure.attachment_type.WEBM
+            )
+
+
+def _total(result: JourneyResult) -> dict[str, float]:
+    total = result.obs.timings.get("total")
+    return {"total": total} if total is not None else {}
+
+
+def keep_screenshots(result: JourneyResult, report_dir: Path, nodeid: str) -> list[dict[str, Any]]:
+    """Write the step screenshots under `<report>/screenshots/<test>/`; the steps for the record."""
+    folder = report_dir / "screenshots" / slugify(nodeid)[:120]
+    steps: list[dict[str, Any]] = []
+    for n, step in enumerate(result.steps, start=1):
+        shot = None
+        for m, (_, image) in enumerate(step.screenshots, start=1):
+            folder.mkdir(parents=True, exist_ok=True)
+            path = folder / f"{n:02d}-{m}-{step.name}.jpg"
+            path.write_bytes(image)
+            shot = shot or str(path.relative_to(report_dir))
+        steps.append(
+            {"name": step.name, "title": step.title, "seconds": step.seconds, "screenshot": shot}
+        )
+    return steps

@@ -35,6 +35,15 @@ CHECKS = (
     "anonymous_redirect",
     "cas_accepts_service",
 )
+TITLES = {
+    "ent_reachable": "ENT joignable",
+    "cas_reachable": "CAS joignable",
+    "pronote_cas_listener": "PRONOTE.net joignable (écoute CAS)",
+    "pronote_classic_listener": "PRONOTE.net joignable (écoute classique)",
+    "info_mobile_app": "PRONOTE.net déclare le bon CAS (infoMobileApp.json)",
+    "anonymous_redirect": "Une page anonyme renvoie vers le CAS avec la bonne URL publique",
+    "cas_accepts_service": "Le CAS accepte le service PRONOTE.net",
+}
 # Without these nothing else can work: the browser checks are skipped, not timed out.
 HARD = {"ent_reachable", "cas_reachable"}
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import allure
 import pytest
 
-from e2e.evidence import attach_journey
+from e2e.evidence import attach_journey, keep_screenshots
 from e2e.journey import JourneyResult
 from e2e.plugins.journeys import keep_artifacts
 from e2e.preflight import Preflight
@@ -16,6 +16,7 @@ from verdict.context import RunContext
 from verdict.diagnoses import check_identifiers_file, diagnose, message
 from verdict.identifiers import IdentifiersFile
 from verdict.record import AccountResult, RunRecorder
+from verdict.report_view import present_account, show_diagnosis
 
 
 @pytest.fixture(scope="session")
@@ -36,10 +37,8 @@ def test_first_connection(
     identifiers_file: IdentifiersFile | None,
 ) -> None:
     allure.dynamic.title(f"Première connexion sans identifiant PRONOTE : {account.id}")
-    allure.dynamic.parent_suite(target.name)
-    allure.dynamic.suite(account.profile)
+    present_account(target.name, account.login, account.profile)
     allure.dynamic.label("establishment", target.name)
-    allure.dynamic.label("profile", account.profile)
     hard = preflight.hard_failure
     if hard is not None:
         obs = hard.as_observation(target, account)
@@ -69,9 +68,12 @@ def test_first_connection(
                 found, name="Fichier des identifiants", attachment_type=allure.attachment_type.TEXT
             )
     record = AccountResult.from_verdict(target, account.login, account.profile, obs, verdict)
+    record.steps = keep_screenshots(result, settings.report_dir, request.node.nodeid)
     recorder.add(record)
     kept = keep_artifacts(request.config, request.node.nodeid, result, verdict.outcome != "passed")
     attach_journey(result, kept)
+    if verdict.diagnosis is not None:
+        show_diagnosis(verdict.diagnosis, verdict.details)
     if obs.mode == "probe":
         allure.dynamic.label("mode", "sonde HTTP (pas de preuve navigateur)")
         allure.dynamic.title(f"Sonde HTTP (sans navigateur) : {account.id}")

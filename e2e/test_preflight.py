@@ -5,17 +5,7 @@ from __future__ import annotations
 import allure
 import pytest
 
-from e2e.preflight import CHECKS, Preflight
-
-TITLES = {
-    "ent_reachable": "ENT joignable",
-    "cas_reachable": "CAS joignable",
-    "pronote_cas_listener": "PRONOTE.net joignable (écoute CAS)",
-    "pronote_classic_listener": "PRONOTE.net joignable (écoute classique)",
-    "info_mobile_app": "PRONOTE.net déclare le bon CAS (infoMobileApp.json)",
-    "anonymous_redirect": "Une page anonyme renvoie vers le CAS avec la bonne URL publique",
-    "cas_accepts_service": "Le CAS accepte le service PRONOTE.net",
-}
+from e2e.preflight import CHECKS, TITLES, Preflight
 
 
 @pytest.mark.parametrize("check", CHECKS)

@@ -44,7 +44,8 @@ def run_e2e(
         command, cwd=out, env=child_env, capture_output=True, text=True, timeout=E2E_TIMEOUT_S
     )
     summary_path = out / "summary.json"
-    summary = json.loads(summary_path.read_text(encoding="utf-8")) if summary_path.exists() else []
+    data = json.loads(summary_path.read_text(encoding="utf-8")) if summary_path.exists() else {}
+    summary = data.get("results", []) if isinstance(data, dict) else data
     return run, summary
 
 

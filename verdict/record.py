@@ -29,6 +29,11 @@ class AccountResult:
     identifier_released: bool | None = None
     final_url: str | None = None
     retries: list[dict[str, str]] = field(default_factory=list)  # {"url", "cause"}
+    # The journey's steps: {"name", "title", "seconds", "screenshot"} (a file under the
+    # report folder, for the acceptance record), and the diagnosis in full for people.
+    steps: list[dict[str, Any]] = field(default_factory=list)
+    diagnosis_detail: dict[str, str] | None = None
+    details: str = ""
     message: str = ""
 
     @classmethod
@@ -61,6 +66,18 @@ class AccountResult:
             identifier_released=obs.identifier_released(target.identifier_attribute),
             final_url=obs.final_url,
             retries=[{"url": r.url, "cause": r.cause} for r in obs.retries],
+            diagnosis_detail=(
+                {
+                    "code": verdict.diagnosis.code,
+                    "title": verdict.diagnosis.title,
+                    "explanation": verdict.diagnosis.explanation,
+                    "fix": verdict.diagnosis.fix,
+                    "step": verdict.diagnosis.step,
+                }
+                if verdict.diagnosis is not None
+                else None
+            ),
+            details=verdict.details if outcome != "passed" else "",
             message="" if outcome == "passed" else message(verdict),
         )
 
@@ -90,11 +107,18 @@ class RunRecorder:
         ]
         self.results.append(result)
 
-    def write_summary(self) -> Path:
+    def write_summary(self, run: dict[str, Any] | None = None) -> Path:
+        """`summary.json`: the run (*run*: start time, version, targets and their preflight,
+        identifiers audit) and one object per account under `results`, sorted by target then
+        account so that merged shards equal one run."""
         self.report_dir.mkdir(parents=True, exist_ok=True)
         path = self.report_dir / "summary.json"
         # The failure message is in the report and the console; the summary keeps the code.
-        summary = [{k: v for k, v in asdict(r).items() if k != "message"} for r in self.results]
+        results = sorted(self.results, key=lambda r: (r.target, r.account))
+        summary = {
+            **(run or {}),
+            "results": [{k: v for k, v in asdict(r).items() if k != "message"} for r in results],
+        }
         path.write_text(json.dumps(summary, ensure_ascii=False, indent=2), encoding="utf-8")
         return path
 

@@ -20,3 +20,5 @@ EXIT = pytest.StashKey[contextlib.ExitStack]()
 RECORDER = pytest.StashKey[RunRecorder]()
 LEAKS = pytest.StashKey[list[str]]()
 IDENTIFIERS = pytest.StashKey[IdentifiersFile]()
+PREFLIGHTS = pytest.StashKey[dict[str, list[dict]]]()  # target name -> its checks, as records
+STARTED = pytest.StashKey[str]()

@@ -6,7 +6,8 @@ import httpx
 import pytest
 
 from e2e.network import httpx_client_kwargs
-from e2e.preflight import Preflight, run_preflight
+from e2e.plugins.keys import PREFLIGHTS
+from e2e.preflight import TITLES, Preflight, run_preflight
 from e2e.runner import JourneyRunner
 from e2e.settings import Settings
 from e2e.target import Target
@@ -19,7 +20,11 @@ def preflights() -> dict[str, Preflight]:
 
 @pytest.fixture
 def preflight(
-    target: Target, preflights: dict[str, Preflight], settings: Settings, journeys: JourneyRunner
+    request: pytest.FixtureRequest,
+    target: Target,
+    preflights: dict[str, Preflight],
+    settings: Settings,
+    journeys: JourneyRunner,
 ) -> Preflight:
     if target.name not in preflights:
 
@@ -34,4 +39,8 @@ def preflight(
                 )
 
         preflights[target.name] = journeys.call(run())
+        request.config.stash[PREFLIGHTS][target.name] = [
+            {"name": c.name, "title": TITLES[c.name], "ok": c.ok, "detail": c.detail}
+            for c in preflights[target.name].checks.values()
+        ]
     return preflights[target.name]

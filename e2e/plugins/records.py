@@ -5,14 +5,19 @@ and the last line of defence against a leaked password (every artifact scanned, 
 from __future__ import annotations
 
 from dataclasses import asdict
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from e2e.plugins.keys import LEAKS, RECORDER, SETTINGS, TARGETS
+from e2e.network import secrets_to_scrub
+from e2e.plugins.keys import IDENTIFIERS, LEAKS, PREFLIGHTS, RECORDER, SETTINGS, STARTED, TARGETS
 from verdict.catalogue import CATALOGUE
+from verdict.identifiers import audit, audit_to_dict
+from verdict.pv import verifier_version
 from verdict.record import AccountResult, RunRecorder, write_categories, write_environment
+from verdict.report_view import tidy_results
 from verdict.secrets import scrub_paths
 
 
@@ -24,6 +29,8 @@ def pytest_configure(config: pytest.Config) -> None:
     if not config.option.allure_report_dir:
         config.option.allure_report_dir = str(settings.report_dir / "allure-results")
     config.stash[RECORDER] = RunRecorder(settings.report_dir)
+    config.stash[PREFLIGHTS] = {}
+    config.stash[STARTED] = datetime.now(UTC).astimezone().isoformat(timespec="seconds")
 
 
 @pytest.fixture(scope="session")
@@ -34,9 +41,11 @@ def recorder(pytestconfig: pytest.Config) -> RunRecorder:
 def pytest_testnodedown(node: Any, error: Any) -> None:
     """pytest-xdist: gather each worker's account results into the controller's records."""
     recorder = node.config.stash.get(RECORDER, None)
-    for result in getattr(node, "workeroutput", {}).get("results", []):
+    output = getattr(node, "workeroutput", {})
+    for result in output.get("results", []):
         if recorder is not None:
             recorder.add(AccountResult(**result))
+    node.config.stash.get(PREFLIGHTS, {}).update(output.get("preflights", {}))
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
@@ -45,30 +54,61 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         return
     if hasattr(config, "workerinput"):  # xdist worker: hand results to the controller
         config.workeroutput["results"] = [asdict(r) for r in config.stash[RECORDER].results]
+        config.workeroutput["preflights"] = config.stash[PREFLIGHTS]
         return
     settings = config.stash[SETTINGS]
     recorder = config.stash[RECORDER]
-    recorder.write_summary()
+    recorder.write_summary(_run_record(config))
     results = Path(config.option.allure_report_dir)
     env: dict[str, str] = {}
     targets = config.stash[TARGETS]
+    # Prefixed by establishment whenever a targets file is used, so that shards merge cleanly.
+    prefixed = len(targets) > 1 or settings.targets_file is not None
     for target in targets:
-        prefix = "" if len(targets) == 1 else f"{target.name.split()[0]}."
+        prefix = f"{target.name.split()[0]}." if prefixed else ""
         env.update({f"{prefix}{k}": v for k, v in target.urls().items()})
     env["cible"] = "lab" if settings.uses_lab else "réelle"
     if settings.insecure_tls:
         env["tls"] = "certificat non vérifié (VERIFIER_INSECURE_TLS)"
     write_environment(results, env)
     write_categories(results, CATALOGUE)
+    if results.exists():
+        tidy_results(results)
     _scrub(session, results)
+    if exitstatus == pytest.ExitCode.NO_TESTS_COLLECTED and config.getoption("--shard"):
+        session.exitstatus = pytest.ExitCode.OK  # an empty shard: nothing to check is no failure
+
+
+def _run_record(config: pytest.Config) -> dict[str, Any]:
+    """What `summary.json` says of the run: when, which verifier, each target and its preflight."""
+    preflights = config.stash.get(PREFLIGHTS, {})
+    identifiers = config.stash.get(IDENTIFIERS, None)
+    return {
+        "started_at": config.stash.get(STARTED, None),
+        "verifier_version": verifier_version(),
+        "mode": "probe" if config.getoption("--probe") else config.stash[SETTINGS].mode,
+        "targets": [
+            {
+                "name": t.name,
+                "uai": t.name.split()[0],
+                "ent_url": t.ent_url,
+                "cas_url": t.cas_url,
+                "pronote_url": t.pronote_url,
+                "is_lab": t.is_lab,
+                "preflight": preflights.get(t.name, []),
+            }
+            for t in config.stash[TARGETS]
+        ],
+        "identifiers_audit": audit_to_dict(audit(identifiers)) if identifiers else None,
+    }
 
 
 def secrets_of(config: pytest.Config) -> list[Any]:
-    settings = config.stash[SETTINGS]
-    secrets = [a.password for t in config.stash[TARGETS] for a in t.accounts if a.password]
-    if settings.proxy is not None:
-        secrets.append(settings.proxy)
-    return secrets
+    """Every password a run knows: the accounts', and the proxy's."""
+    secrets: list[Any] = [
+        a.password for t in config.stash[TARGETS] for a in t.accounts if a.password
+    ]
+    return secrets + list(secrets_to_scrub(config.stash[SETTINGS]))
 
 
 def _scrub(session: pytest.Session, results: Path) -> None:
