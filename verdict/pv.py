@@ -368,7 +368,13 @@ def _images(step: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def _image(results_dir: Path, source: str) -> str | None:
-    path = results_dir / Path(source).name  # a name inside the results folder, nothing else
+    """An image of the run: a name in the Allure results, or a path under the report folder
+    (`screenshots/<test>/…`, as summary.json records them); nothing outside those."""
+    path = results_dir / Path(source).name
+    report = results_dir.parent.resolve()
+    beside = (report / source).resolve()
+    if not path.is_file() and beside.is_relative_to(report) and beside.is_file():
+        path = beside
     suffix = path.suffix.lower()
     mime = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg"}.get(suffix)
     if mime is None or not path.is_file():
