@@ -286,11 +286,11 @@ class BrowserDriver:
         return await self._navigated(lambda: idp.confirm_identity(birth_date))
 
     # -- portal ------------------------------------------------------------------------
-    async def find_shortcut(self, pronote_hosts: set[str], labels: list[str]) -> Shortcut | None:
+    async def find_shortcut(self, leads_to: list[str], labels: list[str]) -> Shortcut | None:
         assert self.page is not None
         portal = EntPortalPage(self.page, self.loc)
         for found_by, link in (
-            ("href", portal.shortcut_by_host(pronote_hosts)),
+            ("href", portal.shortcut_by_href(leads_to)),
             ("label", portal.shortcut_by_label(labels)),
         ):
             if await link.count() and await link.is_visible():

@@ -227,6 +227,10 @@ class HttpDriver:
         secret = form.select_one(self.loc.educonnect_password)
         assert user is not None and secret is not None
         values = {str(user.get("name")): login, str(secret.get("name")): password}
+        # The profile buttons are a script: where the form carries the choice in a hidden
+        # field named for it, the probe fills it as the script would.
+        for hidden in form.select('input[type="hidden"][name*="profil" i]'):
+            values[str(hidden["name"])] = profile
         submit = form.select_one(self.loc.educonnect_submit)
         if submit is not None and submit.get("name"):
             values[str(submit["name"])] = str(submit.get("value", ""))
@@ -251,7 +255,7 @@ class HttpDriver:
         return await self.current()
 
     # -- portal ----------------------------------------------------------------------------
-    async def find_shortcut(self, pronote_hosts: set[str], labels: list[str]) -> Shortcut | None:
+    async def find_shortcut(self, leads_to: list[str], labels: list[str]) -> Shortcut | None:
         assert self.soup is not None and self.response is not None
         base = str(self.response.url)
         for link in self.soup.find_all(["a", "button"]):
@@ -259,7 +263,7 @@ class HttpDriver:
             if not href:
                 match = _WINDOW_OPEN_RE.search(str(link.get("onclick") or ""))
                 href = urljoin(base, match[1]) if match else ""
-            if href and urlsplit(href).netloc in pronote_hosts:
+            if href and any(part in href for part in leads_to):
                 self.shortcut = Shortcut(href, link.get_text(" ", strip=True), "href")
                 return self.shortcut
         folded = {label.casefold() for label in labels if label}

@@ -212,10 +212,13 @@ class Journey:
     async def _shortcut(self) -> Shortcut | None:
         """Found by where it goes (the PRONOTE.net host), else by its label; missing once settled."""
         labels = [self.t.shortcut_label, *self.s.shortcut_labels]
-        shortcut = await self.d.find_shortcut(self.t.pronote_hosts, labels)
+        leads_to = [f"//{host}/" for host in sorted(self.t.pronote_hosts)]
+        if self.s.shortcut_pattern:
+            leads_to.append(self.s.shortcut_pattern)
+        shortcut = await self.d.find_shortcut(leads_to, labels)
         if shortcut is None:
             await self.d.settle_portal()
-            shortcut = await self.d.find_shortcut(self.t.pronote_hosts, labels)
+            shortcut = await self.d.find_shortcut(leads_to, labels)
         if shortcut is None:
             self.obs.shortcut_found = False
             await self._final(await self.d.current())

@@ -29,7 +29,7 @@ from e2e.browser_driver import BrowserDriver, Recording
 from e2e.hops import HopRecorder
 from e2e.http_driver import HttpDriver
 from e2e.journey import Journey, JourneyResult
-from e2e.network import httpx_client_kwargs, playwright_proxy
+from e2e.network import browser_context_options, browser_launch_options, httpx_client_kwargs
 from e2e.settings import Account, Settings
 from e2e.target import Target
 from verdict.observation import Observation
@@ -52,7 +52,7 @@ class LaunchOptions:
     executable: Path | None = None
     endpoints: list[str] = field(default_factory=list)
     args: list[str] = field(default_factory=list)
-    proxy: dict[str, str] | None = None
+    network: dict[str, Any] = field(default_factory=dict)  # proxy, and env trusting a CA bundle
 
 
 @dataclass
@@ -144,7 +144,10 @@ class JourneyRunner:
                 )
             else:
                 browser = await self._browser()
-                args = dict(self.context_args, ignore_https_errors=job.target.insecure_tls)
+                args = dict(
+                    self.context_args,
+                    **browser_context_options(self.settings, insecure_tls=job.target.insecure_tls),
+                )
                 driver = BrowserDriver(
                     browser, job.target, hops, self.settings, args, job.recording
                 )
@@ -214,8 +217,7 @@ class JourneyRunner:
             "slow_mo": self.launch.slow_mo,
             "args": self.launch.args,
         }
-        if self.launch.proxy:
-            args["proxy"] = self.launch.proxy
+        args.update(self.launch.network)
         if self.launch.channel:
             args["channel"] = self.launch.channel
         elif self.launch.executable:
@@ -239,8 +241,9 @@ class JourneyRunner:
             await self._playwright.stop()
 
 
-def launch_options(settings: Settings, config: Any) -> LaunchOptions:
-    """pytest-playwright's launch options (`--headed`, `--browser-channel`, `--slowmo`)."""
+def launch_options(settings: Settings, config: Any, workdir: Path) -> LaunchOptions:
+    """pytest-playwright's launch options (`--headed`, `--browser-channel`, `--slowmo`), and the
+    network's (a proxy; a CA bundle trusted through an NSS database under *workdir*)."""
     opt = config.getoption
     return LaunchOptions(
         headless=settings.headless and not opt("--headed", False),
@@ -248,7 +251,7 @@ def launch_options(settings: Settings, config: Any) -> LaunchOptions:
         slow_mo=opt("--slowmo", 0) or 0,
         executable=settings.browser_executable,
         endpoints=settings.browser_ws_endpoints,
-        proxy=playwright_proxy(settings),
+        network=browser_launch_options(settings, workdir),
     )
 
 

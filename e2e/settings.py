@@ -126,6 +126,10 @@ class Settings(BaseSettings):
     ent_preset: str | None = None  # a known ENT (`python -m e2e presets`); .env keys win
     # WAYF choices per login route ("local", "educonnect"), e.g. {"educonnect": "EDU"}.
     wayf_selections: dict[str, str] = Field(default_factory=dict)
+    login_family: str | None = None  # kosmos, opentent, apereo (from a preset; informative)
+    # Where the portal's shortcut leads, besides the PRONOTE.net host (e.g. a preset's
+    # "index-education.net/pronote/"): a link whose href contains it is the shortcut.
+    shortcut_pattern: str | None = None
     identifier_attribute: str = "identifiantPronote"
     establishment: str = ""  # UAI or name of the establishment, for the report
     accounts: Annotated[list[Account], NoDecode] = Field(default_factory=list)
@@ -163,6 +167,16 @@ class Settings(BaseSettings):
     locators: Locators = Field(default_factory=Locators)
     wording: Wording = Field(default_factory=Wording)
 
+    @model_validator(mode="before")
+    @classmethod
+    def _preset(cls, data: Any) -> Any:
+        """A known ENT's public facts (`VERIFIER_ENT_PRESET`) under what the user set."""
+        if isinstance(data, dict) and data.get("ent_preset"):
+            from e2e.presets import apply_preset
+
+            data = apply_preset(data, str(data["ent_preset"]))
+        return data
+
     @field_validator("accounts", mode="before")
     @classmethod
     def _accounts_json(cls, value: Any) -> Any:
@@ -189,6 +203,11 @@ class Settings(BaseSettings):
                     f"VERIFIER_TARGETS_FILE : fichier introuvable ({self.targets_file})"
                 )
             return self
+        if self.ent_preset and self.ent_url is None:
+            raise ValueError(
+                f"VERIFIER_ENT_PRESET={self.ent_preset} : l'adresse de l'ENT n'est pas publique "
+                "pour ce préréglage, renseignez VERIFIER_ENT_URL (et les comptes)"
+            )
         if self.ent_url is not None:
             missing = [
                 f"VERIFIER_{name.upper()}"

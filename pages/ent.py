@@ -41,8 +41,9 @@ class EntPortalPage:
         self.page = page
         self.locators = locators
 
-    def shortcut_by_host(self, hosts: set[str]) -> Locator:
-        selector = ", ".join(f'a[href*="//{h}/"], a[href*="//{h}"]' for h in sorted(hosts))
+    def shortcut_by_href(self, leads_to: list[str]) -> Locator:
+        """A link whose address contains one of *leads_to* (e.g. `//<PRONOTE.net host>/`)."""
+        selector = ", ".join(f'a[href*="{part}"]' for part in leads_to)
         return self.page.locator(selector).first
 
     def shortcut_by_label(self, labels: list[str]) -> Locator:

@@ -20,8 +20,9 @@ from slugify import slugify
 
 from e2e.browser_driver import Recording
 from e2e.journey import JourneyResult
+from e2e.network import NetworkSettingsError
 from e2e.plugins.targets import probe_mode
-from e2e.runner import BrowserUnavailable, Job, JourneyRunner, launch_options
+from e2e.runner import BrowserUnavailable, Job, JourneyRunner, LaunchOptions, launch_options
 from e2e.settings import Account, Settings
 from e2e.target import Target
 from e2e.video import ensure_ffmpeg
@@ -41,7 +42,10 @@ def browser_context_args(settings: Settings) -> dict[str, Any]:
 
 @pytest.fixture(scope="session")
 def journeys(
-    pytestconfig: pytest.Config, settings: Settings, browser_context_args: dict[str, Any]
+    pytestconfig: pytest.Config,
+    settings: Settings,
+    browser_context_args: dict[str, Any],
+    tmp_path_factory: pytest.TempPathFactory,
 ) -> Any:
     """The runner of this process's journeys (no browser starts in probe mode)."""
     if pytestconfig.getoption("--video", "off") != "off" and not probe_mode(pytestconfig):
@@ -51,12 +55,19 @@ def journeys(
     runner = JourneyRunner(
         settings,
         probe=probe_mode(pytestconfig),
-        launch=launch_options(settings, pytestconfig),
+        launch=launch(settings, pytestconfig, tmp_path_factory.mktemp("browser")),
         context_args=browser_context_args,
     )
     pytestconfig.stash[RUNNER] = runner
     yield runner
     runner.close()
+
+
+def launch(settings: Settings, config: pytest.Config, workdir: Path) -> LaunchOptions:
+    try:
+        return launch_options(settings, config, workdir)
+    except NetworkSettingsError as exc:
+        pytest.exit(str(exc), returncode=4)
 
 
 def output_folder(config: pytest.Config, nodeid: str) -> Path:
