@@ -241,16 +241,20 @@ class BrowserDriver:
     async def follow_link(self, selector: str, texts: list[str]) -> Landing | None:
         assert self.page is not None
         home = EntHomePage(self.page, self.loc)
-        if not await home.login_link.count():
+        link = home.link(selector, texts)
+        if not await link.count() or not await link.is_visible():
             return None
-        return await self._navigated(home.go_to_login)
+        return await self._navigated(lambda: home.follow(link))
 
-    async def choose_domino(self, profile: str) -> Landing | None:
+    async def choose_domino(self, names: list[str]) -> Landing | None:
         assert self.page is not None
         page = EntNgLoginPage(self.page, self.loc)
         if not await page.has_dominos():
             return None
-        return await self._navigated(lambda: page.choose_profile(profile))
+        for name in names:
+            if await page.domino(name).count():
+                return await self._navigated(lambda name=name: page.choose_profile(name))
+        return None
 
     async def choose_wayf(self, selection: str | None, route: str) -> Landing | None:
         assert self.page is not None

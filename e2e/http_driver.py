@@ -181,9 +181,16 @@ class HttpDriver:
             return None
         return await self._follow("GET", urljoin(str(self.response.url), str(link["href"])))
 
-    async def choose_domino(self, profile: str) -> Landing | None:
+    async def choose_domino(self, names: list[str]) -> Landing | None:
         assert self.soup is not None
-        link = self.soup.select_one(self.loc.domino.format(profile=profile))
+        link = next(
+            (
+                found
+                for name in names
+                if (found := self.soup.select_one(self.loc.domino.format(profile=name)))
+            ),
+            None,
+        )
         if link is None or not link.get("href"):
             return None
         return await self._follow("GET", urljoin(str(self.response.url), str(link["href"])))

@@ -23,6 +23,7 @@ from e2e.driver import Driver, Landing, NetworkFailure, Shortcut
 from e2e.hops import HopRecorder
 from e2e.settings import Account, Settings
 from e2e.target import Target
+from pages.locators import domino_candidates
 from verdict.cas import parse_validation, safe_url, ticket_of
 from verdict.observation import Observation, visible_text
 
@@ -132,10 +133,26 @@ class Journey:
         for _ in range(4):
             if page.status is not None and page.status >= 400:
                 break
-            if await self.d.visible(loc.login_password) or await self.d.visible(loc.wayf_form):
+            if (
+                await self.d.visible(loc.login_password)
+                or await self.d.visible(loc.wayf_form)
+                or await self._at_educonnect()
+            ):
                 self.obs.reached_cas_login = True
                 return page
-            nxt = await self.d.choose_domino(self.a.profile)
+            nxt = await self.d.choose_domino(
+                domino_candidates(loc.domino_names, self.a.profile, self.a.route)
+            )
+            if (
+                nxt is None
+                and self.a.route == "educonnect"
+                and await self.d.visible(loc.domino_any)
+            ):
+                # Open ENT NG's dominos are its WAYF: none for this profile.
+                self.obs.login_route = "educonnect"
+                self.obs.idp_error = "wayf_missing"
+                await self._final(await self.d.current())
+                return None
             if nxt is None:
                 nxt = await self.d.follow_link(loc.ent_login_link, loc.ent_login_link_texts)
             if nxt is None:
@@ -169,7 +186,10 @@ class Journey:
         """WAYF → ÉduConnect (profile, login, perhaps the identity check) → back to the ENT."""
         a, obs, loc = self.a, self.obs, self.loc
         obs.login_route = "educonnect"
-        page = await self.d.choose_wayf(self.t.wayf_selection("educonnect"), "educonnect")
+        if await self._at_educonnect():  # an Open ENT NG domino led straight there
+            page = await self.d.current(full=False)
+        else:
+            page = await self.d.choose_wayf(self.t.wayf_selection("educonnect"), "educonnect")
         if page is None:
             obs.idp_error = "wayf_missing"
             await self._final(await self.d.current())
@@ -209,6 +229,13 @@ class Journey:
             return None
         return page
 
+    async def _at_educonnect(self) -> bool:
+        """ÉduConnect's first step: its profile buttons (DOMAIN.md)."""
+        profile = self.loc.educonnect_profile
+        return await self.d.visible(profile.format(profile="eleve")) or await self.d.visible(
+            profile.format(profile="responsable")
+        )
+
     async def _shortcut(self) -> Shortcut | None:
         """Found by where it goes (the PRONOTE.net host), else by its label; missing once settled."""
         labels = [self.t.shortcut_label, *self.s.shortcut_labels]
@@ -217,6 +244,12 @@ class Journey:
             leads_to.append(self.s.shortcut_pattern)
         shortcut = await self.d.find_shortcut(leads_to, labels)
         if shortcut is None:
+            await self.d.settle_portal()
+            shortcut = await self.d.find_shortcut(leads_to, labels)
+        if shortcut is None and await self.d.follow_link(
+            self.loc.apps_link, self.loc.apps_link_texts
+        ):
+            # A portal whose tiles are on an apps page of their own (Open ENT NG).
             await self.d.settle_portal()
             shortcut = await self.d.find_shortcut(leads_to, labels)
         if shortcut is None:

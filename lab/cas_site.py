@@ -166,7 +166,17 @@ def configure(
             }
         ],
         DATABASES={
-            "default": {"ENGINE": "django.db.backends.sqlite3", "NAME": str(data_dir / "cas.db")}
+            "default": {
+                "ENGINE": "django.db.backends.sqlite3",
+                "NAME": str(data_dir / "cas.db"),
+                # Many journeys at once: readers never wait for a writer (WAL), writers wait
+                # for each other instead of failing, and a throw-away database skips fsync.
+                "OPTIONS": {
+                    "timeout": 30,
+                    "transaction_mode": "IMMEDIATE",
+                    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=OFF;",
+                },
+            }
         },
         USE_TZ=True,
         LANGUAGE_CODE="fr",

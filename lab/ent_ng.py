@@ -17,6 +17,7 @@ from flask import Flask, Response, redirect, render_template_string, request
 from markupsafe import escape
 
 from lab.directory import Person
+from lab.ent import shortcut_target
 from lab.state import World
 
 # ENT families the lab can stand for (`--ent-family`, `LAB_ENT_FAMILY`).
@@ -70,10 +71,11 @@ def create_ng_portal(world: World, *, session_cookie: str) -> Flask:
         shortcut = world.establishment(user.uai).shortcut
         if shortcut is not None:
             # NG's connector opens its target in a new window unless set to the same tab.
-            target = "" if shortcut.mode in ("meme_onglet", "meme_fenetre") else ' target="_blank"'
+            target = "" if shortcut.mode == "meme_onglet" else ' target="_blank"'
+            href = shortcut_target(shortcut, user)  # the user's space page, as in lab/ent.py
             tiles.insert(
                 0,
-                f'<a class="application pronote" href="{escape(shortcut.url)}"{target}>'
+                f'<a class="application pronote" href="{escape(href)}"{target}>'
                 f"{escape(shortcut.intitule)}</a>",
             )
         body = '<h1>Mes applis</h1><div class="applications">' + "".join(tiles) + "</div>"

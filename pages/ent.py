@@ -21,17 +21,26 @@ class OpenedService:
 
 
 class EntHomePage:
+    """The ENT's pages before and around the portal: links to its login, to its apps page."""
+
     def __init__(self, page: Page, locators: Locators) -> None:
         self.page = page
-        by_class = page.locator(locators.ent_login_link)
-        for text in locators.ent_login_link_texts:
+        self.login_link: Locator = self.link(locators.ent_login_link, locators.ent_login_link_texts)
+
+    def link(self, selector: str, texts: list[str]) -> Locator:
+        """A link found by its selector, else by one of its texts (any case)."""
+        found = self.page.locator(selector)
+        for text in texts:
             pattern = re.compile(rf"^\s*{re.escape(text)}\s*$", re.I)
-            by_class = by_class.or_(page.get_by_role("link", name=pattern))
-        self.login_link: Locator = by_class.first
+            found = found.or_(self.page.get_by_role("link", name=pattern))
+        return found.first
+
+    async def follow(self, link: Locator) -> None:
+        async with self.page.expect_navigation(wait_until="domcontentloaded"):
+            await link.click()
 
     async def go_to_login(self) -> None:
-        async with self.page.expect_navigation(wait_until="domcontentloaded"):
-            await self.login_link.click()
+        await self.follow(self.login_link)
 
 
 class EntPortalPage:

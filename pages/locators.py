@@ -32,7 +32,7 @@ class Locators(BaseModel):
     # Open ENT NG: a `<button>` without `type` after a `type="button"` toggle.
     login_submit: str = (
         '#button-submit, button[name="submit"], #bouton_valider, button[type="submit"], '
-        'input[type="submit"], form button:not([type])'
+        'input[type="submit"], button:not([type])'
     )
     # A bad password returns the same form with Kosmos `div.msg--error`, Open ENT NG
     # `p.warning`, Apereo `#msg.errors` / `.alert-danger` (DOMAIN.md; Apereo's default theme).
@@ -47,8 +47,17 @@ class Locators(BaseModel):
     wayf_toggle: str = "button.js-wayftoggle"
     wayf_choice: str = "#idp-{selection}"
     wayf_submit: str = "#button-submit"
-    # Open ENT NG "dominos": `a.domino.<profile>` (DOMAIN.md).
+    # Open ENT NG "dominos": `a.domino.<profile>` (DOMAIN.md). The class names per profile
+    # are not all public: French and English names are tried in order. Élèves and parents
+    # with a local ENT account take a staff domino, which leads to the ENT's own form.
     domino: str = "a.domino.{profile}"
+    domino_any: str = "a.domino"
+    domino_names: dict[str, list[str]] = {
+        "eleve": ["eleve", "student"],
+        "parent": ["parent", "relative"],
+        "professeur": ["enseignant", "professeur", "teacher"],
+        "personnel": ["personnel", "staff"],
+    }
 
     # ÉduConnect (DOMAIN.md): profile `#bouton_eleve` / `#bouton_responsable`
     # (`.choixProfil__btn`), then `#username` / `#password` / `#bouton_valider`, sometimes the
@@ -68,6 +77,10 @@ class Locators(BaseModel):
     # label, case-insensitively ("Pronote", "PRONOTE", "PRONOTE - Vie scolaire"); Open ENT NG
     # shows an apps tile `.pronote` (DOMAIN.md).
     shortcut_tile: str = ".pronote"
+    # Open ENT NG lands on its news feed; the tiles are on its apps page ("Mes applis",
+    # `/welcome/applications`), reached from the top bar (DOMAIN.md: "apps page tile").
+    apps_link: str = 'a[href*="/applications"]'
+    apps_link_texts: list[str] = ["Mes applis", "Mes applications", "Applications"]
 
     # A PRONOTE space, as PRONOTE's client code builds it (DOMAIN.md, "The real PRONOTE
     # space"): the banner's user label exists only once the user is known. There is no
@@ -97,3 +110,10 @@ def wayf_selection_for(route: str, selections: list[str]) -> str | None:
     others = [s for s in selections if s not in educonnect]
     pool = educonnect if route == "educonnect" else others
     return pool[0] if pool else None
+
+
+def domino_candidates(names: dict[str, list[str]], profile: str, route: str) -> list[str]:
+    """The domino classes to try for an account, in order (see `Locators.domino_names`)."""
+    if route == "local" and profile in ("eleve", "parent"):
+        return names.get("professeur", []) + names.get("personnel", [])
+    return names.get(profile, [profile])

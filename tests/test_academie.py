@@ -541,19 +541,75 @@ def test_probe_passes_without_starting_a_browser(fresh_lab: LabClient, tmp_path:
     assert not [p.name for p in results.iterdir() if p.suffix in (".png", ".jpg", ".webm", ".zip")]
 
 
+@pytest.mark.parametrize(
+    "fault", ["identifiers_not_imported", "service_not_registered", "wrong_cas_url"]
+)
 def test_probe_names_the_same_diagnosis_as_the_browser(
-    fresh_lab: LabClient, tmp_path: Path
+    fresh_lab: LabClient, tmp_path: Path, fault: str
 ) -> None:
-    fault = "identifiers_not_imported"
+    # Given a fault HTTP can see
     fresh_lab.set_faults([fault])
     chosen = accounts_of(fresh_lab, 0, "eleve")
-    env = {**site_env(fresh_lab, chosen), "VERIFIER_MODE": "probe"}  # the setting, not --probe
+    # When the browser checks run, then the probe (by the setting, not --probe)
+    browser, by_browser = run_e2e(
+        tmp_path / "browser", "-k", "first_connection", env=site_env(fresh_lab, chosen)
+    )
+    fresh_lab.set_faults([fault])  # the same state again: nobody linked since
+    env = {**site_env(fresh_lab, chosen), "VERIFIER_MODE": "probe"}
+    probe, by_probe = run_e2e(tmp_path / "probe", "-k", "first_connection", env=env)
+    # Then both fail every account with the same code, the oracle's
+    assert browser.returncode == probe.returncode == 1, tail(browser) + tail(probe)
+    assert {s["mode"] for s in by_browser} == {"browser"} and {s["mode"] for s in by_probe} == {
+        "probe"
+    }
+    codes = {s["account"]: s["diagnosis"] for s in by_browser}
+    assert codes == {s["account"]: s["diagnosis"] for s in by_probe}
+    assert set(codes.values()) == {FAULT_CODES[fault]}
 
-    run, summary = run_e2e(tmp_path, "-k", "first_connection", env=env)
 
-    assert run.returncode == 1, tail(run)
-    assert len(summary) == len(chosen)
-    assert all(s["outcome"] == "failed" and s["mode"] == "probe" for s in summary)
-    # FAULT_CODES is what the browser journey names for each lab fault.
-    assert {s["diagnosis"] for s in summary} == {FAULT_CODES[fault]}
-    assert FAULT_CODES[fault] in run.stdout
+def test_sharded_run_merged_equals_one_run(fresh_lab: LabClient, tmp_path: Path) -> None:
+    # Given a targets file of three establishments (the lab's two, one twice under another UAI)
+    sites = fresh_lab.info["establishments"]
+    chosen = [accounts_of(fresh_lab, n, "professeur")[0] for n in (0, 1)]
+    targets = tmp_path / "targets.toml"
+    env = write_targets(targets, fresh_lab, chosen, [s["pronote"] for s in sites])
+    text = targets.read_text(encoding="utf-8")
+    third = text[
+        text.index("[[establishments]]") : text.index(
+            "[[establishments]]", text.index("[[establishments]]") + 1
+        )
+    ]
+    targets.write_text(
+        text + "\n" + third.replace(sites[0]["uai"], "0000003Z", 1), encoding="utf-8"
+    )
+    env["VERIFIER_TARGETS_FILE"] = str(targets)
+    # When it runs as one job, and as three shards merged
+    one, single = run_e2e(tmp_path / "one", "-k", "first_connection", env=env)
+    jobs = []
+    for shard in (1, 2, 3):
+        fresh_lab.reset()
+        run, _ = run_e2e(
+            tmp_path / f"shard-{shard}", "-k", "first_connection", "--shard", f"{shard}/3", env=env
+        )
+        assert run.returncode == 0, tail(run)
+        jobs.append(str(tmp_path / f"shard-{shard}"))
+    merged = subprocess.run(
+        [sys.executable, "-m", "verdict", "merge", str(tmp_path / "merged"), *jobs],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
+        check=False,
+    )
+    # Then the merged summary has the same accounts and outcomes as the single job
+    assert one.returncode == 0 and merged.returncode == 0, tail(one) + merged.stdout + merged.stderr
+    data = json.loads((tmp_path / "merged" / "summary.json").read_text(encoding="utf-8"))
+
+    def comparable(results: list[dict]) -> list[tuple]:
+        return [
+            (r["target"], r["account"], r["outcome"], r["diagnosis"], r["cas_user"])
+            for r in results
+        ]
+
+    assert len(single) == 3
+    assert comparable(data["results"]) == comparable(single)

@@ -135,7 +135,7 @@ def test_e2e_artifacts_hold_no_password(e2e_lab: LabClient, tmp_path: Path) -> N
         assert account.password not in run.stdout + run.stderr
 
 
-@pytest.mark.parametrize("mode", ["onglet", "popup", "cadre", "meme_fenetre"])
+@pytest.mark.parametrize("mode", ["onglet", "popup", "cadre", "meme_onglet"])
 def test_e2e_follows_the_shortcut_wherever_it_opens(
     e2e_lab: LabClient, tmp_path: Path, mode: str
 ) -> None:
