@@ -69,6 +69,30 @@ def context_with(*others: Observation) -> RunContext:
 
 
 # -- one observation per code -------------------------------------------------------------
+def rejected_return(*, text: str = "Erreur", **saml: object) -> Observation:
+    """An ÉduConnect return the ENT answered with its own page (HTTP 403 at its ACS)."""
+    evidence = {
+        "readable": True,
+        "clock_skew": False,
+        "outside_window_s": 0.0,
+        "certificate": "valid",
+        "certificate_sha256": "ab" * 32,
+        "acs": ENT + "saml/acs",
+        **saml,
+    }
+    return before_login(
+        reached_ent=True,
+        reached_cas_login=True,
+        login_route="educonnect",
+        idp_error="assertion_rejected",
+        saml_response=evidence,
+        final_url=ENT + "saml/acs",
+        final_status=403,
+        final_kind="http_error",
+        final_text=text,
+    )
+
+
 CASES: dict[str, tuple[Observation, RunContext | None]] = {
     "PN-ENT-IDENTIFIANTS-REFUSES": (
         before_login(
@@ -215,13 +239,44 @@ CASES: dict[str, tuple[Observation, RunContext | None]] = {
             None,
         )
         for error, code in IDP_CODES.items()
+        if code in CATALOGUE
     },
+    # The ENT answered ÉduConnect's SAMLResponse with a page of its own: the assertion's own
+    # dates name the cause first (verdict.saml), then the run, then the ENT's words.
+    "PN-SAML-HORLOGE": (rejected_return(clock_skew=True, outside_window_s=900.0), None),
+    "PN-EDUCONNECT-CERTIFICAT": (rejected_return(certificate="expired"), None),
+    "PN-EDUCONNECT-COMPTE-NON-RATTACHE": (
+        rejected_return(text="Votre compte ÉduConnect n'est rattaché à aucun compte de l'ENT"),
+        None,
+    ),
+    "PN-EDUCONNECT-RETOUR-REFUSE": (rejected_return(text="Une erreur est survenue"), None),
     "PN-RESEAU-LENT": (
         journey(timings={"ent_login_page": 4.0, "portal": 6.0, "pronote": 9.0, "hop_median": 2.1}),
         None,
     ),
     "PN-RESEAU-INSTABLE": (journey(retries=retried(ENT)), None),
 }
+
+
+def test_rejected_educonnect_return_names_the_unmapped_identity_from_the_run() -> None:
+    # Given the ENT accepted another account's return signed with the same certificate
+    accepted = replace(
+        rejected_return(text=""), account="autre.eleve", idp_error=None, reached_portal=True
+    )
+    refused = rejected_return(text="Accès impossible : contactez votre établissement")
+    context = RunContext.from_observations([accepted, refused])
+    # When the rules look at the refused one, whose page says nothing they know
+    verdict = diagnose(refused, target=TARGET, context=context)
+    # Then the signature is not the cause: this identity is
+    assert verdict.code == "PN-EDUCONNECT-COMPTE-NON-RATTACHE"
+    # while alone, the same page only gets the family, with the three causes
+    alone = diagnose(refused, target=TARGET)
+    assert alone.code == "PN-EDUCONNECT-RETOUR-REFUSE"
+    assert codes(alone.alternatives) == [
+        "PN-EDUCONNECT-CERTIFICAT",
+        "PN-SAML-HORLOGE",
+        "PN-EDUCONNECT-COMPTE-NON-RATTACHE",
+    ]
 
 
 def test_cases_cover_every_code() -> None:

@@ -30,9 +30,6 @@ __all__ = [
 # `Observation.idp_error`.
 IDP_ERRORS = {
     "unavailable": "ÉduConnect (or the SAML IdP) does not answer, or shows its error page",
-    "signature": "the ENT rejects the SAML response's signature (certificate, metadata)",
-    "clock_skew": "the ENT rejects the assertion as not yet or no longer valid (clocks)",
-    "unmapped": "ÉduConnect authenticated the user, the ENT maps them to no account",
     "identity_check": "ÉduConnect's identity check (birth date) did not pass",
     "wayf_missing": "the ENT's login page offers no ÉduConnect choice for this profile",
     # The ENT answered the SAMLResponse with its own page (no session): the rules look at

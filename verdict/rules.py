@@ -31,9 +31,6 @@ Found = tuple[str | None, list[str]]  # (code, alternatives); no code: the check
 # `Observation.idp_error` → code (values in `verdict.observation.IDP_ERRORS`).
 IDP_CODES = {
     "unavailable": "PN-EDUCONNECT-INDISPONIBLE",
-    "signature": "PN-EDUCONNECT-CERTIFICAT",
-    "clock_skew": "PN-SAML-HORLOGE",
-    "unmapped": "PN-EDUCONNECT-COMPTE-NON-RATTACHE",
     "identity_check": "PN-EDUCONNECT-VERIFICATION-IDENTITE",
     "wayf_missing": "PN-WAYF-CHOIX-ABSENT",
 }
