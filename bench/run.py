@@ -571,6 +571,8 @@ def measure_pytest(name: str, per_profile: int) -> dict[str, Any]:
             summary = json.loads(Path(tmp, "summary.json").read_text(encoding="utf-8"))
         except (OSError, ValueError):
             summary = []
+    if isinstance(summary, dict):  # summary.json is an object with `results` since 3a00464
+        summary = summary.get("results", [])
     tail = [ln for ln in run["output"].splitlines() if re.search(r"\d+ (passed|failed)", ln)]
     run["outcome"] = tail[-1].strip("= ") if tail else f"exit {run['code']}"
     run["accounts"] = len(summary)
@@ -712,25 +714,32 @@ def main(argv: list[str] | None = None) -> int:
 
     began = loadavg()
     results: dict[str, Any] = {}
+    failed: dict[str, str] = {}
     for name in only:
         print(f"[{time.strftime('%H:%M:%S')}] {name} (load {loadavg()})…", file=sys.stderr)
-        if name == "floor":
-            results[name] = measure_floor(runs)
-        elif name == "warm":
-            results[name] = measure_warm(runs, profile_runs=2 if args.quick else 3)
-        elif name == "naive":
-            results[name] = measure_naive(args.per_profile)
-        else:
-            results[name] = measure_pytest(name, args.per_profile)
+        try:
+            if name == "floor":
+                results[name] = measure_floor(runs)
+            elif name == "warm":
+                results[name] = measure_warm(runs, profile_runs=2 if args.quick else 3)
+            elif name == "naive":
+                results[name] = measure_naive(args.per_profile)
+            else:
+                results[name] = measure_pytest(name, args.per_profile)
+        except Exception as exc:  # one broken measure does not lose the others
+            failed[name] = f"{type(exc).__name__}: {exc}"
+            print(f"    failed: {failed[name]}", file=sys.stderr)
+            continue
         if name in ("naive", *PYTEST_RUNS):
             r = results[name]
             print(f"    {r['wall_s']:.1f} s, {r['outcome']}", file=sys.stderr)
-    if args.json:
-        for r in results.values():
-            r.pop("output", None)
-        args.json.write_text(json.dumps(results, indent=1, default=str), encoding="utf-8")
+        if args.json:  # after each measure, so a crash keeps what was measured
+            raw = {k: {f: v for f, v in r.items() if f != "output"} for k, r in results.items()}
+            args.json.write_text(json.dumps(raw, indent=1, default=str), encoding="utf-8")
     print_report(results, args, began)
-    return 0
+    for name, problem in failed.items():
+        print(f"\nMeasure {name} failed: {problem}")
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":
