@@ -19,7 +19,7 @@ from verdict.report_view import attach_timings
 
 def attach_journey(result: JourneyResult, kept: list[Path]) -> None:
     for step in result.steps:
-        with allure.step(f"{step.title} ({step.seconds:.2f} s)"):
+        with allure.step(step.title):
             for name, image in step.screenshots:
                 allure.attach(image, name=name, attachment_type=allure.attachment_type.JPG)
     if result.identity is not None:

@@ -94,6 +94,12 @@ class EntPortalPage:
             if frame != page.main_frame:
                 await frame.wait_for_load_state("domcontentloaded", timeout=timeout_ms)
                 return OpenedService(page, frame, "cadre")
-            await page.wait_for_load_state("domcontentloaded", timeout=timeout_ms)
+            await page.wait_for_load_state("load", timeout=timeout_ms)
+            holder = page.locator("iframe, frame").first
+            if await holder.count():  # a portal page that frames the service
+                inner = await (await holder.element_handle()).content_frame()
+                if inner is not None:
+                    await inner.wait_for_load_state("domcontentloaded", timeout=timeout_ms)
+                    return OpenedService(page, inner, "cadre")
             return OpenedService(page, None, "meme_onglet")
         raise TimeoutError("the shortcut opened nothing")

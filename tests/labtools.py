@@ -92,7 +92,10 @@ def cas_login(
     client: httpx.Client, cas_url: str, service: str, login: str, password: str
 ) -> httpx.Response:
     """GET /login?service=S, then POST its form as a user would; returns the CAS's answer."""
-    page = client.get(urljoin(cas_url, "login"), params={"service": service})
+    # `selection=` skips the Kosmos WAYF to the local form ("Autres utilisateurs", DOMAIN.md).
+    page = client.get(
+        urljoin(cas_url, "login"), params={"service": service, "selection": "ATS_parent_eleve"}
+    )
     assert page.status_code == 200, f"CAS login page: HTTP {page.status_code}"
     fields = login_form_fields(page.text)
     fields.update(username=login, password=password)

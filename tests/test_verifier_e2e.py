@@ -83,7 +83,10 @@ def test_e2e_healthy_lab_passes_and_records_the_stored_id_cas(
         steps = [s["name"] for s in result["steps"]]
         assert "Page de connexion de l'ENT" in steps and "Arrivée dans PRONOTE" in steps
         images = [
-            a for s in result["steps"] for a in s.get("attachments", []) if a["type"] == "image/png"
+            a
+            for s in result["steps"]
+            for a in s.get("attachments", [])
+            if a["type"].startswith("image/")
         ]
         assert len(images) >= 3  # ENT login page, portal, PRONOTE landing
         assert any(p["name"] == "Identifiant CAS" for p in result.get("parameters", []))
