@@ -31,7 +31,7 @@ node: node_modules/.bin/allure
 
 # Run the checks (against the lab when no VERIFIER_ENT_URL is set), then build the report.
 e2e: setup
-	-rm -rf $(REPORTS)/allure-results
+	-rm -rf $(REPORTS)/allure-results $(REPORTS)/screenshots
 	$(PYTEST) e2e/ ; status=$$?; $(MAKE) --no-print-directory report; \
 	 $(MAKE) --no-print-directory pv; exit $$status
 
@@ -61,4 +61,4 @@ lint: setup
 	$(VENV)/bin/check-jsonschema --builtin-schema vendor.gitlab-ci --data-transform gitlab-ci .gitlab-ci.yml
 
 clean:
-	rm -rf $(REPORTS)/allure-results $(REPORTS)/allure-report $(REPORTS)/pv $(REPORTS)/summary.json test-results
+	rm -rf $(REPORTS)/allure-results $(REPORTS)/allure-report $(REPORTS)/pv $(REPORTS)/screenshots $(REPORTS)/summary.json test-results
