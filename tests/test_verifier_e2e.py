@@ -15,7 +15,7 @@ from lab.client import LabAccount, LabClient, running_lab
 from tests import e2e_runner
 from tests.e2e_runner import site_env
 from tests.fault_oracle import FAULT_CODES
-from tests.labtools import EntAdmin
+from tests.labkit import EntAdmin
 from verdict.secrets import scan_paths
 
 ROOT = Path(__file__).resolve().parent.parent
