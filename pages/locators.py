@@ -34,9 +34,6 @@ class Locators(BaseModel):
         '#button-submit, button[name="submit"], #bouton_valider, button[type="submit"], '
         'input[type="submit"], button:not([type])'
     )
-    # A bad password returns the same form with Kosmos `div.msg--error`, Open ENT NG
-    # `p.warning`, Apereo `#msg.errors` / `.alert-danger` (DOMAIN.md; Apereo's default theme).
-    login_error: str = "div.msg--error, p.warning, #msg.errors, .alert-danger, .errors"
     # Kosmos home pages link to the CAS with `a.fo-connect__link` "Se connecter" (DOMAIN.md).
     ent_login_link: str = "a.fo-connect__link"
     ent_login_link_texts: list[str] = ["Se connecter", "Connexion", "S'identifier"]
@@ -83,8 +80,9 @@ class Locators(BaseModel):
     apps_link_texts: list[str] = ["Mes applis", "Mes applications", "Applications"]
 
     # A PRONOTE space, as PRONOTE's client code builds it (DOMAIN.md, "The real PRONOTE
-    # space"): the banner's user label exists only once the user is known. There is no
-    # element with id `GInterface` (a JavaScript global).
+    # space"): the banner's user label exists only once the user is known; the menu bar and
+    # the home page exist only in a space too. There is no element with id `GInterface`
+    # (a JavaScript global).
     space_user_label: str = ".ObjetBandeauEspace .ibe_util_texte"
     space_markers: str = ".objetBandeauEntete_menu, .AffichagePageAccueil"
     # The JavaScript application page (`<body id="id_body" onload="… Start (…)">`): a space or

@@ -6,11 +6,13 @@ from playwright.async_api import Frame, Locator, Page
 
 from pages.locators import Locators
 
-# Whether the application page has drawn a space (the banner's user label) or asks for input.
-# PRONOTE draws the whole page in one script run, so the banner wins when both appear at once.
-_BUILT = """([label, input]) => {
+# Whether the application page has drawn a space (the banner's user label, else the space's
+# menu bar or home page) or asks for input. PRONOTE draws the whole page in one script run,
+# so the space wins when both appear at once.
+_BUILT = """([label, markers, input]) => {
   const user = document.querySelector(label);
   if (user && user.textContent.trim()) return "space";
+  if (document.querySelector(markers)) return "space";
   const field = [...document.querySelectorAll(input)].find(e => e.offsetParent !== null);
   if (field) return "input";
   return false;
@@ -34,7 +36,11 @@ class PronotePage:
         """Wait until the application shows a space or asks for input: "space" or "input"."""
         handle = await self.where.wait_for_function(
             _BUILT,
-            arg=[self.locators.space_user_label, self.locators.pronote_input],
+            arg=[
+                self.locators.space_user_label,
+                self.locators.space_markers,
+                self.locators.pronote_input,
+            ],
             timeout=timeout_ms,
         )
         return str(await handle.json_value())
