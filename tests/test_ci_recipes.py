@@ -56,6 +56,12 @@ SHELL_OPERATORS = {"|", "||", "&&", ";", ">", ">>", "2>&1"}
 
 
 # -- reading the recipes ---------------------------------------------------------------------
+
+def accounts_of(path: Path) -> list[dict]:
+    """The accounts of a `summary.json` (an object whose `results` holds them)."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return data["results"] if isinstance(data, dict) else data
+
 def load(platform: str) -> dict[str, Any]:
     return yaml.safe_load((GITHUB if platform == "github" else GITLAB).read_text(encoding="utf-8"))
 
@@ -460,7 +466,7 @@ def test_ci_history_file_is_the_one_allure_writes() -> None:
 
 # -- the académie split over several jobs, then merged -----------------------------------------
 def academie_names() -> list[str]:
-    records = json.loads((MERGE_FIXTURES / "single" / "summary.json").read_text("utf-8"))
+    records = accounts_of(MERGE_FIXTURES / "single" / "summary.json")
     return list(dict.fromkeys(r["target"] for r in records))
 
 
@@ -568,11 +574,11 @@ def run_merge_script(
 
 
 def merged_summary(tmp_path: Path) -> list[dict[str, Any]]:
-    return json.loads((tmp_path / "reports" / "summary.json").read_text(encoding="utf-8"))
+    return accounts_of(tmp_path / "reports" / "summary.json")
 
 
 def single_job_summary() -> list[dict[str, Any]]:
-    records = json.loads((MERGE_FIXTURES / "single" / "summary.json").read_text("utf-8"))
+    records = accounts_of(MERGE_FIXTURES / "single" / "summary.json")
     return sorted(records, key=lambda r: (r["target"], r["account"]))
 
 
@@ -618,7 +624,7 @@ def test_github_merge_step_merges_the_downloaded_shards_and_fails_on_a_failed_ac
     else:  # download-artifact unpacks a lone matching artifact in `path` itself
         shutil.copytree(MERGE_FIXTURES / "shard-1", shards)
         expected = sorted(
-            json.loads((shards / "summary.json").read_text("utf-8")),
+            accounts_of(shards / "summary.json"),
             key=lambda r: (r["target"], r["account"]),
         )
     status, _, run = run_merge_script(step["run"], tmp_path, flags=github_shell_flags(step))
