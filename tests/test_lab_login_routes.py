@@ -486,7 +486,9 @@ def test_open_ent_ng_is_its_own_cas_and_logs_staff_in(ng_lab: LabClient) -> None
         apps = client.get(lab.info["ent"] + "welcome/applications")
         tile = element(apps.text, class_="pronote")
         assert tile is not None and tile["target"] == "_blank"
-        assert tile["href"] == lab.info["establishments"][0]["pronote"]
+        # The tile leads to the user's own space page, as the Kosmos-like portal does.
+        space = {"professeur": "professeur.html", "personnel": "viescolaire.html"}
+        assert tile["href"] == lab.info["establishments"][0]["pronote"] + space[who.profile]
 
 
 def test_open_ent_ng_sends_eleves_through_educonnect(ng_lab: LabClient) -> None:
