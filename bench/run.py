@@ -150,7 +150,15 @@ class TreeMemory:
 
 def _group(comm: str, cmdline: str) -> str:
     if "chrom" in comm.lower() or "chrom" in cmdline.split(" ")[0].lower():
-        return "Chromium (all its processes)"
+        # By Chromium process type; renderers that exit are reaped (and counted) by the zygote.
+        kind = re.search(r"--type=([\w-]+)", cmdline)
+        sub = re.search(r"--utility-sub-type=([\w.]+)", cmdline)
+        name = kind.group(1) if kind else "browser"
+        if name == "utility" and sub:
+            name = f"utility {sub.group(1).split('.')[-1]}"
+        if name == "renderer" or name == "zygote":
+            name = "renderers (live ones, and the zygote's reaped children)"
+        return f"Chromium: {name}"
     if comm == "node" or "playwright" in cmdline.split(" ")[0]:
         return "Playwright driver (node)"
     if "-m lab" in cmdline:
@@ -245,6 +253,7 @@ class Spans:
         self._stack: list[list[Any]] = []
         self._restore: list[tuple[Any, str, Any]] = []
         self.extra: dict[str, list[float]] = defaultdict(list)
+        self.skipped: list[str] = []
 
     def _enter(self, name: str) -> list[Any]:
         frame = [name, time.perf_counter(), 0.0]
@@ -263,6 +272,9 @@ class Spans:
         row[2] += elapsed - frame[2]
 
     def wrap(self, owner: Any, attr: str, name: str | None = None) -> None:
+        if not hasattr(owner, attr):  # the code under measure moves; a renamed call is skipped
+            self.skipped.append(f"{getattr(owner, '__name__', owner)}.{attr}")
+            return
         original = owner.__dict__[attr] if attr in owner.__dict__ else getattr(owner, attr)
         label = name or f"{getattr(owner, '__name__', owner)}.{attr}"
         spans = self
@@ -331,6 +343,7 @@ def instrument(spans: Spans) -> None:
         "sso_location",
         "_goto",
         "_navigated",
+        "_through_auto_posts",
         "_new_context",
     ):
         spans.wrap(bd.BrowserDriver, attr, f"driver.{attr}")
@@ -466,6 +479,7 @@ def measure_warm(runs: int, profile_runs: int) -> dict[str, Any]:
         "screenshots": len(shots) / runs,
         "screenshot_kb": statistics.mean(len(p) for p in shots) / 1024 if shots else 0,
         "profile_runs": profile_runs,
+        "not_found": spans.skipped,
         "python_hot": [
             (tot / profile_runs, cum / profile_runs, f"{Path(k[0]).name}:{k[1]} {k[2]}")
             for tot, cum, k in hot
@@ -590,11 +604,23 @@ def mib(n: int) -> str:
     return f"{n / 2**20:,.0f} MiB"
 
 
-def print_report(results: dict[str, Any], args: argparse.Namespace, began: str) -> None:
+def git_state() -> str:
+    def git(*args: str) -> str:
+        return subprocess.run(
+            ["git", *args], cwd=ROOT, capture_output=True, text=True, check=False
+        ).stdout.strip()
+
+    dirty = git("status", "--porcelain", "--", "e2e", "pages", "verdict", "lab")
+    return f"commit {git('rev-parse', '--short', 'HEAD')}" + (
+        " (e2e/pages/verdict/lab with uncommitted changes)" if dirty else ""
+    )
+
+
+def print_report(results: dict[str, Any], args: argparse.Namespace, began: str, code: str) -> None:
     print(
         f"Machine: {platform.platform()}, {os.cpu_count()} CPUs, "
-        f"Python {platform.python_version()}; load average at start {began}, "
-        f"at end {loadavg()}\n"
+        f"Python {platform.python_version()}; code at start: {code}, at end: {git_state()}; "
+        f"load average at start {began}, at end {loadavg()}\n"
     )
     print("| measure | wall | peak memory (RSS sum / PSS sum) | outcome | notes |")
     print("| --- | --- | --- | --- | --- |")
@@ -682,10 +708,14 @@ def print_breakdown(w: dict[str, Any]) -> None:
         if incl < 0.002:
             continue
         print(f"| {name} | {calls:.1f} | {incl * 1000:.0f} | {own * 1000:.0f} |")
+    if w.get("not_found"):
+        print(f"\n(Calls not found in this version, not timed: {', '.join(w['not_found'])}.)")
     print(f"\nCPU per journey by process group (seconds, mean of {w['runs']}):\n")
     print("| process group | CPU s |\n| --- | --- |")
     for group, seconds in sorted(w["cpu"].items(), key=lambda kv: -kv[1]):
-        print(f"| {group} | {seconds:.3f} |")
+        if seconds >= 0.0005:
+            print(f"| {group} | {seconds:.3f} |")
+    print(f"| all (the journey's wall time: {w['wall_s']:.3f} s) | {sum(w['cpu'].values()):.3f} |")
     print(
         f"\nPython on the journeys' thread: {w['thread_cpu_s']:.3f} s of CPU per journey (the "
         f"thread's own clock, over {w['profile_runs']} extra journeys under cProfile); hot spots "
@@ -712,7 +742,7 @@ def main(argv: list[str] | None = None) -> int:
     if (ROOT / ".env").exists():
         print("note: a .env exists in the repository; pytest runs will read it", file=sys.stderr)
 
-    began = loadavg()
+    began, code = loadavg(), git_state()
     results: dict[str, Any] = {}
     failed: dict[str, str] = {}
     for name in only:
@@ -736,7 +766,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.json:  # after each measure, so a crash keeps what was measured
             raw = {k: {f: v for f, v in r.items() if f != "output"} for k, r in results.items()}
             args.json.write_text(json.dumps(raw, indent=1, default=str), encoding="utf-8")
-    print_report(results, args, began)
+    print_report(results, args, began, code)
     for name, problem in failed.items():
         print(f"\nMeasure {name} failed: {problem}")
     return 1 if failed else 0
