@@ -170,8 +170,8 @@ class Journey:
         login_host = urlsplit((await self.d.current(full=False)).url).netloc
         if not await self.d.visible(self.loc.login_password):
             chosen = await self.d.choose_wayf(self.t.wayf_selection("local"), "local")
-            if chosen is None:
-                await self._final(await self.d.current())
+            if chosen is None or not await self.d.visible(self.loc.login_password):
+                await self._final(await self.d.current())  # no login form to fill
                 return None
         page = await self.d.submit_login(a.login, password)
         if urlsplit(page.url).netloc == login_host and await self.d.visible(

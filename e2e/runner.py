@@ -151,11 +151,17 @@ class JourneyRunner:
                 driver = BrowserDriver(
                     browser, job.target, hops, self.settings, args, job.recording
                 )
+            journey = Journey(driver, hops, job.target, job.account, self.settings, http)
             try:
                 await driver.start()
-                result = await Journey(
-                    driver, hops, job.target, job.account, self.settings, http
-                ).run()
+                result = await journey.run()
+            except BrowserUnavailable:
+                raise
+            except Exception as exc:
+                # A traceback would show the values of the frames (the password typed).
+                result = journey.result
+                obs.journey_error = _one_line(exc, job.account)
+                obs.timings.setdefault("total", 0.0)
             finally:
                 await driver.close()
                 await http.aclose()
@@ -239,6 +245,15 @@ class JourneyRunner:
                 await browser.close()
         if self._playwright is not None:
             await self._playwright.stop()
+
+
+def _one_line(exc: BaseException, account: Account) -> str:
+    """An unexpected failure as one line, with the account's password cut out."""
+    line = next((ln.strip() for ln in str(exc).splitlines() if ln.strip()), "")
+    text = f"{type(exc).__name__}: {line}"[:300]
+    if account.password is not None:
+        text = text.replace(account.password.get_secret_value(), "******")
+    return text
 
 
 def launch_options(settings: Settings, config: Any, workdir: Path) -> LaunchOptions:

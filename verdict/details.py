@@ -53,6 +53,8 @@ def details(obs: Observation, target: TargetLike, code: str | None, context: Run
         parts.append(f"{what} sur {obs.network_error_url or obs.final_url or '?'}")
     if obs.timed_out:
         parts.append("délai d'attente dépassé")
+    if obs.journey_error:
+        parts.append(f"le vérificateur n'a pas pu poursuivre : {obs.journey_error}")
     if obs.final_url:
         status = f" (HTTP {obs.final_status})" if obs.final_status else ""
         parts.append(f"page : {obs.final_url}{status}")

@@ -87,6 +87,8 @@ class Observation:
     network_error: str | None = None  # e.g. "connection_refused", "timeout", "tls", "dns"
     network_error_url: str | None = None
     timed_out: bool = False
+    # The journey itself failed (a page it could not drive): one line, never a traceback.
+    journey_error: str | None = None
     stopped_before: str | None = None  # the step not started: VERIFIER_JOURNEY_TIMEOUT_S spent
     cas_validation: CasValidation | None = None  # our own p3/serviceValidate of a fresh ticket
     urls: list[str] = field(default_factory=list)
