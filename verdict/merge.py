@@ -23,6 +23,7 @@ from typing import Any
 import javaproperties
 
 from verdict.record import AccountResult, RunRecorder, _escape
+from verdict.report_view import OVERVIEW
 
 SUMMARY = "summary.json"
 RESULTS = "allure-results"
@@ -141,6 +142,22 @@ def _merge_extras(jobs: Sequence[Job]) -> dict[str, Any] | None:
     extra: dict[str, Any] = {}
     for job in shaped:
         for key, value in (job.extra or {}).items():
+            if key == "targets" and isinstance(value, list):
+                # Each job checked its own establishments: the run checked them all.
+                known = {t.get("name") for t in extra.get(key, []) if isinstance(t, dict)}
+                extra[key] = [
+                    *extra.get(key, []),
+                    *(t for t in value if t.get("name") not in known),
+                ]
+                continue
+            if key == "started_at" and key in extra and value is not None:
+                extra[key] = min(extra[key] or value, value)  # the run began with its first job
+                continue
+            if key == "identifiers_audit" and extra.get(key) is None:
+                extra[key] = value
+                continue
+            if value is None and key in extra:
+                continue
             if key in extra and extra[key] != value:
                 raise MergeError(f"{job.path / SUMMARY} : « {key} » diffère d'un job à l'autre.")
             extra[key] = value
@@ -227,6 +244,8 @@ def merge(out_dir: Path, job_dirs: Sequence[Path]) -> Merged:
             if relative == Path(CATEGORIES):
                 categories.append(_read_categories(source))
                 continue
+            if relative.name.startswith(f"{OVERVIEW}-"):
+                continue  # each job's overview: `make report` rebuilds it for the merged run
             earlier = copies.get(relative)
             if earlier is not None and not filecmp.cmp(earlier, source, shallow=False):
                 raise MergeError(
