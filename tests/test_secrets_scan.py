@@ -24,7 +24,7 @@ from urllib.parse import quote, quote_plus, urlencode
 import pytest
 from pydantic import SecretStr
 
-import verdict.secrets
+import verdict.secrets.walk
 from verdict.secrets import (
     ACTION_DELETED,
     ACTION_REDACTED,
@@ -624,7 +624,7 @@ def test_scrub_paths_leaves_the_action_empty_when_the_disk_refuses(
     def refuse(target: Path, data: bytes) -> None:
         raise PermissionError(13, "Permission denied", str(target))
 
-    monkeypatch.setattr(verdict.secrets, "_write_over", refuse)
+    monkeypatch.setattr(verdict.secrets.walk, "_write_over", refuse)
 
     removed = scrub_paths([tmp_path], PASSWORDS)
 
