@@ -1,37 +1,19 @@
-"""Procès-verbal de recette: one French PDF and one self-contained HTML file per establishment.
-
-`python -m verdict.pv [--reports reports]` reads `reports/summary.json` and the Allure results
-next to it (`reports/allure-results/`: screenshots, preflight, audit) and writes
-`reports/pv/<UAI>.pdf` and `reports/pv/<UAI>.html`: what was checked, where, when, with which
-accounts, the result and Identifiant CAS of each, its step screenshots, each failure's cause
-and fix, the preflight, the identifiers-file audit, and a block to sign.
-
-It reads the richer `summary.json` described in `docs/pv.md` (an object with `targets`,
-`started_at`, per-account `steps` and `diagnosis_detail`) and today's list of accounts alike:
-what the summary does not say is taken from the Allure results, and what neither says becomes
-one plain line in the PV, never a traceback. The HTML is rendered by Jinja2 and the PDF by
-WeasyPrint from the same HTML. No password, CAS ticket or cookie is ever read: URLs go through
-`verdict.cas.safe_url`, and `verdict.secrets` scans the PDF's text like any other artifact.
-"""
+"""Building one `Pv` per establishment from the run's files, with a note for each gap."""
 
 from __future__ import annotations
 
-import argparse
 import base64
-import importlib.metadata
 import json
 import re
-import sys
-from collections.abc import Sequence
-from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from verdict.cas import safe_url
+from verdict.pv.model import AccountSection, Pv, Step, mask_login, verifier_version
+from verdict.pv.read import RunFiles, read_run
 from verdict.report_view import PROFILE_GROUPS, profile_group, readable_parameters, step_label
 
-TEMPLATES = Path(__file__).parent / "templates"
 UAI = re.compile(r"^(\d{7}[A-Z])\b")
 OUTCOMES = {"passed": "Conforme", "failed": "Non conforme", "broken": "Non conforme"}
 GROUP_ORDER = list(dict.fromkeys(PROFILE_GROUPS.values()))
@@ -39,135 +21,6 @@ PREFLIGHT_SUITE = "Vérifications préalables (HTTP)"
 TIMING_KEYS_NOT_STEPS = {"total", "hop_median"}
 
 
-class PvError(Exception):
-    """A failure to report as one French line, without a traceback."""
-
-
-@dataclass
-class Step:
-    title: str
-    seconds: float | None = None
-    screenshots: list[tuple[str, str]] = field(default_factory=list)  # (caption, data URI)
-
-
-@dataclass
-class AccountSection:
-    login: str
-    masked: str
-    profile: str
-    group: str
-    outcome: str
-    result: str
-    cas_user: str | None
-    seconds: float | None
-    mode: str
-    warnings: list[str]
-    steps: list[Step]
-    diagnosis: dict[str, str] | None
-    details: str
-    notes: list[str]
-
-
-@dataclass
-class Pv:
-    uai: str
-    name: str
-    school: str
-    checked_at: str
-    version: str
-    urls: list[tuple[str, str]]
-    accounts: list[AccountSection]
-    preflight: list[dict[str, str]]
-    audit: dict[str, Any] | None
-    notes: list[str]
-    is_lab: bool = False
-
-    @property
-    def passed(self) -> int:
-        return sum(a.outcome == "passed" for a in self.accounts)
-
-
-def mask_login(login: str) -> str:
-    """`lea.martin` → `l***.martin`: enough to find the account, not to hand it around."""
-    if not login:
-        return ""
-    if "." in login[1:]:
-        return f"{login[0]}***{login[login.index('.', 1) :]}"
-    return f"{login[0]}***{login[-1]}" if len(login) > 2 else f"{login[0]}***"
-
-
-def verifier_version() -> str:
-    try:
-        return importlib.metadata.version("pronote-ent-verifier")
-    except importlib.metadata.PackageNotFoundError:
-        return "inconnue (paquet non installé)"
-
-
-# -- reading what the run wrote ------------------------------------------------------------
-@dataclass
-class RunFiles:
-    summary: dict[str, Any]
-    accounts: list[dict[str, Any]]
-    results_dir: Path
-    allure: list[dict[str, Any]]
-    environment: dict[str, str]
-
-
-def read_run(reports: Path) -> RunFiles:
-    path = reports / "summary.json"
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise PvError(
-            f"{path} : introuvable : lancer d'abord les vérifications (pytest e2e/ ou make e2e)."
-        ) from None
-    except OSError as exc:
-        raise PvError(f"{path} : illisible ({exc.strerror or exc.__class__.__name__}).") from None
-    try:
-        data = json.loads(text)
-    except ValueError as exc:
-        raise PvError(f"{path} : JSON invalide ({exc}) : fichier tronqué ou abîmé.") from None
-    if isinstance(data, list):
-        summary, accounts = {}, data
-    elif isinstance(data, dict) and isinstance(data.get("results", []), list):
-        summary, accounts = data, data.get("results", [])
-    else:
-        raise PvError(
-            f"{path} : une liste de comptes (ou un objet avec « results ») était attendue."
-        )
-    accounts = [a for a in accounts if isinstance(a, dict)]
-    results_dir = reports / "allure-results"
-    allure = []
-    for result in sorted(results_dir.glob("*-result.json")) if results_dir.is_dir() else []:
-        try:
-            item = json.loads(result.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            continue
-        if isinstance(item, dict):
-            allure.append(item)
-    return RunFiles(summary, accounts, results_dir, allure, _environment(results_dir))
-
-
-def _environment(results_dir: Path) -> dict[str, str]:
-    """Allure's environment.properties (the target URLs the run wrote), unescaped."""
-    path = results_dir / "environment.properties"
-    values: dict[str, str] = {}
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except OSError:
-        return values
-    for line in lines:
-        found = re.search(r"(?<!\\)=", line)
-        if found and not line.startswith("#"):
-            values[_unescape(line[: found.start()])] = _unescape(line[found.end() :])
-    return values
-
-
-def _unescape(text: str) -> str:
-    return re.sub(r"\\(.)", r"\1", text)
-
-
-# -- building one PV per establishment -------------------------------------------------------
 def build_pvs(reports: Path) -> list[Pv]:
     run = read_run(reports)
     targets = {
@@ -476,70 +329,3 @@ def _audit(run: RunFiles, notes: list[str]) -> dict[str, Any] | None:
                 return None
             return found if isinstance(found, dict) else None
     return None
-
-
-# -- writing -----------------------------------------------------------------------------------
-def render_html(pv: Pv) -> str:
-    from jinja2 import Environment, FileSystemLoader, select_autoescape
-
-    env = Environment(
-        loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]), trim_blocks=True
-    )
-    env.filters["seconds"] = lambda v: "—" if v is None else f"{float(v):.1f} s".replace(".", ",")
-    css = (TEMPLATES / "pv.css").read_text(encoding="utf-8")
-    return env.get_template("pv.html").render(pv=pv, css=css)
-
-
-def write_pvs(reports: Path, out: Path | None = None, *, pdf: bool = True) -> list[Path]:
-    """Write `<out>/<UAI>.html` and `.pdf` for each establishment; return the files written."""
-    out = out or reports / "pv"
-    pvs = build_pvs(reports)
-    if not pvs:
-        raise PvError(f"{reports / 'summary.json'} : aucun compte vérifié, pas de PV à écrire.")
-    out.mkdir(parents=True, exist_ok=True)
-    written = []
-    for pv in pvs:
-        page = render_html(pv)
-        html_path = out / f"{pv.uai}.html"
-        html_path.write_text(page, encoding="utf-8")
-        written.append(html_path)
-        if pdf:
-            written.append(_write_pdf(page, out / f"{pv.uai}.pdf"))
-    return written
-
-
-def _write_pdf(page: str, path: Path) -> Path:
-    try:
-        from weasyprint import HTML
-    except (ImportError, OSError) as exc:  # OSError: pango missing from the system
-        raise PvError(
-            "PDF impossible : WeasyPrint ou ses bibliothèques système manquent "
-            f"({exc.__class__.__name__}) : pip install weasyprint, et sous Debian "
-            "apt-get install libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core. "
-            "Le PV HTML est écrit."
-        ) from None
-    HTML(string=page).write_pdf(path)
-    return path
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m verdict.pv",
-        description="Procès-verbal de recette (PDF et HTML) par établissement, depuis un run.",
-    )
-    parser.add_argument("--reports", type=Path, default=Path("reports"), help="dossier du run")
-    parser.add_argument("--out", type=Path, default=None, help="dossier des PV (REPORTS/pv)")
-    parser.add_argument("--html-only", action="store_true", help="sans PDF")
-    args = parser.parse_args(argv)
-    try:
-        written = write_pvs(args.reports, args.out, pdf=not args.html_only)
-    except PvError as exc:
-        print(f"erreur : {exc}", file=sys.stderr)
-        return 2
-    for path in written:
-        print(f"PV de recette : {path}")
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())
