@@ -38,6 +38,7 @@ import os
 import platform
 import pstats
 import re
+import resource
 import statistics
 import subprocess
 import sys
@@ -78,6 +79,7 @@ PYTEST_RUNS = {
     "lat8": ("pytest e2e/, 0.3 s per hop, concurrency 8", 8, 0, 0.3),
 }
 NAMES = ("floor", "warm", "naive", *PYTEST_RUNS)
+CPU_FIELDS = ("ru_utime", "ru_stime")
 
 
 def loadavg() -> str:
@@ -500,6 +502,9 @@ def clean_env(**extra: str) -> dict[str, str]:
 
 def timed_subprocess(command: list[str], env: dict[str, str], timeout: float) -> dict[str, Any]:
     load = loadavg()
+    # CPU of the whole tree: the subprocess and every descendant it (or they) waited for —
+    # the lab, Playwright's driver, Chromium and its renderers. Runs are one at a time.
+    children_before = resource.getrusage(resource.RUSAGE_CHILDREN)
     began = time.perf_counter()
     process = subprocess.Popen(
         command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
@@ -514,9 +519,12 @@ def timed_subprocess(command: list[str], env: dict[str, str], timeout: float) ->
             process.kill()
             code = process.wait()
     wall = time.perf_counter() - began
+    children_after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = sum(getattr(children_after, f) - getattr(children_before, f) for f in CPU_FIELDS)
     reader.join(timeout=10)
     return {
         "wall_s": wall,
+        "cpu_s": cpu,
         "code": code,
         "peak_rss": memory.peak_rss,
         "peak_pss": memory.peak_pss,
@@ -622,24 +630,27 @@ def print_report(results: dict[str, Any], args: argparse.Namespace, began: str, 
         f"Python {platform.python_version()}; code at start: {code}, at end: {git_state()}; "
         f"load average at start {began}, at end {loadavg()}\n"
     )
-    print("| measure | wall | peak memory (RSS sum / PSS sum) | outcome | notes |")
-    print("| --- | --- | --- | --- | --- |")
+    print(
+        "| measure | wall | CPU (whole tree) | peak memory (RSS sum / PSS sum) | outcome | notes |"
+    )
+    print("| --- | --- | --- | --- | --- | --- |")
     if "floor" in results:
         f = results["floor"]
         print(
             f"| protocol floor: bare httpx hops, one journey (median of {f['runs']}) "
-            f"| {f['floor_s'] * 1000:.0f} ms | | | + the space's own {f['build_delay_s']:.1f} s "
+            f"| {f['floor_s'] * 1000:.0f} ms | | | | + the space's own {f['build_delay_s']:.1f} s "
             "JavaScript build delay = the floor a browser can reach |"
         )
         print(
             f"| HTTP journey, `run_probe` (median of {f['runs']}) | {f['probe_s'] * 1000:.0f} ms "
-            "| | | the step script over httpx + BeautifulSoup, CAS identifier replay included |"
+            "| | | | the step script over httpx + BeautifulSoup, CAS identifier replay included |"
         )
     if "warm" in results:
         w = results["warm"]
         print(
             f"| our warm journey, one account, concurrency 1 (median of {w['runs']}) "
-            f"| {w['wall_s']:.2f} s | | | submit → result (contexts created and closed); "
+            f"| {w['wall_s']:.2f} s | {sum(w['cpu'].values()):.2f} s | | "
+            "| submit → result (contexts created and closed); "
             f"the step script's own total {w['total_s']:.2f} s |"
         )
     for name in ("naive", *PYTEST_RUNS):
@@ -652,7 +663,8 @@ def print_report(results: dict[str, Any], args: argparse.Namespace, began: str, 
             else PYTEST_RUNS[name][0] + ", cold"
         )
         print(
-            f"| {label} | {r['wall_s']:.1f} s | {mib(r['peak_rss'])} / {mib(r['peak_pss'])} "
+            f"| {label} | {r['wall_s']:.1f} s | {r['cpu_s']:.0f} s "
+            f"| {mib(r['peak_rss'])} / {mib(r['peak_pss'])} "
             f"| {r['outcome']} | {r['accounts']} accounts: {r['detail']}; "
             f"load {r['load_before']} → {r['load_after']} |"
         )
