@@ -84,6 +84,7 @@ class JourneyRunner:
         self._playwright: Playwright | None = None
         self._problem: str | None = None
         self.timeout_ms = settings.timeout_s * 1000
+        self._http: dict[bool, httpx.AsyncClient] = {}
 
     # -- from pytest's thread ----------------------------------------------------------
     def submit(self, key: str, job: Job) -> None:
@@ -124,12 +125,7 @@ class JourneyRunner:
                 mode="probe" if self.probe else "browser",
             )
             hops = HopRecorder(job.target, obs)
-            http = httpx.AsyncClient(
-                **httpx_client_kwargs(self.settings, insecure_tls=job.target.insecure_tls),
-                follow_redirects=False,
-                timeout=self.settings.timeout_s,
-                headers={"User-Agent": "pronote-ent-verifier"},
-            )
+            http = self._validation_client(job.target.insecure_tls)
             if self.probe:
                 driver: Any = HttpDriver(
                     httpx.AsyncClient(
@@ -164,9 +160,20 @@ class JourneyRunner:
                 obs.timings.setdefault("total", 0.0)
             finally:
                 await driver.close()
-                await http.aclose()
             result.videos = list(getattr(driver, "videos", []))
             return result
+
+    def _validation_client(self, insecure_tls: bool) -> httpx.AsyncClient:
+        """One client per TLS policy for our own ticket validations, shared by the journeys
+        (building a TLS context costs more than the validation itself)."""
+        if insecure_tls not in self._http:
+            self._http[insecure_tls] = httpx.AsyncClient(
+                **httpx_client_kwargs(self.settings, insecure_tls=insecure_tls),
+                follow_redirects=False,
+                timeout=self.settings.timeout_s,
+                headers={"User-Agent": "pronote-ent-verifier"},
+            )
+        return self._http[insecure_tls]
 
     async def direct_login_form(self, url: str) -> tuple[bool, str, bytes | None]:
         """Whether *url* shows PRONOTE's own login form (direct authentication, seed II.7)."""
@@ -240,6 +247,8 @@ class JourneyRunner:
         return [await chromium.launch(**args)]
 
     async def _close(self) -> None:
+        for client in self._http.values():
+            await client.aclose()
         for browser in self._browsers or []:
             with contextlib.suppress(PlaywrightError):
                 await browser.close()
