@@ -121,7 +121,10 @@ def test_e2e_default_target_is_a_fresh_lab_with_lab_faults(tmp_path: Path) -> No
 
 def test_e2e_artifacts_hold_no_password(e2e_lab: LabClient, tmp_path: Path) -> None:
     e2e_lab.reset()
-    chosen = [e2e_lab.accounts[0], e2e_lab.accounts[4]]
+    # A local élève, a local professeur, and an ÉduConnect élève (its password typed at
+    # ÉduConnect, its SAML response posted back to the ENT: neither may carry it anywhere)
+    educonnect = next(a for a in e2e_lab.accounts if a.route == "educonnect")
+    chosen = [e2e_lab.accounts[0], e2e_lab.accounts[4], educonnect]
     extra = ["--tracing", "on", "--screenshot", "on"]
     if any(Path(p, "ffmpeg").exists() for p in os.environ.get("PATH", "").split(os.pathsep)):
         extra += ["--video", "on"]
@@ -129,7 +132,7 @@ def test_e2e_artifacts_hold_no_password(e2e_lab: LabClient, tmp_path: Path) -> N
     assert run.returncode == 0, run.stdout[-3000:]
     assert "FUITE" not in run.stdout  # the scrubber had nothing to remove
     traces = list((tmp_path / "test-results").rglob("trace.zip"))
-    assert traces, "tracing was asked for but no trace was written"
+    assert len(traces) == len(chosen), "tracing was asked for: one trace per account"
     result = scan_paths([tmp_path], [a.password for a in e2e_lab.accounts])
     assert result.hits == []
     assert len(result.files_scanned) > 20
