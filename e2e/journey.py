@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -26,6 +27,7 @@ from e2e.target import Target
 from pages.locators import domino_candidates
 from verdict.cas import parse_validation, safe_url, ticket_of
 from verdict.observation import Observation, visible_text
+from verdict.wording import fold
 
 
 @dataclass
@@ -318,11 +320,9 @@ def identity_json(identity: dict) -> str:
     return json.dumps(identity, ensure_ascii=False, indent=2)
 
 
-def _fold(text: str) -> list[str]:
-    import unicodedata
-
-    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().casefold()
-    return "".join(c if c.isalnum() else " " for c in plain).split()
+def _words(text: str) -> set[str]:
+    """The words of *text*, accents and case folded (`verdict.wording.fold`)."""
+    return set(re.findall(r"\w+", fold(text)))
 
 
 def name_in_banner(expected: str, banner: str) -> bool:
@@ -333,7 +333,8 @@ def name_in_banner(expected: str, banner: str) -> bool:
     """
     user = banner.split(" - ", 1)[1] if " - " in banner else banner
     user = user.split("(", 1)[0]
-    return set(_fold(expected)) <= set(_fold(user)) and bool(_fold(expected))
+    expected_words = _words(expected)
+    return bool(expected_words) and expected_words <= _words(user)
 
 
 def _same_page(a: str, b: str) -> bool:

@@ -128,12 +128,7 @@ class JourneyRunner:
             http = self._validation_client(job.target.insecure_tls)
             if self.probe:
                 driver: Any = HttpDriver(
-                    httpx.AsyncClient(
-                        **httpx_client_kwargs(self.settings, insecure_tls=job.target.insecure_tls),
-                        follow_redirects=False,
-                        timeout=self.settings.timeout_s,
-                        headers={"User-Agent": "pronote-ent-verifier (probe)"},
-                    ),
+                    self._client(job.target.insecure_tls, "pronote-ent-verifier (probe)"),
                     job.target,
                     hops,
                     self.settings,
@@ -167,13 +162,17 @@ class JourneyRunner:
         """One client per TLS policy for our own ticket validations, shared by the journeys
         (building a TLS context costs more than the validation itself)."""
         if insecure_tls not in self._http:
-            self._http[insecure_tls] = httpx.AsyncClient(
-                **httpx_client_kwargs(self.settings, insecure_tls=insecure_tls),
-                follow_redirects=False,
-                timeout=self.settings.timeout_s,
-                headers={"User-Agent": "pronote-ent-verifier"},
-            )
+            self._http[insecure_tls] = self._client(insecure_tls, "pronote-ent-verifier")
         return self._http[insecure_tls]
+
+    def _client(self, insecure_tls: bool, agent: str) -> httpx.AsyncClient:
+        """An HTTP client with the network settings (proxy, CA bundle), redirects by hand."""
+        return httpx.AsyncClient(
+            **httpx_client_kwargs(self.settings, insecure_tls=insecure_tls),
+            follow_redirects=False,
+            timeout=self.settings.timeout_s,
+            headers={"User-Agent": agent},
+        )
 
     async def direct_login_form(self, url: str) -> tuple[bool, str, bytes | None]:
         """Whether *url* shows PRONOTE's own login form (direct authentication, seed II.7)."""

@@ -43,8 +43,6 @@ FAULT_CODES: dict[str, str] = {
     "educonnect_identity_check": "PN-EDUCONNECT-VERIFICATION-IDENTITE",
     "wayf_choice_missing": "PN-WAYF-CHOIX-ABSENT",
 }
-# Kept for the tests that still import the old name.
-LAB_FAULT_CODES = FAULT_CODES
 
 
 @dataclass(frozen=True)

@@ -11,15 +11,10 @@ from typing import Any
 
 from verdict.cas import CasValidation
 from verdict.page import PAGE_KINDS, page_kind, visible_text
-from verdict.wording import Wording
 
 __all__ = [
     "IDP_ERRORS",
-    "IP_SUSPENDED_TEXTS",
     "PAGE_KINDS",
-    "SERVICE_REFUSED_TEXTS",
-    "TOO_MANY_ERRORS_TEXTS",
-    "UNAVAILABLE_TEXTS",
     "Observation",
     "Retry",
     "page_kind",
@@ -37,13 +32,6 @@ IDP_ERRORS = {
     "assertion_rejected": "the ENT answered ÉduConnect's SAMLResponse without opening a session",
     "idp_error": "ÉduConnect showed an error page of its own after the login",
 }
-
-# Deprecated: the default phrases as tuples, for callers that predate `Wording`.
-_DEFAULT = Wording()
-UNAVAILABLE_TEXTS = tuple(_DEFAULT.unavailable)
-IP_SUSPENDED_TEXTS = tuple(_DEFAULT.ip_suspended)
-TOO_MANY_ERRORS_TEXTS = tuple(_DEFAULT.too_many_errors)
-SERVICE_REFUSED_TEXTS = tuple(_DEFAULT.cas_refused)
 
 
 @dataclass(frozen=True)
