@@ -35,11 +35,13 @@ e2e: setup
 	$(PYTEST) e2e/ ; status=$$?; $(MAKE) --no-print-directory report; \
 	 $(MAKE) --no-print-directory pv; exit $$status
 
-# Tidy the results first (no pytest fixtures, French parameters; verdict/report_view.py).
+# Tidy the results first (no pytest fixtures, French parameters; verdict/report_view.py),
+# then take Allure's Google Analytics out of the report (no call to Google when it is opened).
 report: node
 	$(PY) -m verdict.report_view $(REPORTS)/allure-results >/dev/null
-	npx allure generate $(REPORTS)/allure-results --output $(REPORTS)/allure-report >/dev/null \
-	 && echo "Report: $(REPORTS)/allure-report/index.html"
+	npx allure generate $(REPORTS)/allure-results --output $(REPORTS)/allure-report >/dev/null
+	$(PY) -m verdict.report_view --strip-analytics $(REPORTS)/allure-report/index.html
+	@echo "Report: $(REPORTS)/allure-report/index.html"
 
 # Procès-verbal de recette per establishment: $(REPORTS)/pv/<UAI>.pdf and .html.
 pv: $(VENV)/.installed

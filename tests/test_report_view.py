@@ -23,6 +23,7 @@ from verdict.report_view import (
     diagnosis_markdown,
     profile_group,
     readable_parameters,
+    strip_analytics,
     tidy_results,
 )
 
@@ -240,8 +241,8 @@ def test_a_real_allure_pytest_run_reads_in_french_after_tidy(tmp_path: Path) -> 
 
 
 # -- the single-file report, opened in Chromium -------------------------------------------
-def generate(results: Path, cwd: Path) -> Path:
-    """`make report`'s command, with the project's allurerc.mjs (history under cwd/reports)."""
+def generate(results: Path, cwd: Path, *, analytics: bool = False) -> Path:
+    """`make report`'s commands, with the project's allurerc.mjs (history under cwd/reports)."""
     output = cwd / "allure-report"
     subprocess.run(
         [
@@ -258,6 +259,8 @@ def generate(results: Path, cwd: Path) -> Path:
         capture_output=True,
         timeout=120,
     )
+    if not analytics:
+        strip_analytics(output / "index.html")
     return output / "index.html"
 
 
@@ -346,6 +349,64 @@ def test_report_shows_the_overview_per_establishment(results: Path, tmp_path: Pa
     frame = page.frame_locator("iframe").first
     expect(frame.get_by_role("cell", name="3100001A Collège Jean Jaurès")).to_be_visible()
     page.close()
+
+
+def test_the_report_calls_no_one_once_analytics_are_stripped(
+    results: Path, tmp_path: Path, chromium
+) -> None:
+    # Given Allure's own output: it loads Google Tag Manager (no switch in Allure 3.18)
+    tidy_results(results)
+    index = generate(results, tmp_path, analytics=True)
+    raw = index.read_text(encoding="utf-8")
+    assert "googletagmanager.com" in raw, "Allure no longer writes analytics: drop the strip"
+
+    # When make report strips it (twice: the second call finds nothing)
+    assert strip_analytics(index) == 1
+    assert strip_analytics(index) == 0
+
+    # Then the file has no trace of it, is otherwise unchanged, and the report opened in
+    # Chromium asks for nothing but its own file
+    text = index.read_text(encoding="utf-8")
+    assert "googletagmanager" not in text and "gtag(" not in text and "dataLayer" not in text
+    assert len(raw) - len(text) < 1_000
+    page = chromium.new_page()
+    asked: list[str] = []
+    page.on("request", lambda request: asked.append(request.url))
+    page.goto(index.as_uri())
+    page.get_by_placeholder("Rechercher des tests").fill(FAILED_LOGIN)
+    expect(page.get_by_text(re.compile(f"Première connexion.*{FAILED_LOGIN}")).first).to_be_visible()
+    assert [url for url in asked if not url.startswith("file://")] == []
+    page.close()
+
+
+def test_strip_analytics_from_the_command_line(tmp_path: Path) -> None:
+    index = tmp_path / "index.html"
+    index.write_text(
+        '<body><div id="app"></div>\n'
+        '<script async src="https://www.googletagmanager.com/gtag/js?id=G-X"></script>\n'
+        "<script>\n window.dataLayer = window.dataLayer || [];\n"
+        " function gtag(){dataLayer.push(arguments);}\n gtag('config', 'G-X');\n</script>\n"
+        "<script>window.allureReportData = 1;</script></body>",
+        encoding="utf-8",
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "verdict.report_view", "--strip-analytics", str(index)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr
+    assert index.read_text(encoding="utf-8") == (
+        '<body><div id="app"></div>\n<script>window.allureReportData = 1;</script></body>'
+    )
+    missing = subprocess.run(
+        [sys.executable, "-m", "verdict.report_view", "--strip-analytics", str(tmp_path / "no")],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert missing.returncode == 2 and "rapport Allure introuvable" in missing.stderr
+    assert "Traceback" not in missing.stderr
 
 
 def test_history_follows_each_account_across_runs_on_new_lab_ports(

@@ -6,7 +6,16 @@ Two halves:
   profile group, readable parameters), `attach_timings` (a small table), `show_diagnosis`
   (title, explanation, fix and procedure step, as the test's description);
 * run once at session end, or by `make report` before `allure generate`: `tidy_results`,
-  which post-processes `allure-results/`.
+  which post-processes `allure-results/`;
+* run by `make report` after `allure generate`: `strip_analytics`, which takes Google
+  Analytics out of the report's `index.html`.
+
+Why strip analytics: Allure Report 3 (3.18) writes a Google Tag Manager script into every
+report with no switch to turn it off (`analyticsEnable: true` is hard-coded in its awesome
+plugin; allure-framework/allure3#476, the opt-out PR #784 is not released). A report opened
+by a school's staff or an académie's support desk would then call googletagmanager.com, which
+public-education rules on personal data forbid, and on a machine where that host neither
+answers nor fails (a closed network) the page waits for it.
 
 Why post-processing: allure-pytest 2.x records every pytest fixture as a setup/teardown
 entry (`*-container.json` "befores"/"afters": `browser_type_launch_args`,
@@ -330,8 +339,35 @@ def _write(path: Path, data: Any) -> None:
     path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
 
 
+# Allure's analytics: the gtag.js loader and the inline script that configures it.
+_ANALYTICS = re.compile(
+    r"<script[^>]*\bsrc=\"https://www\.googletagmanager\.com/[^\"]*\"[^>]*>\s*</script>\s*"
+    r"(?:<script>(?:(?!</script>).)*?\bgtag\((?:(?!</script>).)*</script>\s*)?",
+    re.DOTALL,
+)
+
+
+def strip_analytics(index: Path) -> int:
+    """Remove Allure's Google Analytics from a generated report; the number of blocks removed.
+
+    Idempotent: a report already stripped (or from an Allure with analytics off) is left as is.
+    """
+    text = index.read_text(encoding="utf-8")
+    stripped, removed = _ANALYTICS.subn("", text)
+    if removed:
+        index.write_text(stripped, encoding="utf-8")
+    return removed
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
+    if args[:1] == ["--strip-analytics"]:
+        index = Path(args[1]) if len(args) > 1 else Path("reports/allure-report/index.html")
+        if not index.is_file():
+            print(f"erreur : {index} : rapport Allure introuvable.", file=sys.stderr)
+            return 2
+        strip_analytics(index)
+        return 0
     folder = Path(args[0]) if args else Path("reports/allure-results")
     if not folder.is_dir():
         print(f"erreur : {folder} : dossier des résultats Allure introuvable.", file=sys.stderr)
