@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from verdict.report_view import (
     OVERVIEW,
@@ -274,12 +275,40 @@ def chromium():
         browser.close()
 
 
-def open_account(page: Page, index: Path, login: str) -> None:
-    """Find the account's test as a reader would: the search box, then its title."""
+# Allure's app draws the report from data embedded in the file, some hundreds of ms after
+# load; a loaded CI machine gets a minute before the test says what the page showed instead.
+RENDERED_WITHIN_MS = 60_000
+
+
+def open_report(browser, index: Path, asked: list[str] | None = None) -> Page:
+    """A new page on the report, once Allure's app has drawn its test tree."""
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    seen: list[str] = []
+    page.on("console", lambda m: seen.append(f"console {m.type}: {m.text[:200]}"))
+    page.on("pageerror", lambda e: seen.append(f"page error: {e}"))
+    page.on("crash", lambda _: seen.append("renderer crashed"))
+    if asked is not None:
+        page.on("request", lambda request: asked.append(request.url))
     page.goto(index.as_uri())
+    search = page.get_by_placeholder("Rechercher des tests")
+    try:
+        search.wait_for(timeout=RENDERED_WITHIN_MS)
+    except PlaywrightTimeoutError:
+        body = page.locator("body").inner_text(timeout=5_000)[:500]
+        raise AssertionError(
+            f"the report ({index.stat().st_size} bytes) drew no test tree in "
+            f"{RENDERED_WITHIN_MS} ms; title {page.title()!r}; events {seen}; body {body!r}"
+        ) from None
+    return page
+
+
+def open_account(browser, index: Path, login: str) -> Page:
+    """Find the account's test as a reader would: the search box, then its title."""
+    page = open_report(browser, index)
     page.get_by_placeholder("Rechercher des tests").fill(login)
     page.get_by_text(re.compile(f"Première connexion sans identifiant PRONOTE : .*{login}")).click()
     expect(page.get_by_text("Paramètres").first).to_be_visible()
+    return page
 
 
 def test_report_test_view_has_no_fixtures_and_shows_the_identifiant_cas(
@@ -305,9 +334,7 @@ def test_report_test_view_has_no_fixtures_and_shows_the_identifiant_cas(
     data["description"] = diagnosis_markdown(Found())
     path.write_text(json.dumps(data), encoding="utf-8")
     index = generate(results, tmp_path)
-    page = chromium.new_page(viewport={"width": 1400, "height": 1000})
-
-    open_account(page, index, FAILED_LOGIN)
+    page = open_account(chromium, index, FAILED_LOGIN)
 
     body = page.locator("body")
     expect(page.get_by_text("Identifiant CAS", exact=True).first).to_be_visible()
@@ -329,9 +356,7 @@ def test_untidied_report_shows_the_fixture_entries_this_removes(
     results: Path, tmp_path: Path, chromium
 ) -> None:
     index = generate(results, tmp_path)  # the same run, not tidied
-    page = chromium.new_page(viewport={"width": 1400, "height": 1000})
-
-    open_account(page, index, FAILED_LOGIN)
+    page = open_account(chromium, index, FAILED_LOGIN)
 
     expect(page.locator("body")).to_contain_text("Préparation")
     expect(page.locator("body")).to_contain_text("Target(")
@@ -340,9 +365,7 @@ def test_untidied_report_shows_the_fixture_entries_this_removes(
 
 def test_report_shows_the_overview_per_establishment(results: Path, tmp_path: Path, chromium):
     tidy_results(results)
-    page = chromium.new_page(viewport={"width": 1400, "height": 1000})
-
-    page.goto(generate(results, tmp_path).as_uri())
+    page = open_report(chromium, generate(results, tmp_path))
     page.get_by_text("Pièces jointes globales").click()
     page.get_by_text("Vue d'ensemble par établissement").first.click()
 
@@ -369,12 +392,12 @@ def test_the_report_calls_no_one_once_analytics_are_stripped(
     text = index.read_text(encoding="utf-8")
     assert "googletagmanager" not in text and "gtag(" not in text and "dataLayer" not in text
     assert len(raw) - len(text) < 1_000
-    page = chromium.new_page()
     asked: list[str] = []
-    page.on("request", lambda request: asked.append(request.url))
-    page.goto(index.as_uri())
+    page = open_report(chromium, index, asked)
     page.get_by_placeholder("Rechercher des tests").fill(FAILED_LOGIN)
-    expect(page.get_by_text(re.compile(f"Première connexion.*{FAILED_LOGIN}")).first).to_be_visible()
+    expect(
+        page.get_by_text(re.compile(f"Première connexion.*{FAILED_LOGIN}")).first
+    ).to_be_visible()
     assert [url for url in asked if not url.startswith("file://")] == []
     page.close()
 
