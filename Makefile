@@ -15,12 +15,13 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install -q -e '.[dev]'
 	touch $@
 
-# Playwright's own Chromium where it can be downloaded; Debian's chromium otherwise.
+# Playwright's own Chromium where it can be downloaded; Debian's chromium otherwise (with its
+# chromium-headless-shell, which headless runs prefer, as Playwright's own download does).
 browser: $(VENV)/.installed
 	@$(PY) -c "from playwright.sync_api import sync_playwright as s; import os,sys; p=s().start(); sys.exit(0 if os.path.exists(p.chromium.executable_path) else 1)" 2>/dev/null \
 	 || [ -x /usr/lib/chromium/chromium ] || [ -x /usr/bin/chromium ] \
 	 || $(PY) -m playwright install chromium 2>/dev/null \
-	 || (command -v apt-get >/dev/null && (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core)) \
+	 || (command -v apt-get >/dev/null && (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-headless-shell fonts-dejavu-core)) \
 	 || (echo "No Chromium: run 'playwright install chromium' or install your distribution's chromium" && exit 1)
 
 node_modules/.bin/allure: package.json

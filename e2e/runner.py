@@ -36,6 +36,21 @@ from verdict.observation import Observation
 
 T = TypeVar("T")
 DEBIAN_CHROMIUM = ("/usr/lib/chromium/chromium", "/usr/bin/chromium")
+# Headless runs take the headless shell where it is installed, as Playwright itself does with
+# its own download (`playwright install chromium` fetches chromium-headless-shell too, and
+# headless launches use it). Debian packages it as chromium-headless-shell. Measured here
+# (bench/RESULTS.md): a warm journey costs 1.3 CPU-seconds in it, 2.8 in the full browser's
+# new headless mode, for the same pages, screenshots and evidence.
+DEBIAN_HEADLESS_SHELL = (
+    "/usr/lib/chromium/chromium-headless-shell",
+    "/usr/bin/chromium-headless-shell",
+)
+
+
+def debian_chromium(headless: bool) -> str | None:
+    """Debian's Chromium for this launch: the headless shell for headless runs when present."""
+    candidates = (DEBIAN_HEADLESS_SHELL if headless else ()) + DEBIAN_CHROMIUM
+    return next((c for c in candidates if os.access(c, os.X_OK)), None)
 
 
 class BrowserUnavailable(Exception):
@@ -85,6 +100,8 @@ class JourneyRunner:
         self._problem: str | None = None
         self.timeout_ms = settings.timeout_s * 1000
         self._http: dict[bool, httpx.AsyncClient] = {}
+        # Which browser ran the journeys, once one started ("chromium-headless-shell 156…").
+        self.browser_used: str | None = None
 
     # -- from pytest's thread ----------------------------------------------------------
     def submit(self, key: str, job: Job) -> None:
@@ -223,7 +240,11 @@ class JourneyRunner:
         chromium = self._playwright.chromium
         if self.launch.endpoints:
             timeout = self.settings.timeout_s * 1000
-            return [await chromium.connect(e, timeout=timeout) for e in self.launch.endpoints]
+            browsers = [await chromium.connect(e, timeout=timeout) for e in self.launch.endpoints]
+            self.browser_used = (
+                f"Chromium {browsers[0].version} ({', '.join(self.launch.endpoints)})"
+            )
+            return browsers
         args: dict[str, Any] = {
             "headless": self.launch.headless,
             "slow_mo": self.launch.slow_mo,
@@ -235,7 +256,7 @@ class JourneyRunner:
         elif self.launch.executable:
             args["executable_path"] = str(self.launch.executable)
         elif not Path(chromium.executable_path).exists():
-            debian = next((c for c in DEBIAN_CHROMIUM if os.access(c, os.X_OK)), None)
+            debian = debian_chromium(self.launch.headless)
             if debian is None:
                 raise BrowserUnavailable(
                     "Aucun navigateur Chromium trouvé. Installez-le : `playwright install "
@@ -243,7 +264,10 @@ class JourneyRunner:
                     "son chemin dans VERIFIER_BROWSER_EXECUTABLE."
                 )
             args["executable_path"] = debian
-        return [await chromium.launch(**args)]
+        browser = await chromium.launch(**args)
+        executable = args.get("executable_path") or self.launch.channel or "playwright-chromium"
+        self.browser_used = f"{Path(executable).name} {browser.version}"
+        return [browser]
 
     async def _close(self) -> None:
         for client in self._http.values():

@@ -28,6 +28,13 @@ def e2e_lab() -> Iterator[LabClient]:
         yield client
 
 
+def playwright_chromium_installed() -> bool:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        return Path(p.chromium.executable_path).exists()
+
+
 def run_e2e(
     lab: LabClient | None,
     out: Path,
@@ -92,6 +99,13 @@ def test_e2e_healthy_lab_passes_and_records_the_stored_id_cas(
         assert any(p["name"] == "Identifiant CAS" for p in result.get("parameters", []))
     assert (tmp_path / "allure-results" / "environment.properties").exists()
     assert (tmp_path / "allure-results" / "categories.json").exists()
+    # The run says which browser ran it: Debian's headless shell where it is installed.
+    browser = json.loads((tmp_path / "summary.json").read_text(encoding="utf-8"))["browser"]
+    name, version = browser.split()[:2]
+    assert version[0].isdigit(), browser
+    if not playwright_chromium_installed():
+        shell = os.access("/usr/lib/chromium/chromium-headless-shell", os.X_OK)
+        assert name == ("chromium-headless-shell" if shell else "chromium"), browser
 
 
 @pytest.mark.parametrize("fault", ["identifiers_not_imported", "identifier_management_off"])

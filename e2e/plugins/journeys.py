@@ -21,13 +21,12 @@ from slugify import slugify
 from e2e.browser_driver import Recording
 from e2e.journey import JourneyResult
 from e2e.network import NetworkSettingsError
+from e2e.plugins.keys import RUNNER
 from e2e.plugins.targets import probe_mode
 from e2e.runner import BrowserUnavailable, Job, JourneyRunner, LaunchOptions, launch_options
 from e2e.settings import Account, Settings
 from e2e.target import Target
 from e2e.video import ensure_ffmpeg
-
-RUNNER = pytest.StashKey[JourneyRunner]()
 
 
 @pytest.fixture(scope="session")

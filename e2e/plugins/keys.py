@@ -22,3 +22,4 @@ LEAKS = pytest.StashKey[list[str]]()
 IDENTIFIERS = pytest.StashKey[IdentifiersFile]()
 PREFLIGHTS = pytest.StashKey[dict[str, list[dict]]]()  # target name -> its checks, as records
 STARTED = pytest.StashKey[str]()
+RUNNER = pytest.StashKey[Any]()  # the JourneyRunner (e2e/plugins/journeys.py)

@@ -12,7 +12,16 @@ from typing import Any
 import pytest
 
 from e2e.network import secrets_to_scrub
-from e2e.plugins.keys import IDENTIFIERS, LEAKS, PREFLIGHTS, RECORDER, SETTINGS, STARTED, TARGETS
+from e2e.plugins.keys import (
+    IDENTIFIERS,
+    LEAKS,
+    PREFLIGHTS,
+    RECORDER,
+    RUNNER,
+    SETTINGS,
+    STARTED,
+    TARGETS,
+)
 from verdict.catalogue import CATALOGUE
 from verdict.identifiers import audit, audit_to_dict
 from verdict.pv import verifier_version
@@ -87,6 +96,7 @@ def _run_record(config: pytest.Config) -> dict[str, Any]:
         "started_at": config.stash.get(STARTED, None),
         "verifier_version": verifier_version(),
         "mode": "probe" if config.getoption("--probe") else config.stash[SETTINGS].mode,
+        "browser": getattr(config.stash.get(RUNNER, None), "browser_used", None),
         "targets": [
             {
                 "name": t.name,
