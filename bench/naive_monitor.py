@@ -28,7 +28,16 @@ from pathlib import Path
 from playwright.sync_api import Page, sync_playwright
 
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = "/usr/bin/chromium"
+# What `p.chromium.launch()` runs with Playwright's own download: the headless shell (Debian's
+# package of it here, where Playwright cannot download one), the same browser as ours.
+CHROMIUM = next(
+    (
+        c
+        for c in ("/usr/lib/chromium/chromium-headless-shell", "/usr/bin/chromium")
+        if Path(c).exists()
+    ),
+    "/usr/bin/chromium",
+)
 TIMEOUT_MS = 30_000
 
 

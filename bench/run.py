@@ -56,12 +56,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from e2e.browser_driver import Recording  # noqa: E402
-from e2e.runner import Job, JourneyRunner, LaunchOptions, run_probe  # noqa: E402
+from e2e.runner import Job, JourneyRunner, LaunchOptions, debian_chromium, run_probe  # noqa: E402
 from e2e.settings import Settings  # noqa: E402
 from e2e.target import targets_from_lab  # noqa: E402
 from lab.client import running_lab  # noqa: E402
 
-CHROMIUM = Path("/usr/bin/chromium")
+# The runner's own choice (the headless shell where installed), as pytest e2e/ makes it.
+CHROMIUM = Path(debian_chromium(headless=True) or "/usr/bin/chromium")
 # The e2e plugin's `browser_context_args` (e2e/plugins/journeys.py): the same contexts.
 CONTEXT_ARGS = {
     "locale": "fr-FR",
