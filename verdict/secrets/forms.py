@@ -9,6 +9,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
+from ahocorasick_rs import BytesAhoCorasick
 from slugify import slugify
 
 from verdict.secrets.results import WARNING_SECRET_TOO_SHORT, ScanWarning, SecretLike
@@ -205,6 +206,9 @@ class _Forms:
             for name, value in secret_forms(secret).items():
                 by_value.setdefault(value, name)
         self._items = sorted(by_value.items(), key=lambda item: -len(item[0]))
+        # One pass over the bytes for all forms (Aho-Corasick), not one search per form: a
+        # run's artifacts are tens of MB and its passwords have thousands of forms.
+        self._matcher = BytesAhoCorasick([value for value, _ in self._items])
 
     def __repr__(self) -> str:
         # Keeps the passwords out of tracebacks that print locals.
@@ -212,7 +216,10 @@ class _Forms:
 
     def found(self, data: bytes) -> list[tuple[str, bytes]]:
         """Forms in `data`, without those found only as part of a longer form found."""
-        present = [(name, value) for value, name in self._items if value in data]
+        if not self._items:
+            return []
+        hits = {i for i, _, _ in self._matcher.find_matches_as_indexes(data, overlapping=True)}
+        present = [(self._items[i][1], self._items[i][0]) for i in sorted(hits)]  # longest first
         kept: list[tuple[str, bytes]] = []
         for name, value in present:
             # e.g. base64-offset0 inside base64: one finding, named by the longer form.
