@@ -213,13 +213,18 @@ def configure(
         },
         LOGGING_CONFIG=None,
         LAB_CAS_STATIC=str(cas_pkg / "static"),
+        # A throw-away database: its tables are made from the models in one go (syncdb)
+        # instead of replaying every app's migrations, which took 0.8 s of each lab start.
+        MIGRATION_MODULES={
+            app: None for app in ("auth", "contenttypes", "sessions", "messages", "cas_server")
+        },
     )
     import django
 
     django.setup()
     from django.core.management import call_command
 
-    call_command("migrate", verbosity=0, interactive=False)
+    call_command("migrate", run_syncdb=True, verbosity=0, interactive=False)
     sync_service_patterns()
 
 
