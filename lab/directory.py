@@ -124,7 +124,7 @@ class Person:
 
     @property
     def export_name(self) -> str:
-        """"NOM Prénom": PRONOTE's way of naming a user (identifiers export, space banner)."""
+        """ "NOM Prénom": PRONOTE's way of naming a user (identifiers export, space banner)."""
         return f"{self.nom.upper()} {self.prenom}"
 
 

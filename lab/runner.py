@@ -21,7 +21,7 @@ from lab.ent_ng import FAMILIES, create_ng_portal, ng_site
 from lab.identifiers import ImportRefusedError, read_identifiers
 from lab.login_routes import LoginRoutes
 from lab.pronote import create_pronote_app
-from lab.saml import build_federation
+from lab.saml import PendingFederation
 from lab.server import Listener, WSGIApp
 from lab.state import Establishment, PronoteSettings, Shortcut, UnknownFaultError, World
 from lab.wording import texts
@@ -129,15 +129,16 @@ class Lab:
         )
         self.pronote_listeners = pairs
         self.ent_family = ent_family
-        saml_started = time.monotonic()
         acs = f"{cas_url}saml/acs" if self.cas else f"{self.ent.url}/auth/saml/acs"
-        federation = build_federation(
+        # Built in a thread once the rest is up (the end of __init__); the first SAML use
+        # waits for it.
+        federation = PendingFederation(
             Path(self._tmp.name), idp_base=self.educonnect.url, sp_entity_id=cas_url, acs_url=acs
         )
+        self.federation = federation
         self.educonnect.app = _transport(
             create_educonnect_app(self.world, federation, port=self.educonnect.port), self.world
         )
-        self.saml_startup_seconds = time.monotonic() - saml_started
         cas_site.configure(
             self.world,
             Path(self._tmp.name),
@@ -158,6 +159,7 @@ class Lab:
         self.control.app = create_control_app(self)
         if faults:
             self.set_faults(faults)
+        self.federation.start()
         self.startup_seconds = time.monotonic() - started
 
     # -- control -------------------------------------------------------------
@@ -246,7 +248,10 @@ class Lab:
             "accounts": accounts,
             "admin": {"login": admin.login, "password": admin.password},
             "startup_seconds": round(self.startup_seconds, 3),
-            "saml_startup_seconds": round(self.saml_startup_seconds, 3),
+            # The federation's build, done in a thread (None while it is still going on).
+            "saml_startup_seconds": (
+                round(self.federation.seconds, 3) if self.federation.seconds is not None else None
+            ),
         }
 
 

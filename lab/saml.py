@@ -6,26 +6,33 @@ pysaml2 entity over one config dict (the shape of pysaml2's `example/idp2` and
 `example/sp-wsgi`); every signature is made and checked by pysaml2 and xmlsec1,
 never by hand. Keys and self-signed certificates are made at each lab start,
 in the lab's temporary folder.
+
+Building the federation (pysaml2's signature modules load XML schemas, and three RSA keys
+are made) took 1.5 s of each 2.4 s lab start, so `start_federation` builds it in a thread
+while the rest of the lab starts and the verifier sets up; the first SAML use waits for it.
 """
 
 from __future__ import annotations
 
+import concurrent.futures
 import datetime as dt
 import shutil
+import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 from saml2 import BINDING_HTTP_POST
-from saml2.client import Saml2Client
-from saml2.config import Config, IdPConfig, SPConfig
-from saml2.metadata import entity_descriptor, metadata_tostring_fix
-from saml2.server import Server
-from saml2.validate import valid_instance
+
+if TYPE_CHECKING:  # pysaml2's entities load its XML schemas: imported where they are built
+    from saml2.client import Saml2Client
+    from saml2.config import Config
+    from saml2.server import Server
 
 # ÉduConnect's attributes (its identifier, names, affiliation): the ENT maps
 # `FrEduCtId` to one of its accounts.
@@ -80,6 +87,9 @@ def _xmlsec() -> str:
 
 
 def _metadata(config: Config) -> str:
+    from saml2.metadata import entity_descriptor, metadata_tostring_fix
+    from saml2.validate import valid_instance
+
     descriptor = entity_descriptor(config)
     valid_instance(descriptor)
     return metadata_tostring_fix(descriptor, {"xs": "http://www.w3.org/2001/XMLSchema"}, None)
@@ -147,6 +157,10 @@ class Federation:
 
 
 def build_federation(folder: Path, *, idp_base: str, sp_entity_id: str, acs_url: str) -> Federation:
+    from saml2.client import Saml2Client
+    from saml2.config import IdPConfig, SPConfig
+    from saml2.server import Server
+
     idp_entity_id = f"{idp_base}/idp/shibboleth"
     sso_url = f"{idp_base}/idp/profile/SAML2/POST/SSO"
     idp_keys = make_keypair(folder, "educonnect")
@@ -176,6 +190,52 @@ def build_federation(folder: Path, *, idp_base: str, sp_entity_id: str, acs_url:
         config=config(SPConfig, sp_config(sp_entity_id, acs_url, sp_keys, idp_metadata=idp_md))
     )
     return Federation(idp, rotated, sp, idp_entity_id, sp_entity_id)
+
+
+class PendingFederation:
+    """The federation, built in a thread once `start` is called: each attribute waits for
+    it (and re-raises what stopped it). The entity ids are known at once. Start it once the
+    rest of the lab is up: both are Python, and a build running alongside the lab's own
+    start would only share the interpreter with it."""
+
+    def __init__(self, folder: Path, *, idp_base: str, sp_entity_id: str, acs_url: str) -> None:
+        _xmlsec()  # the one thing a machine may lack: said at start, not at the first login
+        self.idp_entity_id = f"{idp_base}/idp/shibboleth"
+        self.sp_entity_id = sp_entity_id
+        self.seconds: float | None = None  # how long the build took, once done
+        self._future: concurrent.futures.Future[Federation] = concurrent.futures.Future()
+
+        def build() -> None:
+            began = time.monotonic()
+            try:
+                federation = build_federation(
+                    folder, idp_base=idp_base, sp_entity_id=sp_entity_id, acs_url=acs_url
+                )
+            except BaseException as exc:  # handed to whoever uses the federation
+                self._future.set_exception(exc)
+                return
+            self.seconds = time.monotonic() - began
+            self._future.set_result(federation)
+
+        self._thread = threading.Thread(target=build, name="saml-federation", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def result(self, timeout: float = 120) -> Federation:
+        return self._future.result(timeout=timeout)
+
+    @property
+    def idp(self) -> Server:
+        return self.result().idp
+
+    @property
+    def rotated_idp(self) -> Server:
+        return self.result().rotated_idp
+
+    @property
+    def sp(self) -> Saml2Client:
+        return self.result().sp
 
 
 def auto_post_page(action: str, fields: dict[str, Any], *, title: str) -> str:

@@ -57,10 +57,12 @@ SHELL_OPERATORS = {"|", "||", "&&", ";", ">", ">>", "2>&1"}
 
 # -- reading the recipes ---------------------------------------------------------------------
 
+
 def accounts_of(path: Path) -> list[dict]:
     """The accounts of a `summary.json` (an object whose `results` holds them)."""
     data = json.loads(path.read_text(encoding="utf-8"))
     return data["results"] if isinstance(data, dict) else data
+
 
 def load(platform: str) -> dict[str, Any]:
     return yaml.safe_load((GITHUB if platform == "github" else GITLAB).read_text(encoding="utf-8"))

@@ -122,14 +122,22 @@ def test_fault_matrix_concurrent_accounts_keep_their_own_identity_and_diagnosis(
         hit = {lab.affected(f): FAULT_CODES[f] for f in faults}
         uids = {a.login: a.uid for a in lab.accounts}
         # When every account is checked at once, eight journeys at a time in one browser
-        run, summary = run_e2e(lab, tmp_path, lab.accounts, "-k", "first_connection",
-                               env_extra={"VERIFIER_CONCURRENCY": "8"})
+        run, summary = run_e2e(
+            lab,
+            tmp_path,
+            lab.accounts,
+            "-k",
+            "first_connection",
+            env_extra={"VERIFIER_CONCURRENCY": "8"},
+        )
     assert run.returncode == 1, run.stdout[-3000:]
     assert len(summary) == len(lab.accounts) >= 8
     for entry in summary:
         if entry["account"] in hit:
             # Then each hit account carries its own cause
-            assert (entry["outcome"], entry["diagnosis"]) == ("failed", hit[entry["account"]]), entry
+            assert (entry["outcome"], entry["diagnosis"]) == ("failed", hit[entry["account"]]), (
+                entry
+            )
         else:
             # And every other one passes with its own Identifiant CAS (its ENT uid)
             assert entry["outcome"] == "passed", entry

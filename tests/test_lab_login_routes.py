@@ -568,3 +568,40 @@ def test_open_ent_ng_without_the_educonnect_choice_shows_staff_dominos_only(
             assert element(wayf.text, class_="parent") is None
     finally:
         lab.reset()
+
+
+# -- the federation, built in a thread --------------------------------------------------------
+# pysaml2 imports a cipher mode that cryptography has deprecated (its own import, not ours).
+@pytest.mark.filterwarnings("ignore:CFB has been moved")
+def test_pending_federation_builds_in_a_thread_and_hands_on_its_failure(tmp_path) -> None:
+    from lab.saml import PendingFederation
+
+    # Given a federation whose keys go to a folder that does not exist
+    pending = PendingFederation(
+        tmp_path / "absent",
+        idp_base="http://127.0.0.1:1",
+        sp_entity_id="http://127.0.0.1:2/",
+        acs_url="http://127.0.0.1:2/saml/acs",
+    )
+    # Then its entity ids are known before it starts, and nothing is built until then
+    assert pending.idp_entity_id == "http://127.0.0.1:1/idp/shibboleth"
+    assert pending.sp_entity_id == "http://127.0.0.1:2/"
+    with pytest.raises(TimeoutError):
+        pending.result(timeout=0.05)
+    # When it starts, its first use gets the build's own error
+    pending.start()
+    with pytest.raises(FileNotFoundError):
+        _ = pending.idp
+    assert pending.seconds is None
+
+    # And a good one is built, timed, and usable
+    good = PendingFederation(
+        tmp_path,
+        idp_base="http://127.0.0.1:1",
+        sp_entity_id="http://127.0.0.1:2/",
+        acs_url="http://127.0.0.1:2/saml/acs",
+    )
+    good.start()
+    assert good.sp.config.entityid == "http://127.0.0.1:2/"
+    assert good.idp.config.entityid == good.idp_entity_id
+    assert good.seconds is not None and good.seconds > 0

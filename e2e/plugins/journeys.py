@@ -102,10 +102,13 @@ def _upcoming(item: pytest.Item) -> list[pytest.Item]:
 
 
 def submit_upcoming(item: pytest.Item, runner: JourneyRunner) -> None:
-    for upcoming in _upcoming(item):
-        spec = getattr(upcoming, "callspec", None)
-        if spec is None or "account" not in spec.params:
-            continue
+    """Queue the journeys of the tests to come, the longest first (ÉduConnect: a WAYF, the
+    IdP's pages and two SAML posts more), so that no long journey runs alone at the end
+    while the other slots stay empty. Tests still take their results in pytest's order."""
+    with_specs = [(upcoming, getattr(upcoming, "callspec", None)) for upcoming in _upcoming(item)]
+    jobs = [(u, spec) for u, spec in with_specs if spec is not None and "account" in spec.params]
+    jobs.sort(key=lambda job: job[1].params["account"].route != "educonnect")
+    for upcoming, spec in jobs:
         runner.submit(
             upcoming.nodeid,
             Job(
