@@ -145,8 +145,10 @@ class Settings(BaseSettings):
     # Running Playwright browser servers to connect to, comma-separated: used in turn.
     browser_ws_endpoint: str | None = None
     # Journeys at once in one browser (each in its own contexts). 1: one after the other.
+    # 8 per CPU: a journey mostly waits for the servers (bench/RESULTS.md, 0.3 s per hop:
+    # 48.5 s at 8 on 2 CPUs, 39.2 s at 16, for 0.37 GiB more memory).
     concurrency: int = Field(
-        default_factory=lambda: min(16, 4 * (os.cpu_count() or 1)), ge=1, le=64
+        default_factory=lambda: min(16, 8 * (os.cpu_count() or 1)), ge=1, le=64
     )
     proxy: SecretStr | None = None  # http://[user:password@]host:port; else HTTPS_PROXY/NO_PROXY
     ca_bundle: Path | None = None  # a PEM file of extra certificate authorities (TLS proxies)
