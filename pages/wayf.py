@@ -39,15 +39,17 @@ class WayfPage:
         return self.page.locator(self.locators.wayf_choice.format(selection=selection))
 
     async def selections(self) -> list[str]:
-        """The selections the form offers, read from the radios' ids (`#idp-<selection>`)."""
+        """The selections the form offers, read from the radios' ids (`#idp-<selection>`),
+        else their values; one round trip for all the radios."""
         prefix = self.locators.wayf_choice.partition("{selection}")[0].removeprefix("#")
+        radios = await self.radios.evaluate_all(
+            "els => els.map(e => [e.id, e.getAttribute('value') || ''])"
+        )
         found = []
-        for radio in await self.radios.all():
-            radio_id = await radio.get_attribute("id") or ""
+        for radio_id, radio_value in radios:
             value = radio_id.removeprefix(prefix) if radio_id.startswith(prefix) else ""
-            value = value or await radio.get_attribute("value") or ""
-            if value:
-                found.append(value)
+            if value or radio_value:
+                found.append(value or radio_value)
         return found
 
     async def choose(self, selection: str) -> None:
