@@ -1,0 +1,83 @@
+"""The order in which the runner is handed the journeys of the tests to come."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from e2e.plugins.journeys import submit_upcoming
+from e2e.settings import Account
+
+
+@dataclass
+class Config:
+    pluginmanager: Any = None
+
+    def getoption(self, name: str, default: Any = None) -> Any:
+        return default  # no --tracing, --video: nothing recorded
+
+
+@dataclass
+class Session:
+    items: list[Any] = field(default_factory=list)
+
+
+@dataclass
+class CallSpec:
+    params: dict[str, Any]
+
+
+@dataclass
+class Item:
+    nodeid: str
+    session: Session
+    config: Config
+    callspec: CallSpec | None = None
+
+
+class Plugins:
+    def get_plugins(self) -> list[Any]:
+        return []  # not an xdist worker: the whole session's items are this process's
+
+
+class Runner:
+    def __init__(self) -> None:
+        self.submitted: list[str] = []
+
+    def submit(self, key: str, job: Any) -> None:
+        self.submitted.append(key)
+
+
+def test_journeys_are_queued_longest_first_from_the_current_test_on() -> None:
+    # Given a session: a test without an account, then local and ÉduConnect accounts
+    session, config = Session(), Config(Plugins())
+    routes = ["local", "local", "educonnect", "local", "educonnect"]
+    preflight = Item("preflight", session, config)
+    accounts = [
+        Item(
+            f"account-{i}-{route}",
+            session,
+            config,
+            CallSpec(
+                {
+                    "target": "T",
+                    "account": Account(login=f"u{i}", password="x", profile="eleve", route=route),
+                }
+            ),
+        )
+        for i, route in enumerate(routes)
+    ]
+    session.items = [preflight, *accounts]
+    runner = Runner()
+
+    # When the second account's test hands the runner what comes
+    submit_upcoming(accounts[1], runner)
+
+    # Then the ÉduConnect journeys come first, the others keep pytest's order, and the tests
+    # already run and those without an account are left out
+    assert runner.submitted == [
+        "account-2-educonnect",
+        "account-4-educonnect",
+        "account-1-local",
+        "account-3-local",
+    ]
