@@ -233,7 +233,13 @@ class BrowserDriver:
     async def _through_auto_posts(self) -> None:
         """Wait while the page is one a script posts at once (SAML's SAMLRequest/SAMLResponse)."""
         assert self.page is not None
-        # Waited for, not counted: a count may land between the post and the next page.
+        # The predicate once, at once (most pages are no SAML post: one round trip); else
+        # waited for, not counted: a count may land between the post and the next page.
+        try:
+            if await self.page.evaluate(_NO_AUTO_POST):
+                return
+        except PlaywrightError:
+            pass  # the page is navigating right now: wait below
         with contextlib.suppress(PlaywrightTimeout):
             await self.page.wait_for_function(_NO_AUTO_POST, timeout=self.timeout_ms)
             await self.page.wait_for_load_state("domcontentloaded")
