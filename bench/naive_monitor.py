@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/naive_monitor.py [--per-profile 10] [--latency 0] [--urls-file F]
 
-For every account: a new browser (Playwright's sync API, Debian's Chromium), `goto`
+For every account: a new browser (Playwright's sync API, Debian's headless shell), `goto`
 the ENT and wait for `networkidle`, the WAYF choice, the login form (`#username`,
 `#password`, the lab's Kosmos markup in `lab/templates/cas/`), click, `networkidle`,
 click the "Pronote" shortcut, `networkidle` on the new page, read PRONOTE's banner

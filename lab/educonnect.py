@@ -31,7 +31,7 @@ from saml2.saml import NAMEID_FORMAT_TRANSIENT, NameID
 from saml2.time_util import in_a_while
 
 from lab.directory import Person, check_password
-from lab.saml import EDUCONNECT_ID_ATTRIBUTE, Federation, PendingFederation, auto_post_page
+from lab.saml import EDUCONNECT_ID_ATTRIBUTE, PendingFederation, auto_post_page
 from lab.state import World
 
 SSO_PATH = "/idp/profile/SAML2/POST/SSO"
@@ -150,9 +150,7 @@ def educonnect_identity(person: Person) -> dict[str, list[str]]:
     return identity
 
 
-def create_educonnect_app(
-    world: World, federation: Federation | PendingFederation, *, port: int
-) -> Flask:
+def create_educonnect_app(world: World, federation: PendingFederation, *, port: int) -> Flask:
     app = Flask(f"educonnect_{port}")
     flows: dict[str, _Flow] = {}
     lock = threading.Lock()

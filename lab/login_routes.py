@@ -32,7 +32,7 @@ from django.views.decorators.csrf import csrf_exempt
 from saml2 import BINDING_HTTP_POST
 
 from lab.directory import Person, check_password
-from lab.saml import EDUCONNECT_ID_ATTRIBUTE, Federation, PendingFederation
+from lab.saml import EDUCONNECT_ID_ATTRIBUTE, PendingFederation
 from lab.state import World
 
 log = logging.getLogger("lab.login_routes")
@@ -46,7 +46,7 @@ LOCAL_SELECTION = "ATS_parent_eleve"
 @dataclass
 class LoginRoutes:
     world: World
-    federation: Federation | PendingFederation
+    federation: PendingFederation
     family: str = "kosmos"
     wording: str = "default"
 
