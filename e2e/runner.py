@@ -6,6 +6,10 @@ as soon as they are known (all of them, or with pytest-xdist those queued on thi
 worker), the runner drives up to `VERIFIER_CONCURRENCY` of them at once, each in its
 own browser contexts, and each test then judges and reports its own journey. With
 concurrency 1 the journeys run one after the other, as a plain loop would.
+
+The browser may be started before any journey is known (`start_browser`), and a
+target's journeys wait for its preflight (plain HTTP, run once per target): a target
+whose preflight fails hard runs none.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ from e2e.hops import HopRecorder
 from e2e.http_driver import HttpDriver
 from e2e.journey import Journey, JourneyResult
 from e2e.network import browser_context_options, browser_launch_options, httpx_client_kwargs
+from e2e.preflight import Preflight, run_preflight
 from e2e.settings import Account, Settings
 from e2e.target import Target
 from verdict.observation import Observation
@@ -51,6 +56,10 @@ def debian_chromium(headless: bool) -> str | None:
     """Debian's Chromium for this launch: the headless shell for headless runs when present."""
     candidates = (DEBIAN_HEADLESS_SHELL if headless else ()) + DEBIAN_CHROMIUM
     return next((c for c in candidates if os.access(c, os.X_OK)), None)
+
+
+class PreflightStopped(Exception):
+    """The target's preflight failed hard: its journeys are not run (their tests say why)."""
 
 
 class BrowserUnavailable(Exception):
@@ -100,6 +109,8 @@ class JourneyRunner:
         self._problem: str | None = None
         self.timeout_ms = settings.timeout_s * 1000
         self._http: dict[bool, httpx.AsyncClient] = {}
+        self._preflights: dict[str, asyncio.Task[Preflight]] = {}
+        self._closed = False
         # Which browser ran the journeys, once one started ("chromium-headless-shell 156…").
         self.browser_used: str | None = None
 
@@ -124,7 +135,16 @@ class JourneyRunner:
         """Run *coro* on the journeys' loop (e.g. the preflight) and wait for its result."""
         return asyncio.run_coroutine_threadsafe(coro, self.loop).result()
 
+    def start_browser(self) -> None:
+        """Launch the browser now, in the background, so that the first journey finds it up
+        (a launch that fails is said by the journeys that need it)."""
+        if not self.probe:
+            asyncio.run_coroutine_threadsafe(self._warm_up(), self.loop)
+
     def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
         for future in self.futures.values():
             future.cancel()
         with contextlib.suppress(Exception):
@@ -133,7 +153,31 @@ class JourneyRunner:
         self.thread.join(timeout=10)
 
     # -- on the loop -------------------------------------------------------------------
+    async def preflight(self, target: Target) -> Preflight:
+        """*target*'s preflight (plain HTTP), run once; its journeys wait for it."""
+        task = self._preflights.get(target.name)
+        if task is None:
+            task = asyncio.ensure_future(self._run_preflight(target))
+            self._preflights[target.name] = task
+        return await asyncio.shield(task)
+
+    async def _run_preflight(self, target: Target) -> Preflight:
+        async with httpx.AsyncClient(
+            **httpx_client_kwargs(self.settings, insecure_tls=target.insecure_tls),
+            follow_redirects=False,
+            timeout=self.settings.timeout_s,
+        ) as http:
+            return await run_preflight(
+                target, http, wording=self.settings.wording, retries=self.settings.retries
+            )
+
+    async def _warm_up(self) -> None:
+        with contextlib.suppress(BrowserUnavailable):
+            await self._browser()
+
     async def _run(self, job: Job) -> JourneyResult:
+        if (await self.preflight(job.target)).hard_failure is not None:
+            raise PreflightStopped(job.target.name)
         async with self._slots:
             obs = Observation(
                 target=job.target.name,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from e2e.plugins.journeys import submit_upcoming
+from e2e.plugins.journeys import _upcoming, submit_upcoming
 from e2e.settings import Account
 
 
@@ -71,7 +71,7 @@ def test_journeys_are_queued_longest_first_from_the_current_test_on() -> None:
     runner = Runner()
 
     # When the second account's test hands the runner what comes
-    submit_upcoming(accounts[1], runner)
+    submit_upcoming(_upcoming(accounts[1]), config, runner)
 
     # Then the ÉduConnect journeys come first, the others keep pytest's order, and the tests
     # already run and those without an account are left out
@@ -81,3 +81,31 @@ def test_journeys_are_queued_longest_first_from_the_current_test_on() -> None:
         "account-1-local",
         "account-3-local",
     ]
+
+
+def test_the_whole_session_is_queued_when_the_runner_starts() -> None:
+    # Given a session whose first test has no account (the direct authentication's)
+    session, config = Session(), Config(Plugins())
+    first = Item("direct-auth", session, config)
+    accounts = [
+        Item(
+            f"account-{i}-{route}",
+            session,
+            config,
+            CallSpec(
+                {
+                    "target": "T",
+                    "account": Account(login=f"u{i}", password="x", profile="eleve", route=route),
+                }
+            ),
+        )
+        for i, route in enumerate(["local", "educonnect", "local"])
+    ]
+    session.items = [first, *accounts]
+    runner = Runner()
+
+    # When the runner starts with the session (the `journeys` fixture, before the first test)
+    submit_upcoming(session.items, config, runner)
+
+    # Then every account's journey is queued at once, ÉduConnect first
+    assert runner.submitted == ["account-1-educonnect", "account-0-local", "account-2-local"]

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,7 @@ from slugify import slugify
 from e2e.browser_driver import Recording
 from e2e.journey import JourneyResult
 from e2e.network import NetworkSettingsError
-from e2e.plugins.keys import RUNNER
+from e2e.plugins.keys import RUNNER, SETTINGS
 from e2e.plugins.targets import probe_mode
 from e2e.runner import BrowserUnavailable, Job, JourneyRunner, LaunchOptions, launch_options
 from e2e.settings import Account, Settings
@@ -39,27 +40,59 @@ def browser_context_args(settings: Settings) -> dict[str, Any]:
     }
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Start the browser now, while the lab starts (the targets plugin waits for it last)."""
+    if config.option.collectonly or probe_mode(config) or _xdist_controller(config):
+        return
+    with contextlib.suppress(NetworkSettingsError):  # said by the `journeys` fixture
+        runner(config, launch_options(config.stash[SETTINGS], config, _workdir(config)))
+        config.stash[RUNNER].start_browser()
+
+
+def _xdist_controller(config: pytest.Config) -> bool:
+    """pytest-xdist's controller runs no test: its workers start their own browsers."""
+    return bool(getattr(config.option, "numprocesses", None)) and not hasattr(config, "workerinput")
+
+
+def _workdir(config: pytest.Config) -> Path:
+    """A folder for the browser's files (an NSS database for a CA bundle), removed at the end."""
+    workdir = Path(tempfile.mkdtemp(prefix="verifier-browser-"))
+    config.add_cleanup(lambda: shutil.rmtree(workdir, ignore_errors=True))
+    return workdir
+
+
+def runner(config: pytest.Config, launch: LaunchOptions) -> JourneyRunner:
+    """This process's runner (made once), closed when pytest ends at the latest."""
+    if RUNNER not in config.stash:
+        config.stash[RUNNER] = JourneyRunner(
+            config.stash[SETTINGS], probe=probe_mode(config), launch=launch, context_args={}
+        )
+        config.add_cleanup(config.stash[RUNNER].close)
+    return config.stash[RUNNER]
+
+
 @pytest.fixture(scope="session")
 def journeys(
+    request: pytest.FixtureRequest,
     pytestconfig: pytest.Config,
     settings: Settings,
     browser_context_args: dict[str, Any],
-    tmp_path_factory: pytest.TempPathFactory,
 ) -> Any:
-    """The runner of this process's journeys (no browser starts in probe mode)."""
+    """The runner of this process's journeys (no browser starts in probe mode); the journeys
+    of the account tests this process will run start now, before the first such test."""
     if pytestconfig.getoption("--video", "off") != "off" and not probe_mode(pytestconfig):
         problem = ensure_ffmpeg()
         if problem:
             pytest.exit(problem, returncode=4)
-    runner = JourneyRunner(
-        settings,
-        probe=probe_mode(pytestconfig),
-        launch=launch(settings, pytestconfig, tmp_path_factory.mktemp("browser")),
-        context_args=browser_context_args,
-    )
-    pytestconfig.stash[RUNNER] = runner
-    yield runner
-    runner.close()
+    if RUNNER in pytestconfig.stash:
+        journeys = pytestconfig.stash[RUNNER]
+    else:
+        journeys = runner(pytestconfig, launch(settings, pytestconfig, _workdir(pytestconfig)))
+    journeys.context_args = browser_context_args
+    if not hasattr(pytestconfig, "workerinput"):  # a worker's queue is known test by test
+        submit_upcoming(request.session.items, pytestconfig, journeys)
+    yield journeys
+    journeys.close()
 
 
 def launch(settings: Settings, config: pytest.Config, workdir: Path) -> LaunchOptions:
@@ -89,7 +122,7 @@ def _recording(config: pytest.Config, nodeid: str) -> Recording:
 
 
 def _upcoming(item: pytest.Item) -> list[pytest.Item]:
-    """The account tests this process will run from *item* on (all, or xdist's queue)."""
+    """The tests this process will run from *item* on (all, or xdist's queue)."""
     session = item.session
     worker = next((p for p in item.config.pluginmanager.get_plugins() if hasattr(p, "torun")), None)
     if worker is None:
@@ -101,21 +134,17 @@ def _upcoming(item: pytest.Item) -> list[pytest.Item]:
     return [item]
 
 
-def submit_upcoming(item: pytest.Item, runner: JourneyRunner) -> None:
-    """Queue the journeys of the tests to come, the longest first (ÉduConnect: a WAYF, the
-    IdP's pages and two SAML posts more), so that no long journey runs alone at the end
+def submit_upcoming(items: list[pytest.Item], config: pytest.Config, runner: JourneyRunner) -> None:
+    """Queue the journeys of *items*' account tests, the longest first (ÉduConnect: a WAYF,
+    the IdP's pages and two SAML posts more), so that no long journey runs alone at the end
     while the other slots stay empty. Tests still take their results in pytest's order."""
-    with_specs = [(upcoming, getattr(upcoming, "callspec", None)) for upcoming in _upcoming(item)]
-    jobs = [(u, spec) for u, spec in with_specs if spec is not None and "account" in spec.params]
+    with_specs = [(item, getattr(item, "callspec", None)) for item in items]
+    jobs = [(i, spec) for i, spec in with_specs if spec is not None and "account" in spec.params]
     jobs.sort(key=lambda job: job[1].params["account"].route != "educonnect")
-    for upcoming, spec in jobs:
+    for item, spec in jobs:
         runner.submit(
-            upcoming.nodeid,
-            Job(
-                spec.params["target"],
-                spec.params["account"],
-                _recording(item.config, upcoming.nodeid),
-            ),
+            item.nodeid,
+            Job(spec.params["target"], spec.params["account"], _recording(config, item.nodeid)),
         )
 
 
@@ -124,7 +153,7 @@ def journey(
     request: pytest.FixtureRequest, journeys: JourneyRunner, target: Target, account: Account
 ) -> JourneyResult:
     """This account's journey, driven (with the others) by the runner; waits for its end."""
-    submit_upcoming(request.node, journeys)
+    submit_upcoming(_upcoming(request.node), request.config, journeys)
     try:
         return journeys.result(request.node.nodeid)
     except BrowserUnavailable as exc:

@@ -16,6 +16,7 @@ SETTINGS = pytest.StashKey[Settings]()
 TARGETS = pytest.StashKey[list[Target]]()
 LAB = pytest.StashKey[Any]()
 LAB_INFO = pytest.StashKey[dict]()
+LAB_STARTING = pytest.StashKey[Any]()  # the lab starting: a Future of its client
 EXIT = pytest.StashKey[contextlib.ExitStack]()
 RECORDER = pytest.StashKey[RunRecorder]()
 LEAKS = pytest.StashKey[list[str]]()

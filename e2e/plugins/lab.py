@@ -2,42 +2,56 @@
 
 from __future__ import annotations
 
+import concurrent.futures
 import contextlib
 import sys
 from typing import Any
 
 import pytest
 
-from e2e.plugins.keys import EXIT, LAB, LAB_INFO
+from e2e.plugins.keys import EXIT, LAB, LAB_INFO, LAB_STARTING
 from e2e.settings import Settings
 from e2e.target import Target, targets_from_lab
 
 
+def start_lab(config: pytest.Config, settings: Settings) -> None:
+    """Start the lab in the background (unless a worker got the controller's): it takes about
+    a second, during which pytest goes on configuring (and the browser starts)."""
+    if "lab_info" in getattr(config, "workerinput", {}):
+        return
+    from lab.client import running_lab
+
+    stack = contextlib.ExitStack()
+    config.stash[EXIT] = stack
+    starting = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="lab-start")
+    stack.callback(starting.shutdown)
+    config.stash[LAB_STARTING] = starting.submit(
+        stack.enter_context,
+        running_lab(
+            faults=settings.lab_fault_list(),
+            establishments=settings.lab_establishments,
+            per_profile=settings.lab_per_profile,
+            wording=settings.lab_wording,
+            pronote_generation=settings.lab_pronote_generation,
+            latency=settings.lab_latency,
+            ent_family=settings.lab_ent_family,
+        ),
+    )
+
+
 def lab_targets(config: pytest.Config, settings: Settings) -> list[Target]:
-    """The lab's establishments as targets; the lab starts here unless a worker got its info."""
+    """The lab's establishments as targets, once it is up (or the controller's lab, in a worker)."""
     info = getattr(config, "workerinput", {}).get("lab_info")
     if info is None:
-        from lab.client import LabError, running_lab
+        from lab.client import LabError
 
-        stack = contextlib.ExitStack()
-        config.stash[EXIT] = stack
-        faults = settings.lab_fault_list()
         try:
-            lab = stack.enter_context(
-                running_lab(
-                    faults=faults,
-                    establishments=settings.lab_establishments,
-                    per_profile=settings.lab_per_profile,
-                    wording=settings.lab_wording,
-                    pronote_generation=settings.lab_pronote_generation,
-                    latency=settings.lab_latency,
-                    ent_family=settings.lab_ent_family,
-                )
-            )
+            lab = config.stash[LAB_STARTING].result()
         except (LabError, ValueError) as exc:
             raise pytest.UsageError(f"Le lab n'a pas pu démarrer : {exc}") from None
         info = lab.info
         config.stash[LAB] = lab
+        faults = settings.lab_fault_list()
         faults_text = ", ".join(faults) if faults else "aucune"
         sys.stdout.write(
             f"Cible : le lab (ENT de démonstration local, {info['ent']}) — "

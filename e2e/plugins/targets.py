@@ -43,9 +43,12 @@ def pytest_configure(config: pytest.Config) -> None:
     warning = env_file_warning()
     if warning and controller:
         sys.stderr.write(warning + "\n")
+    if settings.identifiers_file:
+        config.stash[IDENTIFIERS] = _read_identifiers(settings.identifiers_file)
     if settings.uses_lab:
-        targets = lab.lab_targets(config, settings)
-    elif settings.targets_file:
+        lab.start_lab(config, settings)  # waited for last: the browser starts meanwhile
+        return
+    if settings.targets_file:
         try:
             targets = targets_from_file(settings.targets_file, settings)
         except TargetsFileError as exc:
@@ -58,6 +61,20 @@ def pytest_configure(config: pytest.Config) -> None:
         targets = [target_from_settings(settings)]
         if controller:
             sys.stdout.write(f"Cible : {targets[0].name} ({targets[0].ent_url})\n")
+    set_targets(config, targets)
+
+
+@pytest.hookimpl(trylast=True, specname="pytest_configure")
+def pytest_configure_targets_last(config: pytest.Config) -> None:
+    """The lab's establishments, once it is up (it starts while the other plugins configure:
+    the journeys' browser launches meanwhile)."""
+    if TARGETS not in config.stash:
+        set_targets(config, lab.lab_targets(config, config.stash[SETTINGS]))
+
+
+def set_targets(config: pytest.Config, targets: list[Target]) -> None:
+    """The targets this process checks: all, or this shard's (`--shard i/n`)."""
+    controller = not hasattr(config, "workerinput")
     shard = config.getoption("--shard")
     if shard:
         try:
@@ -68,8 +85,6 @@ def pytest_configure(config: pytest.Config) -> None:
         if controller:
             sys.stdout.write(f"Part {index}/{total} : {len(targets)} établissement(s)\n")
     config.stash[TARGETS] = targets
-    if settings.identifiers_file:
-        config.stash[IDENTIFIERS] = _read_identifiers(settings.identifiers_file)
 
 
 def _read_identifiers(path: Path) -> IdentifiersFile:
