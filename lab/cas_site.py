@@ -169,6 +169,9 @@ def configure(
             "default": {
                 "ENGINE": "django.db.backends.sqlite3",
                 "NAME": str(data_dir / "cas.db"),
+                # One connection per server thread, kept (as a production CAS keeps its pool):
+                # opening SQLite and its pragmas at every request was a tenth of the lab's CPU.
+                "CONN_MAX_AGE": None,
                 # Many journeys at once: readers never wait for a writer (WAL), writers wait
                 # for each other instead of failing, and a throw-away database skips fsync.
                 "OPTIONS": {
