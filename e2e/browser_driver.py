@@ -3,7 +3,8 @@
 Credentials are typed in a login context that records nothing (no trace, no video)
 whenever the journey is recorded; only its cookies move on to the recorded journey
 context, so the password never exists there. Without recording, one context serves
-the whole journey (cheaper), and nothing is written that could hold the password.
+the whole journey (cheaper), and nothing is written that could hold the password:
+a context lent by the runner's pool (`e2e/contexts.py`), wiped after the journey.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from playwright.async_api import Browser, BrowserContext, Frame, Page, Response
 from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import TimeoutError as PlaywrightTimeout
 
+from e2e.contexts import ContextPool, Lent
 from e2e.driver import Landing, NetworkFailure, Shortcut
 from e2e.hops import HopRecorder
 from e2e.retry import TRANSIENT_STATUSES, with_retries
@@ -86,6 +88,7 @@ class BrowserDriver:
         settings: Settings,
         context_args: dict[str, Any],
         recording: Recording,
+        pool: ContextPool | None = None,
     ) -> None:
         self.browser, self.t, self.hops, self.s = browser, target, hops, settings
         self.loc = settings.locators
@@ -98,6 +101,10 @@ class BrowserDriver:
         self.where: Page | Frame | None = None  # the PRONOTE frame when opened in a frame
         self.shortcut_link: Any = None
         self.videos: list[Path] = []
+        # Unrecorded, the journey borrows a context and page from the pool, if it is given one.
+        self.pool = pool if not recording.any else None
+        self.lent: Lent | None = None
+        self._listeners: list[tuple[str, Any]] = []
 
     # -- contexts ----------------------------------------------------------------
     async def _new_context(self, *, recorded: bool, **extra: Any) -> BrowserContext:
@@ -119,6 +126,14 @@ class BrowserDriver:
         return context
 
     async def start(self) -> None:
+        if self.pool is not None:
+            self.lent = await self.pool.borrow(self.browser, self.context_args)
+            self.context, self.page = self.lent.context, self.lent.page
+            self.context.set_default_timeout(self.timeout_ms)
+            self.context.set_default_navigation_timeout(self.timeout_ms)
+            self.where = self.page
+            self._watch(self.context)
+            return
         # The password is typed in an unrecorded context when anything is recorded.
         await self._new_context(recorded=not self.recording.any)
 
@@ -135,9 +150,11 @@ class BrowserDriver:
         return await self.current(full=False)
 
     def _watch(self, context: BrowserContext) -> None:
-        hops = self.hops
+        hops, lent = self.hops, self.lent
 
         def on_request(request: Any) -> None:
+            if lent is not None:
+                lent.saw(request.url)  # its storage is wiped after the journey
             if request.is_navigation_request():
                 hops.request(request.url)
                 if request.method == "POST":
@@ -152,8 +169,9 @@ class BrowserDriver:
                     seconds = (timing["responseStart"] - timing["requestStart"]) / 1000
                 hops.response(response.url, response.status, seconds)
 
-        context.on("request", on_request)
-        context.on("response", on_response)
+        self._listeners = [("request", on_request), ("response", on_response)]
+        for event, listener in self._listeners:
+            context.on(event, listener)
 
     # -- landings ------------------------------------------------------------------
     async def current(self, full: bool = True) -> Landing:
@@ -388,6 +406,12 @@ class BrowserDriver:
         if recorded is not None and self.recording.tracing and self.recording.folder:
             with contextlib.suppress(PlaywrightError):
                 await recorded.tracing.stop(path=self.recording.folder / "trace.zip")
+        if self.pool is not None:
+            if self.lent is not None:  # wiped, then lent again
+                for event, listener in self._listeners:
+                    self.lent.context.remove_listener(event, listener)
+                self.pool.release(self.lent)
+            return
         pages = [p for c in self.contexts for p in c.pages]
         for context in self.contexts:
             with contextlib.suppress(PlaywrightError):

@@ -30,6 +30,7 @@ from playwright.async_api import Browser, Playwright, async_playwright
 from playwright.async_api import Error as PlaywrightError
 
 from e2e.browser_driver import BrowserDriver, Recording
+from e2e.contexts import ContextPool
 from e2e.hops import HopRecorder
 from e2e.http_driver import HttpDriver
 from e2e.journey import Journey, JourneyResult
@@ -110,6 +111,7 @@ class JourneyRunner:
         self.timeout_ms = settings.timeout_s * 1000
         self._http: dict[bool, httpx.AsyncClient] = {}
         self._preflights: dict[str, asyncio.Task[Preflight]] = {}
+        self._contexts = ContextPool()
         self._closed = False
         # Which browser ran the journeys, once one started ("chromium-headless-shell 156…").
         self.browser_used: str | None = None
@@ -201,7 +203,7 @@ class JourneyRunner:
                     **browser_context_options(self.settings, insecure_tls=job.target.insecure_tls),
                 )
                 driver = BrowserDriver(
-                    browser, job.target, hops, self.settings, args, job.recording
+                    browser, job.target, hops, self.settings, args, job.recording, self._contexts
                 )
             journey = Journey(driver, hops, job.target, job.account, self.settings, http)
             try:
@@ -316,6 +318,7 @@ class JourneyRunner:
     async def _close(self) -> None:
         for client in self._http.values():
             await client.aclose()
+        await self._contexts.close()
         for browser in self._browsers or []:
             with contextlib.suppress(PlaywrightError):
                 await browser.close()

@@ -1,0 +1,104 @@
+"""Browser contexts kept from one journey to the next, each with its page, wiped in between.
+
+A new context and page per journey costs a new renderer process and Playwright's set-up
+of the page: about 90 ms of CPU, a tenth of a journey (bench/RESULTS.md). So, when nothing
+is recorded, a journey borrows a context and its page; when it ends, the context is wiped
+of everything the journey left in the browser before the next account gets it:
+
+- pages: every page but the kept one is closed, and the kept one goes to about:blank
+  (Playwright launches Chromium without the back-forward cache: no page stays alive);
+- cookies: all of the context's (`BrowserContext.clear_cookies`);
+- storage: for every origin the journey requested, local and session storage, IndexedDB,
+  Cache Storage, service workers, file systems (DevTools `Storage.clearDataForOrigin`,
+  "all": Chromium clears the session storage of every tab with the local storage);
+- the HTTP cache (`Network.clearBrowserCache`), so that no cached redirect skips a hop.
+
+A wipe that fails closes the context instead. `tests/test_context_pool.py` proves on
+pages that write each kind of state that the next journey finds none.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+from playwright.async_api import Browser, BrowserContext, CDPSession, Page
+from playwright.async_api import Error as PlaywrightError
+
+
+@dataclass
+class Lent:
+    """A context and its page, lent to one journey."""
+
+    key: tuple[int, str]
+    context: BrowserContext
+    page: Page
+    devtools: CDPSession
+    origins: set[str] = field(default_factory=set)
+
+    def saw(self, url: str) -> None:
+        """Note *url*'s origin: its storage is wiped when the context comes back."""
+        parts = urlsplit(url)
+        if parts.scheme in ("http", "https") and parts.netloc:
+            self.origins.add(f"{parts.scheme}://{parts.netloc}")
+
+
+class ContextPool:
+    def __init__(self) -> None:
+        self._idle: dict[tuple[int, str], list[Lent]] = {}
+        self._all: list[BrowserContext] = []
+        self._wiping: set[asyncio.Task[None]] = set()
+
+    async def borrow(self, browser: Browser, options: dict[str, Any]) -> Lent:
+        """An idle context made with the same *options* in *browser*, else a new one."""
+        key = (id(browser), json.dumps(options, sort_keys=True, default=str))
+        idle = self._idle.setdefault(key, [])
+        if idle:
+            return idle.pop()
+        context = await browser.new_context(**options)
+        self._all.append(context)
+        page = await context.new_page()
+        return Lent(key, context, page, await context.new_cdp_session(page))
+
+    def release(self, lent: Lent) -> None:
+        """Give *lent* back in the background: the journey's result need not wait for the wipe
+        (a journey that borrows meanwhile gets another context)."""
+        task = asyncio.ensure_future(self.give_back(lent))
+        self._wiping.add(task)
+        task.add_done_callback(self._wiping.discard)
+
+    async def give_back(self, lent: Lent) -> None:
+        """Wipe *lent*'s context and keep it for the next journey (or close it if that fails)."""
+        try:
+            await self._wipe(lent)
+        except PlaywrightError:
+            self._all.remove(lent.context)
+            with contextlib.suppress(PlaywrightError):
+                await lent.context.close()
+            return
+        lent.origins = set()
+        self._idle[lent.key].append(lent)
+
+    @staticmethod
+    async def _wipe(lent: Lent) -> None:
+        for page in lent.context.pages:
+            if page != lent.page:
+                await page.close()
+        await lent.page.goto("about:blank")
+        await lent.context.clear_cookies()
+        for origin in sorted(lent.origins):
+            await lent.devtools.send(
+                "Storage.clearDataForOrigin", {"origin": origin, "storageTypes": "all"}
+            )
+        await lent.devtools.send("Network.clearBrowserCache")
+
+    async def close(self) -> None:
+        await asyncio.gather(*self._wiping, return_exceptions=True)
+        for context in self._all:
+            with contextlib.suppress(PlaywrightError):
+                await context.close()
+        self._all, self._idle = [], {}
