@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import concurrent.futures
 import hmac
 import json
 import secrets
@@ -178,8 +179,9 @@ class Lab:
             cas_listener.close() if blocked else cas_listener.reopen()
 
     def close(self) -> None:
-        for listener in self._listeners():
-            listener.close()
+        listeners = self._listeners()  # each waits for its threads: all at once
+        with concurrent.futures.ThreadPoolExecutor(len(listeners)) as closing:
+            list(closing.map(Listener.close, listeners))
         self._tmp.cleanup()
 
     def _listeners(self) -> list[Listener]:
