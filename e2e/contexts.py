@@ -48,7 +48,8 @@ class Lent:
 
 
 class ContextPool:
-    def __init__(self) -> None:
+    def __init__(self, size: int) -> None:
+        self.size = size  # as many as journeys run at once: more only for other options
         self._idle: dict[tuple[int, str], list[Lent]] = {}
         self._all: list[BrowserContext] = []
         self._wiping: set[asyncio.Task[None]] = set()
@@ -57,6 +58,8 @@ class ContextPool:
         """An idle context made with the same *options* in *browser*, else a new one."""
         key = (id(browser), json.dumps(options, sort_keys=True, default=str))
         idle = self._idle.setdefault(key, [])
+        while not idle and self._wiping and len(self._all) >= self.size:
+            await asyncio.wait(set(self._wiping), return_when=asyncio.FIRST_COMPLETED)
         if idle:
             return idle.pop()
         context = await browser.new_context(**options)
@@ -66,7 +69,8 @@ class ContextPool:
 
     def release(self, lent: Lent) -> None:
         """Give *lent* back in the background: the journey's result need not wait for the wipe
-        (a journey that borrows meanwhile gets another context)."""
+        (a journey that borrows meanwhile waits for it, or gets another context while the pool
+        is not full)."""
         task = asyncio.ensure_future(self.give_back(lent))
         self._wiping.add(task)
         task.add_done_callback(self._wiping.discard)

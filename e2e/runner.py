@@ -111,7 +111,7 @@ class JourneyRunner:
         self.timeout_ms = settings.timeout_s * 1000
         self._http: dict[bool, httpx.AsyncClient] = {}
         self._preflights: dict[str, asyncio.Task[Preflight]] = {}
-        self._contexts = ContextPool()
+        self._contexts = ContextPool(settings.concurrency)
         self._closed = False
         # Which browser ran the journeys, once one started ("chromium-headless-shell 156…").
         self.browser_used: str | None = None

@@ -173,7 +173,7 @@ async def test_the_next_journey_finds_nothing_the_last_one_left(
 ) -> None:
     # Given a journey that left state on two origins and in a framed third one
     a, b, framed = sites
-    pool = ContextPool()
+    pool = ContextPool(2)
     first = await pool.borrow(browser, {"locale": "fr-FR"})
     await write_state(first, a, b)
     # (the reading sees it, before the wipe)
@@ -204,7 +204,7 @@ async def test_pages_the_journey_opened_are_closed(
     browser: Browser, sites: tuple[Site, Site, Site]
 ) -> None:
     a, _, _ = sites
-    pool = ContextPool()
+    pool = ContextPool(2)
     lent = await pool.borrow(browser, {})
     lent.saw(a.origin)
     popup = await lent.context.new_page()
@@ -217,7 +217,7 @@ async def test_pages_the_journey_opened_are_closed(
 
 
 async def test_a_context_that_cannot_be_wiped_is_closed_not_lent_again(browser: Browser) -> None:
-    pool = ContextPool()
+    pool = ContextPool(2)
     lent = await pool.borrow(browser, {})
     await lent.page.close()  # the wipe's about:blank cannot happen
 
@@ -230,7 +230,7 @@ async def test_a_context_that_cannot_be_wiped_is_closed_not_lent_again(browser: 
 
 
 async def test_contexts_are_lent_only_for_the_same_options(browser: Browser) -> None:
-    pool = ContextPool()
+    pool = ContextPool(2)
     strict = await pool.borrow(browser, {"ignore_https_errors": False})
     await pool.give_back(strict)
 
@@ -240,3 +240,17 @@ async def test_contexts_are_lent_only_for_the_same_options(browser: Browser) -> 
     assert lax.context is not strict.context and same.context is strict.context
     await pool.close()
     assert browser.contexts == []
+
+
+async def test_a_full_pool_waits_for_a_wipe_rather_than_grow(browser: Browser) -> None:
+    # Given a pool of one context, being wiped in the background
+    pool = ContextPool(1)
+    first = await pool.borrow(browser, {})
+    pool.release(first)
+
+    # When the next journey borrows at once
+    second = await pool.borrow(browser, {})
+
+    # Then it waits for that wipe and gets the same context
+    assert second.context is first.context and len(browser.contexts) == 1
+    await pool.close()
