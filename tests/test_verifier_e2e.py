@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from PIL import Image
 
 from lab.client import LabAccount, LabClient, running_lab
 from tests import e2e_runner
@@ -96,6 +97,9 @@ def test_e2e_healthy_lab_passes_and_records_the_stored_id_cas(
             if a["type"].startswith("image/")
         ]
         assert len(images) >= 3  # ENT login page, portal, PRONOTE landing
+        for image in images:  # JPEG of the whole 1280×800 viewport, however it was captured
+            with Image.open(tmp_path / "allure-results" / image["source"]) as shot:
+                assert (shot.format, shot.size) == ("JPEG", (1280, 800)), image["name"]
         assert any(p["name"] == "Identifiant CAS" for p in result.get("parameters", []))
     assert (tmp_path / "allure-results" / "environment.properties").exists()
     assert (tmp_path / "allure-results" / "categories.json").exists()
