@@ -100,8 +100,12 @@ class ContextPool:
             )
         await lent.devtools.send("Network.clearBrowserCache")
 
-    async def close(self) -> None:
+    async def settle(self) -> None:
+        """Let the wipes under way end (before the browser closes, which closes every context)."""
         await asyncio.gather(*self._wiping, return_exceptions=True)
+
+    async def close(self) -> None:
+        await self.settle()
         for context in self._all:
             with contextlib.suppress(PlaywrightError):
                 await context.close()

@@ -6,6 +6,7 @@ concluant" (`ok=None`), never a failure: a correct set-up must never get a red p
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from urllib.parse import urlencode, urljoin, urlsplit
 
@@ -122,20 +123,25 @@ class _Preflight:
         return response
 
     async def run(self) -> Preflight:
+        """The checks that need nothing from another at once, then the redirect and the CAS's
+        answer to it: three round trips' time instead of seven (each a second on a slow ENT)."""
         t = self.t
-        await self.reach("ent_reachable", t.ent_url)
-        await self.reach("cas_reachable", urljoin(t.cas_url, "login"))
-        listener = await self.reach("pronote_cas_listener", t.pronote_url)
-        if t.pronote_classic_url:
-            await self.reach("pronote_classic_listener", t.pronote_classic_url)
-        else:
+        if not t.pronote_classic_url:
             self.checks["pronote_classic_listener"] = Check(
                 "pronote_classic_listener", None, "non configuré"
             )
-        spaces = await self.info_mobile_app()
+        _, _, listener, _, spaces = await asyncio.gather(
+            self.reach("ent_reachable", t.ent_url),
+            self.reach("cas_reachable", urljoin(t.cas_url, "login")),
+            self.reach("pronote_cas_listener", t.pronote_url),
+            self.reach("pronote_classic_listener", t.pronote_classic_url)
+            if t.pronote_classic_url
+            else asyncio.sleep(0),
+            self.info_mobile_app(),
+        )
         service = await self.anonymous_redirect(listener is not None, spaces)
         await self.cas_accepts_service(service)
-        return Preflight(t.name, self.checks)
+        return Preflight(t.name, {name: self.checks[name] for name in TITLES})
 
     async def info_mobile_app(self) -> list[str]:
         """PRONOTE.net's own account of its CAS (`CAS.actif`, `casURL`) and of its spaces."""
@@ -232,7 +238,6 @@ def preflight_now(
     target: Target, *, timeout_s: float = 10, retries: int = 2, wording: Wording | None = None
 ) -> Preflight:
     """The preflight outside pytest (scripts, tests): its own client and event loop."""
-    import asyncio
 
     async def run() -> Preflight:
         async with httpx.AsyncClient(

@@ -318,7 +318,7 @@ class JourneyRunner:
     async def _close(self) -> None:
         for client in self._http.values():
             await client.aclose()
-        await self._contexts.close()
+        await self._contexts.settle()  # closing the browsers closes the kept contexts
         for browser in self._browsers or []:
             with contextlib.suppress(PlaywrightError):
                 await browser.close()

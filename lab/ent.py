@@ -19,6 +19,7 @@ from markupsafe import Markup, escape
 from lab.casclient import check_ticket
 from lab.directory import SPACE_PAGES, Person
 from lab.identifiers import ImportRefusedError, read_identifiers
+from lab.server import backchannel
 from lab.state import SHORTCUT_MODES, Shortcut, World
 from lab.wording import items, texts
 
@@ -90,7 +91,7 @@ def create_ent_app(world: World, *, port: int) -> Flask:
     app.secret_key = secrets.token_bytes(32)
     app.config["SESSION_COOKIE_NAME"] = f"ent_{port}"
     app.config["MAX_CONTENT_LENGTH"] = 5 * 1024 * 1024
-    http = httpx.Client(timeout=10)
+    http = backchannel()
     callback = world.ent_url + "auth/cas"
     w = texts(world.wording)
 

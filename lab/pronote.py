@@ -34,6 +34,7 @@ from flask import Flask, Response, redirect, render_template_string, request, se
 
 from lab.casclient import TicketCheck, check_ticket
 from lab.directory import CATEGORIES, SPACE_PAGES, Person, check_password
+from lab.server import backchannel
 from lab.state import Establishment, LinkRequest, PronoteUser, World
 from lab.wording import items, texts
 
@@ -221,7 +222,7 @@ def create_pronote_app(world: World, site: Establishment, *, listener: str, port
     app.secret_key = secrets.token_bytes(32)
     # Every lab app shares 127.0.0.1: a cookie name per listener keeps sessions apart.
     app.config["SESSION_COOKIE_NAME"] = f"pronote_{port}"
-    http = httpx.Client(timeout=10)
+    http = backchannel()
     w = texts(world.wording)
 
     def page(title: str, body: str, *, status: int = 200, start: str | None = None) -> Response:
