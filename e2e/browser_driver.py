@@ -365,15 +365,14 @@ class BrowserDriver:
         if where.url.startswith("chrome-error://"):
             failed = self.hops.obs.urls[-1] if self.hops.obs.urls else where.url
             raise NetworkFailure("network", failed)
-        landing = await self.current()
-        if landing.status in TRANSIENT_STATUSES and where is self.page:
-            self.hops.obs.retries.append(Retry(url=where.url, cause=f"http_{landing.status}"))
+        status = self.hops.statuses.get(where.url)
+        if status in TRANSIENT_STATUSES and where is self.page:
+            self.hops.obs.retries.append(Retry(url=where.url, cause=f"http_{status}"))
             await self._goto(where.url)  # a transient error on arrival: reload, with retries
-            landing = await self.current()
         on_pronote = urlsplit(where.url).netloc in self.t.pronote_hosts
         pronote = PronotePage(where, self.loc)
         if not on_pronote or not await pronote.is_application():
-            return landing  # a plain page (error, prompt, CAS…): decided as loaded
+            return await self.current()  # a plain page (error, prompt, CAS…): decided as loaded
         try:
             built = await pronote.wait_until_built(self.timeout_ms)
         except PlaywrightTimeout:
