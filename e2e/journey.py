@@ -9,6 +9,7 @@ the account attaches it to the report even when journeys run concurrently.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import re
@@ -124,10 +125,15 @@ class Journey:
                 return
         async with self.step("pronote", "Arrivée dans PRONOTE") as ev:
             await self._land(await self.d.follow_shortcut(shortcut))
-            await self.shot(ev, "Arrivée dans PRONOTE")
-        if self.obs.pronote_service:
-            async with self.step("cas_identifier", "Identifiant CAS transmis à PRONOTE"):
-                await self.identify()
+            # Taken while the CAS is asked for the identifier (over HTTP, the page left as
+            # it is): neither waits for the other.
+            landing_shot = asyncio.ensure_future(self.shot(ev, "Arrivée dans PRONOTE"))
+        try:
+            if self.obs.pronote_service:
+                async with self.step("cas_identifier", "Identifiant CAS transmis à PRONOTE"):
+                    await self.identify()
+        finally:
+            await landing_shot
 
     async def _reach_login(self, page: Landing) -> Landing | None:
         """From the ENT's home to its login: a link, the profile dominos, the WAYF or the form."""
