@@ -113,6 +113,7 @@ class JourneyRunner:
         self._preflights: dict[str, asyncio.Task[Preflight]] = {}
         self._contexts = ContextPool(settings.concurrency)
         self._closed = False
+        self._closing: concurrent.futures.Future[None] | None = None
         # Which browser ran the journeys, once one started ("chromium-headless-shell 156…").
         self.browser_used: str | None = None
 
@@ -143,14 +144,22 @@ class JourneyRunner:
         if not self.probe:
             asyncio.run_coroutine_threadsafe(self._warm_up(), self.loop)
 
+    def close_soon(self) -> None:
+        """Start closing: the browser goes while pytest writes the run's records; `close`
+        waits for it. Journeys not started are dropped."""
+        if self._closing is None:
+            for future in self.futures.values():
+                future.cancel()
+            self._closing = asyncio.run_coroutine_threadsafe(self._close(), self.loop)
+
     def close(self) -> None:
         if self._closed:
             return
         self._closed = True
-        for future in self.futures.values():
-            future.cancel()
+        self.close_soon()
+        assert self._closing is not None
         with contextlib.suppress(Exception):
-            self.call(self._close())
+            self._closing.result()
         self.loop.call_soon_threadsafe(self.loop.stop)
         self.thread.join(timeout=10)
 

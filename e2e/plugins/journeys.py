@@ -92,7 +92,7 @@ def journeys(
     if not hasattr(pytestconfig, "workerinput"):  # a worker's queue is known test by test
         submit_upcoming(request.session.items, pytestconfig, journeys)
     yield journeys
-    journeys.close()
+    journeys.close_soon()  # waited for when pytest ends (the runner's cleanup)
 
 
 def launch(settings: Settings, config: pytest.Config, workdir: Path) -> LaunchOptions:
