@@ -9,10 +9,10 @@ Measures (names for `--only`):
            medians of warm runs;
 - `warm`   our browser journey with the browser already started: one account, 7 journeys
            through a `JourneyRunner` at concurrency 1, median wall time (submit → result:
-           context creation and closing included) and the journey's own `total`; the
-           per-step breakdown (`obs.timings`); where the time goes inside the steps (every
-           driver, page-object and Playwright call timed, nested, own time apart); the CPU
-           each process group spent; the Python hot spots (cProfile on the journeys' thread);
+           the wait for the kept context's wipe after the journey before included) and the
+           journey's own `total`; the per-step breakdown (`obs.timings`); where the time
+           goes inside the steps (every driver, page-object and Playwright call timed,
+           nested, own time apart); the CPU each process group spent; the Python hot spots (cProfile on the journeys' thread);
 - `naive`  `bench/naive_monitor.py` (a new browser per account, networkidle waits) in a
            subprocess on the same lab accounts, its own lab start included;
 - `c1`, `c4`, `c8`, `n2`: `pytest e2e/` in a subprocess, cold (lab and browser start
@@ -662,7 +662,7 @@ def print_report(results: dict[str, Any], args: argparse.Namespace, began: str, 
         print(
             f"| our warm journey, one account, concurrency 1 (median of {w['runs']}) "
             f"| {w['wall_s']:.2f} s | {sum(w['cpu'].values()):.2f} s | | "
-            "| submit → result (contexts created and closed); "
+            "| submit → result (a kept context, wiped between journeys); "
             f"the step script's own total {w['total_s']:.2f} s |"
         )
     for name in ("naive", *PYTEST_RUNS):
