@@ -48,12 +48,9 @@ class Runner:
         self.submitted.append(key)
 
 
-def test_journeys_are_queued_longest_first_from_the_current_test_on() -> None:
-    # Given a session: a test without an account, then local and ÉduConnect accounts
-    session, config = Session(), Config(Plugins())
-    routes = ["local", "local", "educonnect", "local", "educonnect"]
-    preflight = Item("preflight", session, config)
-    accounts = [
+def account_items(session: Session, config: Config, routes: list[str]) -> list[Item]:
+    """One account test per route, in that order."""
+    return [
         Item(
             f"account-{i}-{route}",
             session,
@@ -67,6 +64,14 @@ def test_journeys_are_queued_longest_first_from_the_current_test_on() -> None:
         )
         for i, route in enumerate(routes)
     ]
+
+
+def test_journeys_are_queued_longest_first_from_the_current_test_on() -> None:
+    # Given a session: a test without an account, then local and ÉduConnect accounts
+    session, config = Session(), Config(Plugins())
+    routes = ["local", "local", "educonnect", "local", "educonnect"]
+    preflight = Item("preflight", session, config)
+    accounts = account_items(session, config, routes)
     session.items = [preflight, *accounts]
     runner = Runner()
 
@@ -87,20 +92,7 @@ def test_the_whole_session_is_queued_when_the_runner_starts() -> None:
     # Given a session whose first test has no account (the direct authentication's)
     session, config = Session(), Config(Plugins())
     first = Item("direct-auth", session, config)
-    accounts = [
-        Item(
-            f"account-{i}-{route}",
-            session,
-            config,
-            CallSpec(
-                {
-                    "target": "T",
-                    "account": Account(login=f"u{i}", password="x", profile="eleve", route=route),
-                }
-            ),
-        )
-        for i, route in enumerate(["local", "educonnect", "local"])
-    ]
+    accounts = account_items(session, config, ["local", "educonnect", "local"])
     session.items = [first, *accounts]
     runner = Runner()
 
