@@ -1,9 +1,9 @@
 """Browser contexts kept from one journey to the next, each with its page, wiped in between.
 
 A new context and page per journey costs a new renderer process and Playwright's set-up
-of the page: about 90 ms of CPU, a tenth of a journey (bench/RESULTS.md). So, when nothing
-is recorded, a journey borrows a context and its page; when it ends, the context is wiped
-of everything the journey left in the browser before the next account gets it:
+of the page: about 90 ms of CPU, near a tenth of a journey (bench/RESULTS.md). So, when
+nothing is recorded, a journey borrows a context and its page; when it ends, the context
+is wiped of everything the journey left in the browser before the next account gets it:
 
 - pages: every page but the kept one is closed, and the kept one goes to about:blank
   (Playwright launches Chromium without the back-forward cache: no page stays alive);
@@ -13,8 +13,8 @@ of everything the journey left in the browser before the next account gets it:
   "all": Chromium clears the session storage of every tab with the local storage);
 - the HTTP cache (`Network.clearBrowserCache`), so that no cached redirect skips a hop.
 
-A wipe that fails closes the context instead. `tests/test_context_pool.py` proves on
-pages that write each kind of state that the next journey finds none.
+A wipe that fails, or hangs for 10 s, closes the context instead. `tests/test_context_pool.py`
+proves on pages that write each kind of state that the next journey finds none.
 """
 
 from __future__ import annotations
@@ -45,6 +45,11 @@ class Lent:
         parts = urlsplit(url)
         if parts.scheme in ("http", "https") and parts.netloc:
             self.origins.add(f"{parts.scheme}://{parts.netloc}")
+
+
+# A wipe is a few round trips to the browser (tens of milliseconds); one that hangs (a page
+# that never lets go) gives its context up rather than hold the run's end.
+WIPE_TIMEOUT_S = 10
 
 
 class ContextPool:
@@ -78,11 +83,11 @@ class ContextPool:
     async def give_back(self, lent: Lent) -> None:
         """Wipe *lent*'s context and keep it for the next journey (or close it if that fails)."""
         try:
-            await self._wipe(lent)
-        except PlaywrightError:
+            await asyncio.wait_for(self._wipe(lent), WIPE_TIMEOUT_S)
+        except (PlaywrightError, TimeoutError):
             self._all.remove(lent.context)
-            with contextlib.suppress(PlaywrightError):
-                await lent.context.close()
+            with contextlib.suppress(PlaywrightError, TimeoutError):
+                await asyncio.wait_for(lent.context.close(), WIPE_TIMEOUT_S)
             return
         lent.origins = set()
         self._idle[lent.key].append(lent)

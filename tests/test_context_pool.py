@@ -9,6 +9,7 @@ the wipe, finds it all: the reading can see what the wipe must remove.
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator
@@ -19,6 +20,7 @@ from typing import Any
 import pytest
 from playwright.async_api import Browser, async_playwright
 
+from e2e import contexts
 from e2e.contexts import ContextPool, Lent
 from e2e.runner import debian_chromium
 
@@ -253,4 +255,27 @@ async def test_a_full_pool_waits_for_a_wipe_rather_than_grow(browser: Browser) -
 
     # Then it waits for that wipe and gets the same context
     assert second.context is first.context and len(browser.contexts) == 1
+    await pool.close()
+
+
+async def test_a_wipe_that_hangs_gives_its_context_up(
+    browser: Browser, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a wipe that never ends (a browser that does not answer)
+    pool = ContextPool(1)
+    lent = await pool.borrow(browser, {})
+
+    async def hangs(_: Lent) -> None:
+        await asyncio.Event().wait()
+
+    monkeypatch.setattr(contexts, "WIPE_TIMEOUT_S", 0.2)
+    monkeypatch.setattr(ContextPool, "_wipe", staticmethod(hangs))
+
+    # When the journey gives its context back
+    await pool.give_back(lent)
+
+    # Then the context is closed, and the next journey gets a new one
+    assert lent.context not in browser.contexts
+    again = await pool.borrow(browser, {})
+    assert again.context is not lent.context
     await pool.close()
