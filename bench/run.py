@@ -19,11 +19,12 @@ Measures (names for `--only`):
            start included), `LAB_PER_PROFILE=10`, at `VERIFIER_CONCURRENCY` 1, 4, 8, the
            default (8 per CPU, at most 16), and `-n 2` (concurrency per worker: the default);
 - `lat1`, `lat8`, `lat16`: the same with `LAB_LATENCY=0.3` (per hop) at concurrency 1, 8, 16.
-Each subprocess run reports its wall time, its tests' outcome, the accounts it checked
-(summary.json) and its peak memory: the sum of the resident memory (RSS) of the whole
-process tree (pytest or the monitor, the lab, Playwright's driver, every Chromium process),
-sampled every 0.25 s from /proc, with the proportional set size (PSS, shared pages counted
-once) beside it.
+Each subprocess run starts once the machine is idle (90 % over a second, or after a minute
+of waiting: the kernel goes on reclaiming the last run's memory) and reports its wall time,
+its tests' outcome, the accounts it checked (summary.json) and its peak memory: the sum of
+the resident memory (RSS) of the whole process tree (pytest or the monitor, the lab,
+Playwright's driver, every Chromium process), sampled every 0.25 s from /proc, with the
+proportional set size (PSS, shared pages counted once, sampled every second) beside it.
 """
 
 from __future__ import annotations
@@ -87,6 +88,25 @@ NAMES = ("floor", "warm", "naive", *PYTEST_RUNS)
 
 def loadavg() -> str:
     return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+
+
+def settle(idle: float = 0.9, longest_s: float = 60) -> float:
+    """Wait until the machine is idle (the CPUs at least *idle* idle over a second, as after
+    a run the kernel goes on reclaiming its memory), at most *longest_s*; the idle share
+    last seen. Every subprocess measure starts so: one row does not slow the next."""
+
+    def times() -> tuple[int, int]:
+        fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+        return fields[3] + fields[4], sum(fields)  # idle + iowait, all
+
+    deadline = time.monotonic() + longest_s
+    while True:
+        idle_0, all_0 = times()
+        time.sleep(1)  # measuring the machine's idleness, not a browser flow
+        idle_1, all_1 = times()
+        share = (idle_1 - idle_0) / max(all_1 - all_0, 1)
+        if share >= idle or time.monotonic() > deadline:
+            return share
 
 
 # -- processes: memory and CPU of a process tree, from /proc ---------------------------------
@@ -786,7 +806,8 @@ def main(argv: list[str] | None = None) -> int:
     results: dict[str, Any] = {}
     failed: dict[str, str] = {}
     for name in only:
-        print(f"[{time.strftime('%H:%M:%S')}] {name} (load {loadavg()})…", file=sys.stderr)
+        quiet = f", {settle():.0%} idle" if name in ("naive", *PYTEST_RUNS) else ""
+        print(f"[{time.strftime('%H:%M:%S')}] {name} (load {loadavg()}{quiet})…", file=sys.stderr)
         try:
             if name == "floor":
                 results[name] = measure_floor(runs)
