@@ -20,7 +20,7 @@ Measures (names for `--only`):
            default (8 per CPU, at most 16), and `-n 2` (concurrency per worker: the default);
 - `lat1`, `lat8`, `lat16`: the same with `LAB_LATENCY=0.3` (per hop) at concurrency 1, 8, 16.
 Each subprocess run starts once the machine is idle (90 % over a second, or after a minute
-of waiting: the kernel goes on reclaiming the last run's memory) and reports its wall time,
+of waiting: nothing left of one row may slow the next) and reports its wall time,
 its tests' outcome, the accounts it checked (summary.json) and its peak memory: the sum of
 the resident memory (RSS) of the whole process tree (pytest or the monitor, the lab,
 Playwright's driver, every Chromium process), sampled every 0.25 s from /proc, with the
@@ -91,9 +91,9 @@ def loadavg() -> str:
 
 
 def settle(idle: float = 0.9, longest_s: float = 60) -> float:
-    """Wait until the machine is idle (the CPUs at least *idle* idle over a second, as after
-    a run the kernel goes on reclaiming its memory), at most *longest_s*; the idle share
-    last seen. Every subprocess measure starts so: one row does not slow the next."""
+    """Wait until the machine is idle (the CPUs at least *idle* idle over a second), at most
+    *longest_s*; the idle share last seen. Every subprocess measure starts so: nothing left
+    of one row (or of other work on the machine) slows the next."""
 
     def times() -> tuple[int, int]:
         fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
