@@ -53,6 +53,8 @@ WIPE_TIMEOUT_S = 10
 
 
 class ContextPool:
+    """The runner's kept contexts, by browser and context options; idle ones are wiped."""
+
     def __init__(self, size: int) -> None:
         self.size = size  # as many as journeys run at once: more only for other options
         self._idle: dict[tuple[int, str], list[Lent]] = {}
