@@ -173,11 +173,7 @@ class JourneyRunner:
         return await asyncio.shield(task)
 
     async def _run_preflight(self, target: Target) -> Preflight:
-        async with httpx.AsyncClient(
-            **httpx_client_kwargs(self.settings, insecure_tls=target.insecure_tls),
-            follow_redirects=False,
-            timeout=self.settings.timeout_s,
-        ) as http:
+        async with self._client(target.insecure_tls) as http:
             return await run_preflight(
                 target, http, wording=self.settings.wording, retries=self.settings.retries
             )
@@ -237,13 +233,14 @@ class JourneyRunner:
             self._http[insecure_tls] = self._client(insecure_tls, "pronote-ent-verifier")
         return self._http[insecure_tls]
 
-    def _client(self, insecure_tls: bool, agent: str) -> httpx.AsyncClient:
-        """An HTTP client with the network settings (proxy, CA bundle), redirects by hand."""
+    def _client(self, insecure_tls: bool, agent: str | None = None) -> httpx.AsyncClient:
+        """An HTTP client with the network settings (proxy, CA bundle), redirects by hand;
+        *agent* names us in its User-Agent (else httpx's own)."""
         return httpx.AsyncClient(
             **httpx_client_kwargs(self.settings, insecure_tls=insecure_tls),
             follow_redirects=False,
             timeout=self.settings.timeout_s,
-            headers={"User-Agent": agent},
+            headers={"User-Agent": agent} if agent else None,
         )
 
     async def direct_login_form(self, url: str) -> tuple[bool, str, bytes | None]:
