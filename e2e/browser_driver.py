@@ -116,25 +116,23 @@ class BrowserDriver:
             if self.recording.video_size:
                 args["record_video_size"] = self.recording.video_size
         context = await self.browser.new_context(**args)
-        context.set_default_timeout(self.timeout_ms)
-        context.set_default_navigation_timeout(self.timeout_ms)
         if recorded and self.recording.tracing:
             await context.tracing.start(screenshots=True, snapshots=True, sources=False)
-        self._watch(context)
         self.contexts.append(context)
-        self.context = context
-        self.page = await context.new_page()
-        self.where = self.page
+        self._use(context, await context.new_page())  # a blank page: no request to miss
         return context
+
+    def _use(self, context: BrowserContext, page: Page) -> None:
+        """Drive *context* and its *page* from now on: our timeouts, our hop recorder."""
+        context.set_default_timeout(self.timeout_ms)
+        context.set_default_navigation_timeout(self.timeout_ms)
+        self._watch(context)
+        self.context, self.page, self.where = context, page, page
 
     async def start(self) -> None:
         if self.pool is not None:
             self.lent = await self.pool.borrow(self.browser, self.context_args)
-            self.context, self.page = self.lent.context, self.lent.page
-            self.context.set_default_timeout(self.timeout_ms)
-            self.context.set_default_navigation_timeout(self.timeout_ms)
-            self.where = self.page
-            self._watch(self.context)
+            self._use(self.lent.context, self.lent.page)
             return
         # The password is typed in an unrecorded context when anything is recorded.
         await self._new_context(recorded=not self.recording.any)
