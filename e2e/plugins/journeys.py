@@ -45,8 +45,8 @@ def pytest_configure(config: pytest.Config) -> None:
     if config.option.collectonly or probe_mode(config) or _xdist_controller(config):
         return
     with contextlib.suppress(NetworkSettingsError):  # said by the `journeys` fixture
-        runner(config, launch_options(config.stash[SETTINGS], config, _workdir(config)))
-        config.stash[RUNNER].start_browser()
+        options = launch_options(config.stash[SETTINGS], config, _workdir(config))
+        runner(config, options).start_browser()
 
 
 def _xdist_controller(config: pytest.Config) -> bool:
@@ -84,10 +84,9 @@ def journeys(
         problem = ensure_ffmpeg()
         if problem:
             pytest.exit(problem, returncode=4)
-    if RUNNER in pytestconfig.stash:
-        journeys = pytestconfig.stash[RUNNER]
-    else:
-        journeys = runner(pytestconfig, launch(settings, pytestconfig, _workdir(pytestconfig)))
+    journeys = pytestconfig.stash.get(RUNNER, None) or runner(
+        pytestconfig, launch(settings, pytestconfig, _workdir(pytestconfig))
+    )
     journeys.context_args = browser_context_args
     if not hasattr(pytestconfig, "workerinput"):  # a worker's queue is known test by test
         submit_upcoming(request.session.items, pytestconfig, journeys)
