@@ -12,7 +12,8 @@ Measures (names for `--only`):
            the wait for the kept context's wipe after the journey before included) and the
            journey's own `total`; the per-step breakdown (`obs.timings`); where the time
            goes inside the steps (every driver, page-object and Playwright call timed,
-           nested, own time apart); the CPU each process group spent; the Python hot spots (cProfile on the journeys' thread);
+           nested, own time apart); the CPU each process group spent; the Python hot
+           spots (cProfile on the journeys' thread);
 - `naive`  `bench/naive_monitor.py` (a new browser per account, networkidle waits) in a
            subprocess on the same lab accounts, its own lab start included;
 - `c1`, `c4`, `c8`, `default`, `n2`: `pytest e2e/` in a subprocess, cold (lab and browser
