@@ -1,6 +1,7 @@
 """The anchor: a monitor written the way synthetic-monitoring tutorials write it. Not a test.
 
-    .venv/bin/python bench/naive_monitor.py [--per-profile 10] [--latency 0] [--urls-file F]
+    .venv/bin/python bench/naive_monitor.py [--per-profile 9] [--educonnect-per-profile 2]
+        [--latency 0] [--urls-file F]
 
 For every account: a new browser (Playwright's sync API, Debian's headless shell), `goto`
 the ENT and wait for `networkidle`, the WAYF choice, the login form (`#username`,
@@ -117,7 +118,13 @@ def run(info: dict, *, limit: int | None = None, out=sys.stdout) -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--per-profile", type=int, default=10, help="lab accounts per profile")
+    parser.add_argument("--per-profile", type=int, default=9, help="lab accounts per profile")
+    parser.add_argument(
+        "--educonnect-per-profile",
+        type=int,
+        default=2,
+        help="lab ÉduConnect accounts per élève and parent profile",
+    )
     parser.add_argument("--latency", type=float, default=0.0, help="lab latency per hop, s")
     parser.add_argument("--urls-file", type=Path, help="a running lab's --urls-file JSON")
     parser.add_argument("--limit", type=int, help="check only the first N accounts")
@@ -133,7 +140,11 @@ def main(argv: list[str] | None = None) -> int:
             from lab.client import running_lab
 
             info = stack.enter_context(
-                running_lab(per_profile=args.per_profile, latency=args.latency)
+                running_lab(
+                    per_profile=args.per_profile,
+                    educonnect_per_profile=args.educonnect_per_profile,
+                    latency=args.latency,
+                )
             ).info
         summary = run(info, limit=args.limit)
     summary["total_s"] = round(time.perf_counter() - began, 2)

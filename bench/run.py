@@ -17,7 +17,8 @@ Measures (names for `--only`):
 - `naive`  `bench/naive_monitor.py` (a new browser per account, networkidle waits) in a
            subprocess on the same lab accounts, its own lab start included;
 - `c1`, `c4`, `c8`, `default`, `n2`: `pytest e2e/` in a subprocess, cold (lab and browser
-           start included), `LAB_PER_PROFILE=10`, at `VERIFIER_CONCURRENCY` 1, 4, 8, the
+           start included), 40 accounts (`LAB_PER_PROFILE=9`, `LAB_EDUCONNECT_PER_PROFILE=2`:
+           36 local, 4 ÉduConnect), at `VERIFIER_CONCURRENCY` 1, 4, 8, the
            default (8 per CPU, at most 16), and `-n 2` (concurrency per worker: the default);
 - `lat1`, `lat8`, `lat16`: the same with `LAB_LATENCY=0.3` (per hop) at concurrency 1, 8, 16.
 Each subprocess run starts once the machine is idle (90 % over a second, or after a minute
@@ -576,12 +577,14 @@ def timed_subprocess(command: list[str], env: dict[str, str], timeout: float) ->
     }
 
 
-def measure_naive(per_profile: int, latency: float = 0.0) -> dict[str, Any]:
+def measure_naive(per_profile: int, educonnect: int, latency: float = 0.0) -> dict[str, Any]:
     command = [
         sys.executable,
         str(ROOT / "bench" / "naive_monitor.py"),
         "--per-profile",
         str(per_profile),
+        "--educonnect-per-profile",
+        str(educonnect),
         "--latency",
         str(latency),
         "--json",
@@ -605,11 +608,12 @@ def measure_naive(per_profile: int, latency: float = 0.0) -> dict[str, Any]:
     return run
 
 
-def measure_pytest(name: str, per_profile: int) -> dict[str, Any]:
+def measure_pytest(name: str, per_profile: int, educonnect: int) -> dict[str, Any]:
     _, concurrency, workers, latency = PYTEST_RUNS[name]
     with tempfile.TemporaryDirectory(prefix=f"bench-{name}-") as tmp:
         env = clean_env(
             LAB_PER_PROFILE=str(per_profile),
+            LAB_EDUCONNECT_PER_PROFILE=str(educonnect),
             LAB_LATENCY=str(latency),
             VERIFIER_REPORT_DIR=tmp,
         )
@@ -792,7 +796,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="fewer runs per median")
     parser.add_argument("--only", help=f"comma-separated measures among: {', '.join(NAMES)}")
     parser.add_argument("--runs", type=int, help="runs per median (floor, warm); default 7")
-    parser.add_argument("--per-profile", type=int, default=10, help="LAB_PER_PROFILE (10: 40+)")
+    parser.add_argument("--per-profile", type=int, default=9, help="LAB_PER_PROFILE (9)")
+    parser.add_argument(
+        "--educonnect-per-profile",
+        type=int,
+        default=2,
+        help="LAB_EDUCONNECT_PER_PROFILE (2; with 9 per profile: 36 local + 4 ÉduConnect = 40)",
+    )
     parser.add_argument("--json", type=Path, help="also write the raw results here")
     args = parser.parse_args(argv)
     only = [n.strip() for n in args.only.split(",")] if args.only else list(NAMES)
@@ -815,9 +825,9 @@ def main(argv: list[str] | None = None) -> int:
             elif name == "warm":
                 results[name] = measure_warm(runs, profile_runs=2 if args.quick else 3)
             elif name == "naive":
-                results[name] = measure_naive(args.per_profile)
+                results[name] = measure_naive(args.per_profile, args.educonnect_per_profile)
             else:
-                results[name] = measure_pytest(name, args.per_profile)
+                results[name] = measure_pytest(name, args.per_profile, args.educonnect_per_profile)
         except Exception as exc:  # one broken measure does not lose the others
             failed[name] = f"{type(exc).__name__}: {exc}"
             print(f"    failed: {failed[name]}", file=sys.stderr)

@@ -158,6 +158,9 @@ class Settings(BaseSettings):
     lab_faults: str = Field(default="", validation_alias="LAB_FAULTS")
     lab_establishments: int = Field(default=1, ge=1, le=200, validation_alias="LAB_ESTABLISHMENTS")
     lab_per_profile: int = Field(default=2, ge=1, le=100, validation_alias="LAB_PER_PROFILE")
+    lab_educonnect_per_profile: int = Field(
+        default=1, ge=0, le=100, validation_alias="LAB_EDUCONNECT_PER_PROFILE"
+    )
     lab_wording: Literal["default", "alt"] = Field(
         default="default", validation_alias="LAB_WORDING"
     )

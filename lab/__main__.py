@@ -30,6 +30,12 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--establishments", type=int, default=1, help="PRONOTE.net sites (1)")
     parser.add_argument("--per-profile", type=int, default=2, help="accounts per profile (2)")
     parser.add_argument(
+        "--educonnect-per-profile",
+        type=int,
+        default=1,
+        help="ÉduConnect accounts per élève and parent profile, besides those (1)",
+    )
+    parser.add_argument(
         "--identifier-attribute",
         default="identifiantPronote",
         help="CAS attribute that carries the PRONOTE identifier",
@@ -94,6 +100,8 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
         parser.error("--latency and --slow-network-delay must be 0 or more seconds")
     if not 1 <= args.establishments <= 200 or not 1 <= args.per_profile <= 100:
         parser.error("--establishments must be 1..200 and --per-profile 1..100")
+    if not 0 <= args.educonnect_per_profile <= 100:
+        parser.error("--educonnect-per-profile must be 0..100")
     return args
 
 
@@ -104,6 +112,7 @@ def main(argv: list[str] | None = None) -> int:
     lab = Lab(
         establishments=args.establishments,
         per_profile=args.per_profile,
+        educonnect_per_profile=args.educonnect_per_profile,
         identifier_attribute=args.identifier_attribute,
         latency_s=args.latency,
         slow_network_delay_s=args.slow_network_delay,

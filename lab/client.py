@@ -98,6 +98,7 @@ def running_lab(
     faults: list[str] | None = None,
     establishments: int = 1,
     per_profile: int = 2,
+    educonnect_per_profile: int = 1,
     identifier_attribute: str | None = None,
     latency: float | None = None,
     slow_network_delay: float | None = None,
@@ -122,6 +123,8 @@ def running_lab(
             str(establishments),
             "--per-profile",
             str(per_profile),
+            "--educonnect-per-profile",
+            str(educonnect_per_profile),
             "--faults",
             ",".join(faults or []),
         ]

@@ -67,6 +67,7 @@ class Lab:
         *,
         establishments: int = 1,
         per_profile: int = 2,
+        educonnect_per_profile: int = 1,
         identifier_attribute: str = DEFAULT_IDENTIFIER_ATTRIBUTE,
         latency_s: float = 0.0,
         slow_network_delay_s: float = 0.3,
@@ -97,7 +98,11 @@ class Lab:
             )
             for i in range(establishments)
         ]
-        people = build_directory(establishments=establishments, per_profile=per_profile)
+        people = build_directory(
+            establishments=establishments,
+            per_profile=per_profile,
+            educonnect_per_profile=educonnect_per_profile,
+        )
         generations = (
             [pronote_generation] if isinstance(pronote_generation, str) else pronote_generation
         )

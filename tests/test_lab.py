@@ -16,6 +16,7 @@ import re
 import signal
 import subprocess
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -743,6 +744,12 @@ def test_cli_unknown_fault_exits_2_with_a_clear_error(
             ("--pronote-generation", "2025,2019"), {}, "--pronote-generation: 2019", id="generation"
         ),
         pytest.param(("--latency", "-1"), {}, "--latency", id="negative-latency"),
+        pytest.param(
+            ("--educonnect-per-profile", "-1"),
+            {},
+            "--educonnect-per-profile must be 0..100",
+            id="negative-educonnect",
+        ),
     ],
 )
 def test_cli_bad_start_option_exits_2_with_a_clear_error(
@@ -772,6 +779,24 @@ def test_cli_environment_sets_wording_generation_and_latency(tmp_path: Path) -> 
 
     assert (info["wording"], info["latency"]) == ("alt", 0.05)
     assert info["establishments"][0]["pronote_generation"] == "2011"
+
+
+def test_cli_account_mix_per_profile_and_educonnect(tmp_path: Path) -> None:
+    """36 local accounts and 4 ÉduConnect ones: the benchmark's 40 (bench/run.py)."""
+    args = ("--per-profile", "9", "--educonnect-per-profile", "2")
+    with lab_process(tmp_path / "lab.json", *args, env=lab_env()) as (process, info):
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=15) == 0
+
+    routes = Counter((a["route"], a["profile"]) for a in info["accounts"])
+    assert routes == {
+        ("local", "eleve"): 9,
+        ("local", "parent"): 9,
+        ("local", "professeur"): 9,
+        ("local", "personnel"): 9,
+        ("educonnect", "eleve"): 2,
+        ("educonnect", "parent"): 2,
+    }
 
 
 # --------------------------------------------------------------------------- control and network

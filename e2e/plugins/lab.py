@@ -31,6 +31,7 @@ def start_lab(config: pytest.Config, settings: Settings) -> None:
             faults=settings.lab_fault_list(),
             establishments=settings.lab_establishments,
             per_profile=settings.lab_per_profile,
+            educonnect_per_profile=settings.lab_educonnect_per_profile,
             wording=settings.lab_wording,
             pronote_generation=settings.lab_pronote_generation,
             latency=settings.lab_latency,
