@@ -20,7 +20,7 @@ import contextlib
 import itertools
 import os
 import threading
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -35,7 +35,7 @@ from e2e.hops import HopRecorder
 from e2e.http_driver import HttpDriver
 from e2e.journey import Journey, JourneyResult
 from e2e.network import browser_context_options, browser_launch_options, httpx_client_kwargs
-from e2e.preflight import Preflight, run_preflight
+from e2e.preflight import Check, Preflight, run_preflight
 from e2e.settings import Account, Settings
 from e2e.target import Target
 from verdict.observation import Observation
@@ -111,6 +111,7 @@ class JourneyRunner:
         self.timeout_ms = settings.timeout_s * 1000
         self._http: dict[bool, httpx.AsyncClient] = {}
         self._preflights: dict[str, asyncio.Task[Preflight]] = {}
+        self._hard: dict[str, asyncio.Future[Check | None]] = {}
         self._contexts = ContextPool(settings.concurrency)
         self._closed = False
         self._closing: concurrent.futures.Future[None] | None = None
@@ -136,6 +137,9 @@ class JourneyRunner:
 
     def call(self, coro: Coroutine[Any, Any, T]) -> T:
         """Run *coro* on the journeys' loop (e.g. the preflight) and wait for its result."""
+        if self._closed:
+            coro.close()
+            raise RuntimeError("the journey runner is closed")
         return asyncio.run_coroutine_threadsafe(coro, self.loop).result()
 
     def start_browser(self) -> None:
@@ -162,20 +166,54 @@ class JourneyRunner:
             self._closing.result()
         self.loop.call_soon_threadsafe(self.loop.stop)
         self.thread.join(timeout=10)
+        if not self.thread.is_alive():
+            self.loop.close()
 
     # -- on the loop -------------------------------------------------------------------
     async def preflight(self, target: Target) -> Preflight:
-        """*target*'s preflight (plain HTTP), run once; its journeys wait for it."""
-        task = self._preflights.get(target.name)
-        if task is None:
-            task = asyncio.ensure_future(self._run_preflight(target))
-            self._preflights[target.name] = task
-        return await asyncio.shield(task)
+        """*target*'s preflight (plain HTTP), run once."""
+        self._start_preflight(target)
+        return await asyncio.shield(self._preflights[target.name])
 
-    async def _run_preflight(self, target: Target) -> Preflight:
+    async def hard_failure(self, target: Target) -> Check | None:
+        """What stops *target*'s journeys (`Preflight.hard_failure`): they wait for the hard
+        checks only (the ENT and its CAS answer), not for the slower ones."""
+        self._start_preflight(target)
+        return await asyncio.shield(self._hard[target.name])
+
+    def _start_preflight(self, target: Target) -> None:
+        if target.name in self._preflights:
+            return
+        hard: asyncio.Future[Check | None] = asyncio.get_running_loop().create_future()
+
+        def known(failure: Check | None) -> None:
+            if not hard.done():
+                hard.set_result(failure)
+
+        def ended(task: asyncio.Task[Preflight]) -> None:
+            if hard.done():
+                return
+            if task.cancelled():
+                hard.cancel()
+            elif (error := task.exception()) is not None:
+                hard.set_exception(error)
+            else:
+                hard.set_result(task.result().hard_failure)
+
+        task = asyncio.ensure_future(self._run_preflight(target, known))
+        task.add_done_callback(ended)
+        self._preflights[target.name], self._hard[target.name] = task, hard
+
+    async def _run_preflight(
+        self, target: Target, hard_known: Callable[[Check | None], None]
+    ) -> Preflight:
         async with self._client(target.insecure_tls) as http:
             return await run_preflight(
-                target, http, wording=self.settings.wording, retries=self.settings.retries
+                target,
+                http,
+                wording=self.settings.wording,
+                retries=self.settings.retries,
+                hard_known=hard_known,
             )
 
     async def _warm_up(self) -> None:
@@ -183,7 +221,7 @@ class JourneyRunner:
             await self._browser()
 
     async def _run(self, job: Job) -> JourneyResult:
-        if (await self.preflight(job.target)).hard_failure is not None:
+        if await self.hard_failure(job.target) is not None:
             raise PreflightStopped(job.target.name)
         async with self._slots:
             obs = Observation(
