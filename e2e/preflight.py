@@ -137,9 +137,12 @@ class _Preflight:
         their verdict (the first failure, or None), before the slower checks end."""
         await self.reach(name, url)
         if self.hard_known is not None and HARD <= self.checks.keys():
-            hard = [self.checks[n] for n in TITLES if n in HARD]
-            self.hard_known(next((c for c in hard if c.hard_failure), None))
+            self.hard_known(self.result().hard_failure)
             self.hard_known = None
+
+    def result(self) -> Preflight:
+        """The checks made so far, in their order (TITLES)."""
+        return Preflight(self.t.name, {n: self.checks[n] for n in TITLES if n in self.checks})
 
     async def run(self) -> Preflight:
         """The checks that need nothing from another at once, then the redirect and the CAS's
@@ -160,7 +163,7 @@ class _Preflight:
         )
         service = await self.anonymous_redirect(listener is not None, spaces)
         await self.cas_accepts_service(service)
-        return Preflight(t.name, {name: self.checks[name] for name in TITLES})
+        return self.result()
 
     async def info_mobile_app(self) -> list[str]:
         """PRONOTE.net's own account of its CAS (`CAS.actif`, `casURL`) and of its spaces."""

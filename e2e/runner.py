@@ -20,7 +20,7 @@ import contextlib
 import itertools
 import os
 import threading
-from collections.abc import Callable, Coroutine
+from collections.abc import Coroutine
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -35,7 +35,7 @@ from e2e.hops import HopRecorder
 from e2e.http_driver import HttpDriver
 from e2e.journey import Journey, JourneyResult
 from e2e.network import browser_context_options, browser_launch_options, httpx_client_kwargs
-from e2e.preflight import Check, Preflight, run_preflight
+from e2e.preflight import Check, HardKnown, Preflight, run_preflight
 from e2e.settings import Account, Settings
 from e2e.target import Target
 from verdict.observation import Observation
@@ -204,9 +204,7 @@ class JourneyRunner:
         task.add_done_callback(ended)
         self._preflights[target.name], self._hard[target.name] = task, hard
 
-    async def _run_preflight(
-        self, target: Target, hard_known: Callable[[Check | None], None]
-    ) -> Preflight:
+    async def _run_preflight(self, target: Target, hard_known: HardKnown) -> Preflight:
         async with self._client(target.insecure_tls) as http:
             return await run_preflight(
                 target,
