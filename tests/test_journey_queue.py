@@ -43,9 +43,11 @@ class Plugins:
 class Runner:
     def __init__(self) -> None:
         self.submitted: list[str] = []
+        self.futures: dict[str, Any] = {}
 
     def submit(self, key: str, job: Any) -> None:
         self.submitted.append(key)
+        self.futures[key] = job
 
 
 def account_items(session: Session, config: Config, routes: list[str]) -> list[Item]:
@@ -100,4 +102,20 @@ def test_the_whole_session_is_queued_when_the_runner_starts() -> None:
     submit_upcoming(session.items, config, runner)
 
     # Then every account's journey is queued at once, ÉduConnect first
+    assert runner.submitted == ["account-1-educonnect", "account-0-local", "account-2-local"]
+
+
+def test_journeys_already_queued_are_not_made_again() -> None:
+    # Given a session whose journeys were all queued when the runner started
+    session, config = Session(), Config(Plugins())
+    accounts = account_items(session, config, ["local", "educonnect", "local"])
+    session.items = accounts
+    runner = Runner()
+    submit_upcoming(session.items, config, runner)
+
+    # When each account's test hands the runner what comes from it on
+    for item in accounts:
+        submit_upcoming(_upcoming(item), config, runner)
+
+    # Then no journey is made or queued twice
     assert runner.submitted == ["account-1-educonnect", "account-0-local", "account-2-local"]

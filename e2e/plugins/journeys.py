@@ -136,9 +136,14 @@ def _upcoming(item: pytest.Item) -> list[pytest.Item]:
 def submit_upcoming(items: list[pytest.Item], config: pytest.Config, runner: JourneyRunner) -> None:
     """Queue the journeys of *items*' account tests, the longest first (ÉduConnect: a WAYF,
     the IdP's pages and two SAML posts more), so that no long journey runs alone at the end
-    while the other slots stay empty. Tests still take their results in pytest's order."""
+    while the other slots stay empty. Tests still take their results in pytest's order.
+    Journeys already queued are skipped before their job is made (its recording folder)."""
     with_specs = [(item, getattr(item, "callspec", None)) for item in items]
-    jobs = [(i, spec) for i, spec in with_specs if spec is not None and "account" in spec.params]
+    jobs = [
+        (i, spec)
+        for i, spec in with_specs
+        if spec is not None and "account" in spec.params and i.nodeid not in runner.futures
+    ]
     jobs.sort(key=lambda job: job[1].params["account"].route != "educonnect")
     for item, spec in jobs:
         runner.submit(
