@@ -90,7 +90,7 @@ PYTEST_RUNS = {
 }
 NAMES = ("floor", "warm", "naive", *PYTEST_RUNS)
 # The rows of the 25 s goal: one cold run is one sample of a machine whose speed drifts by a
-# quarter over minutes (RESULTS.md); these are run --repeat times, the median kept.
+# tenth to a quarter over minutes (RESULTS.md); these are run --repeat times, the median kept.
 REPEATED = ("c4", "c8", "default", "n2")
 
 
