@@ -5,9 +5,14 @@ PY := $(VENV)/bin/python
 PYTEST := $(VENV)/bin/pytest
 REPORTS ?= reports
 
-.PHONY: setup browser node e2e test report pv lab lint clean
+.PHONY: setup system browser node e2e test report pv lab lint clean
 
-setup: $(VENV)/.installed browser node
+setup: system $(VENV)/.installed browser node
+
+# Debian's packages the project needs (one list: scripts/system-deps, used by .ci/run too).
+# Without root or apt-get it stops at once, naming the missing packages.
+system:
+	@scripts/system-deps
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,7 +26,6 @@ browser: $(VENV)/.installed
 	@$(PY) -c "from playwright.sync_api import sync_playwright as s; import os,sys; p=s().start(); sys.exit(0 if os.path.exists(p.chromium.executable_path) else 1)" 2>/dev/null \
 	 || [ -x /usr/lib/chromium/chromium ] || [ -x /usr/bin/chromium ] \
 	 || $(PY) -m playwright install chromium 2>/dev/null \
-	 || (command -v apt-get >/dev/null && (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-headless-shell fonts-dejavu-core)) \
 	 || (echo "No Chromium: run 'playwright install chromium' or install your distribution's chromium" && exit 1)
 
 node_modules/.bin/allure: package.json
