@@ -34,10 +34,7 @@ from verdict.secrets import scrub_paths
 def pytest_configure(config: pytest.Config) -> None:
     if SETTINGS not in config.stash:
         return
-    settings = config.stash[SETTINGS]
-    if not config.option.allure_report_dir:
-        config.option.allure_report_dir = str(settings.report_dir / "allure-results")
-    config.stash[RECORDER] = RunRecorder(settings.report_dir)
+    config.stash[RECORDER] = RunRecorder(config.stash[SETTINGS].report_dir)
     config.stash[PREFLIGHTS] = {}
     config.stash[STARTED] = datetime.now(UTC).astimezone().isoformat(timespec="seconds")
 

@@ -39,6 +39,10 @@ def pytest_configure(config: pytest.Config) -> None:
     except SettingsError as exc:
         raise pytest.UsageError(str(exc)) from None
     config.stash[SETTINGS] = settings
+    # Before allure-pytest's own pytest_configure, which registers its listener only when a
+    # results folder is set: with no --alluredir, the run's results go beside its summary.
+    if not config.option.allure_report_dir:
+        config.option.allure_report_dir = str(settings.report_dir / "allure-results")
     controller = not hasattr(config, "workerinput")
     warning = env_file_warning()
     if warning and controller:
