@@ -62,7 +62,9 @@ def run(command: list[str], cwd: Path, env: dict[str, str]) -> subprocess.Comple
 
 
 @pytest.fixture(scope="module")
-def default_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, subprocess.CompletedProcess]:
+def default_run(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> tuple[Path, subprocess.CompletedProcess]:
     """`pytest e2e/` then `make report`, in a copy of the project, as the README says."""
     project = project_copy(tmp_path_factory.mktemp("project"))
     env = user_env()
