@@ -246,3 +246,21 @@ def test_system_deps_without_root_names_the_missing_packages_in_one_line(
     for package in ("make", "npm", "xmlsec1", "libnss3-tools", "ffmpeg", "poppler-utils"):
         assert package in lines[0]
     assert "apt-get install -y" in lines[0]
+
+
+def test_a_lab_that_cannot_start_says_why_in_one_line(tmp_path: Path) -> None:
+    """No xmlsec1 on the PATH (the package the lab's SAML needs): one French line naming
+    it, no traceback; the lab's whole output is kept in the report folder."""
+    empty = tmp_path / "bin"
+    empty.mkdir()
+    checks = run(
+        [sys.executable, "-m", "pytest", str(ROOT / "e2e"), "-q"],
+        tmp_path,
+        user_env(PATH=str(empty)),
+    )
+    output = checks.stdout + checks.stderr
+    assert checks.returncode == 4, output[-2000:]
+    said = [line for line in output.splitlines() if "Le lab n'a pas pu démarrer" in line]
+    assert len(said) == 1 and "xmlsec1" in said[0] and "apt-get install" in said[0]
+    assert "Traceback" not in output
+    assert "Traceback" in (tmp_path / "reports/lab.log").read_text()
