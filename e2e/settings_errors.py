@@ -69,6 +69,11 @@ def field_name(loc: tuple[int | str, ...]) -> str:
 
 def french(error: ErrorDetails) -> str:
     """One error as `KEY : what is expected (reçu « value »)`."""
+    return f"{field_name(tuple(error.get('loc', ())))} : {explain(error)}"
+
+
+def explain(error: ErrorDetails) -> str:
+    """What is expected, in French (`reçu « value »` when the value cannot be a secret)."""
     loc = tuple(error.get("loc", ()))
     kind = error.get("type", "")
     if kind in ("value_error", "assertion_error"):
@@ -80,7 +85,7 @@ def french(error: ErrorDetails) -> str:
     shown = _shown(loc, error.get("input"))
     if shown and kind not in ("value_error", "missing"):
         message += f" (reçu « {shown} »)"
-    return f"{field_name(loc)} : {message}"
+    return message
 
 
 def _shown(loc: tuple[int | str, ...], value: Any) -> str | None:
