@@ -267,6 +267,12 @@ def load_settings(**overrides: Any) -> Settings:
 
 def env_file_warning(path: Path = Path(".env")) -> str | None:
     """A warning when .env (which may hold passwords) is readable by other users."""
+    return readable_by_others_warning(path)
+
+
+def readable_by_others_warning(path: Path) -> str | None:
+    """A warning when a file that holds passwords (.env, a password_file) is readable by
+    other users of the machine."""
     try:
         mode = path.stat().st_mode
     except OSError:

@@ -233,3 +233,25 @@ def test_e2e_bad_settings_stop_before_any_browser(tmp_path: Path) -> None:
     assert run.returncode == 4, output
     assert "VERIFIER_ENT_URL" in output and "Traceback" not in output
     assert not (tmp_path / "allure-results").exists()
+
+
+def test_e2e_password_file_readable_by_others_warns_like_env(tmp_path: Path) -> None:
+    secret = tmp_path / "pw.txt"
+    secret.write_text("un-mot-de-passe", encoding="utf-8")
+    secret.chmod(0o644)
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("VERIFIER_")}
+    environment.update(REAL)
+    environment["VERIFIER_REPORT_DIR"] = str(tmp_path / "reports")
+    environment["VERIFIER_ACCOUNTS"] = accounts(
+        {"login": "a.b", "profile": "professeur", "password_file": str(secret)}
+    )
+    command = [sys.executable, "-m", "pytest", str(ROOT / "e2e"), "--collect-only"]
+    run = subprocess.run(
+        command, cwd=tmp_path, env=environment, capture_output=True, text=True, timeout=120
+    )
+    assert f"{secret} est lisible par d'autres utilisateurs" in run.stderr, run.stderr
+    secret.chmod(0o600)
+    run = subprocess.run(
+        command, cwd=tmp_path, env=environment, capture_output=True, text=True, timeout=120
+    )
+    assert "lisible par d'autres" not in run.stderr and "un-mot-de-passe" not in run.stdout

@@ -9,7 +9,13 @@ import pytest
 
 from e2e.plugins import lab
 from e2e.plugins.keys import IDENTIFIERS, SETTINGS, TARGETS
-from e2e.settings import Settings, SettingsError, env_file_warning, load_settings
+from e2e.settings import (
+    Settings,
+    SettingsError,
+    env_file_warning,
+    load_settings,
+    readable_by_others_warning,
+)
 from e2e.target import Target, TargetsFileError, target_from_settings, targets_from_file
 from verdict.identifiers import IdentifiersFile, IdentifiersFileError, parse_identifiers
 from verdict.shard import ShardError, parse, select_items
@@ -88,6 +94,12 @@ def set_targets(config: pytest.Config, targets: list[Target]) -> None:
         targets = select_items(targets, index, total, key=lambda t: t.name)
         if controller:
             sys.stdout.write(f"Part {index}/{total} : {len(targets)} établissement(s)\n")
+    if controller:
+        files = {a.password_file for t in targets for a in t.accounts if a.password_file}
+        for path in sorted(files):
+            warning = readable_by_others_warning(path)
+            if warning:
+                sys.stderr.write(warning + "\n")
     config.stash[TARGETS] = targets
 
 
