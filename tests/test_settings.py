@@ -255,3 +255,25 @@ def test_e2e_password_file_readable_by_others_warns_like_env(tmp_path: Path) -> 
         command, cwd=tmp_path, env=environment, capture_output=True, text=True, timeout=120
     )
     assert "lisible par d'autres" not in run.stderr and "un-mot-de-passe" not in run.stdout
+
+
+@pytest.mark.parametrize(
+    "proxy",
+    ["http://agent:Pr0xy-Secret@proxy.example:99999", "http://agent:Pr0xy-Secret@[::1"],
+    ids=["impossible-port", "unparsable"],
+)
+def test_e2e_bad_proxy_url_is_one_settings_line(tmp_path: Path, proxy: str) -> None:
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("VERIFIER_")}
+    environment.update({"VERIFIER_PROXY": proxy, "VERIFIER_REPORT_DIR": str(tmp_path)})
+    run = subprocess.run(
+        [sys.executable, "-m", "pytest", str(ROOT / "e2e"), "-q"],
+        cwd=tmp_path,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    output = run.stdout + run.stderr
+    assert run.returncode == 4, output[-2000:]
+    assert "VERIFIER_PROXY : adresse de proxy invalide" in output
+    assert "Traceback" not in output and "Pr0xy-Secret" not in output

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from e2e.network import NetworkSettings, NetworkSettingsError
 from e2e.plugins import lab
 from e2e.plugins.keys import IDENTIFIERS, SETTINGS, TARGETS
 from e2e.settings import (
@@ -42,7 +43,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     try:
         settings = load_settings()
-    except SettingsError as exc:
+        NetworkSettings.of(settings)  # the proxy and CA bundle, checked before anything runs
+    except (SettingsError, NetworkSettingsError) as exc:
         raise pytest.UsageError(str(exc)) from None
     config.stash[SETTINGS] = settings
     # Before allure-pytest's own pytest_configure, which registers its listener only when a
