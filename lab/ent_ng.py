@@ -21,7 +21,6 @@ from lab.ent import shortcut_target
 from lab.state import World
 
 # ENT families the lab can stand for (`--ent-family`, `LAB_ENT_FAMILY`).
-FAMILIES = ("kosmos", "opentent")
 
 # Paths the CAS side (Django) answers on the ENT's host; the portal answers the rest.
 CAS_SIDE_PREFIXES = ("/cas/", "/auth/", "/lab-assets/", "/static/")

@@ -18,16 +18,16 @@ from lab import cas_site
 from lab.directory import build_directory, uai_for
 from lab.educonnect import create_educonnect_app
 from lab.ent import create_ent_app, refusal_text
-from lab.ent_ng import FAMILIES, create_ng_portal, ng_site
+from lab.ent_ng import create_ng_portal, ng_site
 from lab.identifiers import ImportRefusedError, read_identifiers
 from lab.login_routes import LoginRoutes
+from lab.options import LabOptions
 from lab.pronote import create_pronote_app
 from lab.saml import PendingFederation
 from lab.server import Listener, WSGIApp
 from lab.state import Establishment, PronoteSettings, Shortcut, UnknownFaultError, World
 from lab.wording import texts
 
-DEFAULT_IDENTIFIER_ATTRIBUTE = "identifiantPronote"
 _COLLEGES = ["Collège Jean Jaurès", "Collège Pierre de Fermat", "Collège Olympe de Gouges"]
 
 
@@ -62,111 +62,85 @@ def _transport(app: WSGIApp, world: World, *, entry: bool = False) -> WSGIApp:
 class Lab:
     """The whole staging ENT, running in this process on 127.0.0.1 and free ports."""
 
-    def __init__(
-        self,
-        *,
-        establishments: int = 1,
-        per_profile: int = 2,
-        educonnect_per_profile: int = 1,
-        identifier_attribute: str = DEFAULT_IDENTIFIER_ATTRIBUTE,
-        latency_s: float = 0.0,
-        slow_network_delay_s: float = 0.3,
-        wording: str = "default",
-        pronote_generation: str | list[str] = "2025",
-        ent_family: str = "kosmos",
-        faults: list[str] | None = None,
-        ticket_validity_s: int = 60,
-    ) -> None:
-        if ent_family not in FAMILIES:
-            raise ValueError(f"unknown ENT family {ent_family!r}; known: {', '.join(FAMILIES)}")
+    def __init__(self, options: LabOptions | None = None) -> None:
         started = time.monotonic()
+        self.options = options = options or LabOptions()
         self.token = secrets.token_urlsafe(24)
         self._tmp = tempfile.TemporaryDirectory(prefix="lab-cas-")
         # Threads per listener: enough for ~16 journeys at once while each response
         # waits the per-hop latency; fewer per PRONOTE.net when there are many.
         self.ent = Listener("ent", threads=32)
         # A Kosmos CAS has its own host; an Open ENT NG is its own CAS, under /cas/.
-        self.cas = Listener("cas", threads=32) if ent_family == "kosmos" else None
+        self.cas = Listener("cas", threads=32) if options.ent_family == "kosmos" else None
         cas_url = f"{self.cas.url}/" if self.cas else f"{self.ent.url}/cas/"
         self.educonnect = Listener("educonnect", threads=8)
         self.control = Listener("control", threads=2)
-        pronote_threads = 16 if establishments <= 8 else 6
-        pairs = [
+        pronote_threads = 16 if options.establishments <= 8 else 6
+        self.pronote_listeners = [
             (
                 Listener(f"pronote{i}-80", threads=4),
                 Listener(f"pronote{i}-82", threads=pronote_threads),
             )
-            for i in range(establishments)
+            for i in range(options.establishments)
         ]
-        people = build_directory(
-            establishments=establishments,
-            per_profile=per_profile,
-            educonnect_per_profile=educonnect_per_profile,
-        )
-        generations = (
-            [pronote_generation] if isinstance(pronote_generation, str) else pronote_generation
-        )
-        label = texts(wording)["ent_shortcut_label"]
-        sites = []
-        for index, (classic, cas_listener) in enumerate(pairs):
-            cas_root = f"{cas_listener.url}/pronote/"
-            sites.append(
-                Establishment(
-                    uai=uai_for(index),
-                    name=_COLLEGES[index % len(_COLLEGES)]
-                    + (f" n°{index + 1}" if index >= len(_COLLEGES) else ""),
-                    classic_url=f"{classic.url}/pronote/",
-                    cas_listener_url=cas_root,
-                    settings=PronoteSettings(cas_url=cas_url, public_url=cas_root),
-                    # One generation per establishment; the last one given serves the rest.
-                    pronote_generation=generations[min(index, len(generations) - 1)],
-                    shortcut=Shortcut(url=cas_root, intitule=label),
-                )
-            )
         self.world = World(
-            people,
-            sites,
+            build_directory(
+                establishments=options.establishments,
+                per_profile=options.per_profile,
+                educonnect_per_profile=options.educonnect_per_profile,
+            ),
+            _establishments(options, cas_url, self.pronote_listeners),
             cas_url=cas_url,
             ent_url=f"{self.ent.url}/",
-            identifier_attribute=identifier_attribute,
-            wording=wording,
-            latency_s=latency_s,
-            slow_network_delay_s=slow_network_delay_s,
+            identifier_attribute=options.identifier_attribute,
+            wording=options.wording,
+            latency_s=options.latency,
+            slow_network_delay_s=options.slow_network_delay,
         )
-        self.pronote_listeners = pairs
-        self.ent_family = ent_family
         acs = f"{cas_url}saml/acs" if self.cas else f"{self.ent.url}/auth/saml/acs"
         # Built in a thread once the rest is up (the end of __init__); the first SAML use
         # waits for it.
-        federation = PendingFederation(
+        self.federation = PendingFederation(
             Path(self._tmp.name), idp_base=self.educonnect.url, sp_entity_id=cas_url, acs_url=acs
         )
-        self.federation = federation
-        self.educonnect.app = _transport(
-            create_educonnect_app(self.world, federation, port=self.educonnect.port), self.world
-        )
-        cas_site.configure(
-            self.world,
-            Path(self._tmp.name),
-            ticket_validity_s=ticket_validity_s,
-            routes=LoginRoutes(self.world, federation, family=ent_family, wording=wording),
-        )
-        if self.cas:
-            self.cas.app = _transport(cas_site.wsgi_app(), self.world)
-            ent_app = create_ent_app(self.world, port=self.ent.port)
-        else:
-            portal = create_ng_portal(self.world, session_cookie=cas_site.SESSION_COOKIE)
-            ent_app = ng_site(portal, cas_site.wsgi_app())
-        self.ent.app = _transport(ent_app, self.world, entry=True)
-        for site, (classic, cas_listener) in zip(sites, pairs, strict=True):
-            for listener, kind in ((classic, "classic"), (cas_listener, "cas")):
-                app = create_pronote_app(self.world, site, listener=kind, port=listener.port)
-                listener.app = _transport(app, self.world)
-        self.control.app = create_control_app(self)
-        if faults:
-            self.set_faults(faults)
+        self._serve()
+        if options.faults:
+            self.set_faults(list(options.faults))
         self.federation.start()
         self.startup_seconds = time.monotonic() - started
+
+    @property
+    def ent_family(self) -> str:
+        return self.options.ent_family
+
+    def _serve(self) -> None:
+        """Give each listener its app: ÉduConnect, the CAS, the ENT, PRONOTE.net, control."""
+        world, options = self.world, self.options
+        self.educonnect.app = _transport(
+            create_educonnect_app(world, self.federation, port=self.educonnect.port), world
+        )
+        cas_site.configure(
+            world,
+            Path(self._tmp.name),
+            ticket_validity_s=options.ticket_validity_s,
+            routes=LoginRoutes(
+                world, self.federation, family=options.ent_family, wording=options.wording
+            ),
+        )
+        if self.cas:
+            self.cas.app = _transport(cas_site.wsgi_app(), world)
+            ent_app = create_ent_app(world, port=self.ent.port)
+        else:
+            portal = create_ng_portal(world, session_cookie=cas_site.SESSION_COOKIE)
+            ent_app = ng_site(portal, cas_site.wsgi_app())
+        self.ent.app = _transport(ent_app, world, entry=True)
+        for site, (classic, cas_listener) in zip(
+            world.establishments, self.pronote_listeners, strict=True
+        ):
+            for listener, kind in ((classic, "classic"), (cas_listener, "cas")):
+                app = create_pronote_app(world, site, listener=kind, port=listener.port)
+                listener.app = _transport(app, world)
+        self.control.app = create_control_app(self)
 
     # -- control -------------------------------------------------------------
     def set_faults(self, names: list[str]) -> None:
@@ -260,6 +234,31 @@ class Lab:
                 round(self.federation.seconds, 3) if self.federation.seconds is not None else None
             ),
         }
+
+
+def _establishments(
+    options: LabOptions, cas_url: str, listeners: list[tuple[Listener, Listener]]
+) -> list[Establishment]:
+    """One establishment per pair of PRONOTE.net listeners (classic, CAS), healthy."""
+    generations = options.pronote_generation
+    label = texts(options.wording)["ent_shortcut_label"]
+    sites = []
+    for index, (classic, cas_listener) in enumerate(listeners):
+        cas_root = f"{cas_listener.url}/pronote/"
+        sites.append(
+            Establishment(
+                uai=uai_for(index),
+                name=_COLLEGES[index % len(_COLLEGES)]
+                + (f" n°{index + 1}" if index >= len(_COLLEGES) else ""),
+                classic_url=f"{classic.url}/pronote/",
+                cas_listener_url=cas_root,
+                settings=PronoteSettings(cas_url=cas_url, public_url=cas_root),
+                # One generation per establishment; the last one given serves the rest.
+                pronote_generation=generations[min(index, len(generations) - 1)],
+                shortcut=Shortcut(url=cas_root, intitule=label),
+            )
+        )
+    return sites
 
 
 def _iso_date(ddmmyyyy: str) -> str:
