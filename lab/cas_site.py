@@ -20,6 +20,7 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 
+from lab import login_routes
 from lab.directory import CATEGORIES, check_password
 from lab.state import World
 
@@ -27,7 +28,6 @@ from lab.state import World
 SESSION_COOKIE = "cas_sessionid"
 
 _world: World | None = None
-_routes: Any = None  # lab.login_routes.LoginRoutes, set by configure()
 
 # Attributes each service gets (one ServicePattern per lab service).
 ENT_ATTRIBUTES = ("uid", "nom", "prenom", "categories", "profil")
@@ -117,16 +117,20 @@ def _require_world() -> World:
 
 
 def configure(
-    world: World, data_dir: Path, *, ticket_validity_s: int = 60, routes: Any = None
+    world: World,
+    data_dir: Path,
+    *,
+    ticket_validity_s: int = 60,
+    routes: login_routes.LoginRoutes | None = None,
 ) -> None:
     """Configure Django for the lab CAS and create its SQLite database.
 
     *routes* (`lab.login_routes.LoginRoutes`) says the ENT family, the wording and
     the SAML federation with ÉduConnect; without it, django-cas-server's own pages.
     """
-    global _world, _routes
+    global _world
     _world = world
-    _routes = routes
+    login_routes.install(routes)
     from django.conf import settings
 
     spec = importlib.util.find_spec("cas_server")
@@ -294,11 +298,10 @@ def _build_urlpatterns() -> list:
         path("lab-assets/<str:name>", _asset),
         re_path(r"^static/(?P<path>.*)$", serve, {"document_root": settings.LAB_CAS_STATIC}),
     ]
-    if _routes is None:
+    routes = login_routes.installed()
+    if routes is None:
         return [*common, path("", include("cas_server.urls", namespace="cas_server"))]
-    from lab import login_routes
-
-    return [*common, *login_routes.urlpatterns(_routes)]
+    return [*common, *login_routes.urlpatterns(routes)]
 
 
 def __getattr__(name: str) -> Any:
