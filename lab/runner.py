@@ -12,10 +12,10 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, Response, jsonify, request
+from flask import Blueprint, Flask, Response, current_app, jsonify, request
 
 from lab import cas_site
-from lab.directory import build_directory, uai_for
+from lab.directory import Person, build_directory, uai_for
 from lab.educonnect import create_educonnect_app
 from lab.ent import create_ent_app, refusal_text
 from lab.ent_ng import create_ng_portal, ng_site
@@ -24,10 +24,12 @@ from lab.login_routes import LoginRoutes
 from lab.options import LabOptions
 from lab.pronote import create_pronote_app
 from lab.saml import PendingFederation
-from lab.server import Listener, WSGIApp
+from lab.server import TEMPLATES, Listener, WSGIApp
 from lab.state import Establishment, PronoteSettings, Shortcut, UnknownFaultError, World
 from lab.wording import texts
 
+# nginx's own answer when its backend is down.
+_BAD_GATEWAY = (Path(TEMPLATES) / "transport" / "502.html").read_bytes()
 _COLLEGES = ["Collège Jean Jaurès", "Collège Pierre de Fermat", "Collège Olympe de Gouges"]
 
 
@@ -53,7 +55,7 @@ def _transport(app: WSGIApp, world: World, *, entry: bool = False) -> WSGIApp:
                     ("Set-Cookie", "ent_lb=2; Path=/; HttpOnly"),
                 ],
             )
-            return [b"<html><body><h1>502 Bad Gateway</h1><hr>nginx</body></html>"]
+            return [_BAD_GATEWAY]
         return app(environ, start_response)
 
     return wrapped
@@ -176,31 +178,7 @@ class Lab:
     def description(self) -> dict[str, Any]:
         """Where the lab listens and who can log in: the contract of `--urls-file`."""
         first = self.world.establishments[0]
-        accounts = [
-            {
-                "login": p.sign_in_login,
-                "password": p.password,
-                "profile": p.profile,
-                "display_name": p.display_name,
-                "uid": p.uid,
-                "uai": p.uai,
-                "route": p.route,
-                # An élève knows their birth date (ÉduConnect's identity check); the lab
-                # gives no parent's, so that check stops a parent (World.affected).
-                **(
-                    {"educonnect_profile": "responsable" if p.profile == "parent" else "eleve"}
-                    if p.route == "educonnect"
-                    else {}
-                ),
-                **(
-                    {"birth_date": _iso_date(p.date_naissance)}
-                    if p.route == "educonnect" and p.profile == "eleve"
-                    else {}
-                ),
-            }
-            for p in self.world.people
-            if not p.admin
-        ]
+        accounts = [_account(p) for p in self.world.people if not p.admin]
         admin = next(p for p in self.world.people if p.admin)
         return {
             "cas": self.world.cas_url,
@@ -261,70 +239,103 @@ def _establishments(
     return sites
 
 
+def _account(person: Person) -> dict[str, Any]:
+    """One demo account as `--urls-file` gives it (the fields of `lab.client.LabAccount`)."""
+    account: dict[str, Any] = {
+        "login": person.sign_in_login,
+        "password": person.password,
+        "profile": person.profile,
+        "display_name": person.display_name,
+        "uid": person.uid,
+        "uai": person.uai,
+        "route": person.route,
+    }
+    if person.route == "educonnect":
+        account["educonnect_profile"] = "responsable" if person.profile == "parent" else "eleve"
+        # An élève knows their birth date (ÉduConnect's identity check); the lab gives no
+        # parent's, so that check stops a parent (World.affected).
+        if person.profile == "eleve":
+            account["birth_date"] = _iso_date(person.date_naissance)
+    return account
+
+
 def _iso_date(ddmmyyyy: str) -> str:
     day, month, year = ddmmyyyy.split("/")
     return f"{year}-{month}-{day}"
 
 
+control = Blueprint("control", __name__)
+
+
 def create_control_app(lab: Lab) -> Flask:
     """The lab's control API: JSON over HTTP on 127.0.0.1, every call needs the lab's token."""
     app = Flask("lab_control")
-    world = lab.world
-
-    @app.before_request
-    def require_token() -> Response | None:
-        given = request.headers.get("X-Lab-Token", "")
-        if not hmac.compare_digest(given.encode(), lab.token.encode()):
-            return Response(
-                json.dumps({"error": "missing or wrong X-Lab-Token header"}),
-                status=401,
-                mimetype="application/json",
-            )
-        return None
-
-    @app.get("/state")
-    def state() -> Response:
-        return jsonify(world.snapshot())
-
-    @app.post("/reset")
-    def reset() -> Response:
-        lab.reset()
-        return jsonify(world.snapshot())
-
-    @app.post("/faults")
-    def faults() -> Response:
-        names = (request.get_json(silent=True) or {}).get("faults", [])
-        if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
-            return Response(
-                '{"error": "faults must be a list of names"}', 400, mimetype="application/json"
-            )
-        try:
-            lab.set_faults(names)
-        except UnknownFaultError as exc:
-            return Response(json.dumps({"error": str(exc)}), 400, mimetype="application/json")
-        return jsonify(world.snapshot())
-
-    @app.get("/affected/<fault>")
-    def affected(fault: str) -> Response:
-        person = world.affected(fault)
-        # The login the lab reports for the account (`accounts[].login`).
-        return jsonify({"login": person.sign_in_login if person else None})
-
-    @app.get("/pronote/<uai>/export")
-    def export(uai: str) -> Response:
-        with world.lock:
-            text = world.establishment(uai).export()
-        return Response(text.encode("cp1252"), mimetype="text/plain; charset=windows-1252")
-
-    @app.post("/ent/<uai>/import")
-    def ent_import(uai: str) -> Response:
-        full = request.args.get("type", "complet") == "complet"
-        try:
-            rows = read_identifiers(request.get_data())
-        except ImportRefusedError as exc:
-            error = refusal_text(texts(world.wording), exc)
-            return Response(json.dumps({"error": error}), 400, mimetype="application/json")
-        matched = world.import_identifiers(uai, rows, full=full)
-        return jsonify({"matched": matched, "imported": len(world.establishment(uai).imported)})
-
+    app.extensions["lab"] = lab
+    app.register_blueprint(control)
     return app
+
+
+def _lab() -> Lab:
+    return current_app.extensions["lab"]
+
+
+def _json_error(message: str, status: int) -> Response:
+    return Response(json.dumps({"error": message}), status=status, mimetype="application/json")
+
+
+@control.before_request
+def _require_token() -> Response | None:
+    given = request.headers.get("X-Lab-Token", "")
+    if not hmac.compare_digest(given.encode(), _lab().token.encode()):
+        return _json_error("missing or wrong X-Lab-Token header", 401)
+    return None
+
+
+@control.get("/state")
+def state() -> Response:
+    return jsonify(_lab().world.snapshot())
+
+
+@control.post("/reset")
+def reset() -> Response:
+    _lab().reset()
+    return jsonify(_lab().world.snapshot())
+
+
+@control.post("/faults")
+def faults() -> Response:
+    names = (request.get_json(silent=True) or {}).get("faults", [])
+    if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+        return _json_error("faults must be a list of names", 400)
+    try:
+        _lab().set_faults(names)
+    except UnknownFaultError as exc:
+        return _json_error(str(exc), 400)
+    return jsonify(_lab().world.snapshot())
+
+
+@control.get("/affected/<fault>")
+def affected(fault: str) -> Response:
+    person = _lab().world.affected(fault)
+    # The login the lab reports for the account (`accounts[].login`).
+    return jsonify({"login": person.sign_in_login if person else None})
+
+
+@control.get("/pronote/<uai>/export")
+def export(uai: str) -> Response:
+    world = _lab().world
+    with world.lock:
+        text = world.establishment(uai).export()
+    return Response(text.encode("cp1252"), mimetype="text/plain; charset=windows-1252")
+
+
+@control.post("/ent/<uai>/import")
+def ent_import(uai: str) -> Response:
+    world = _lab().world
+    full = request.args.get("type", "complet") == "complet"
+    try:
+        rows = read_identifiers(request.get_data())
+    except ImportRefusedError as exc:
+        return _json_error(refusal_text(texts(world.wording), exc), 400)
+    matched = world.import_identifiers(uai, rows, full=full)
+    return jsonify({"matched": matched, "imported": len(world.establishment(uai).imported)})
