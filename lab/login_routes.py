@@ -260,7 +260,7 @@ def saml_acs(request: HttpRequest) -> HttpResponse:
     educonnect_id = (answer.ava.get(EDUCONNECT_ID_ATTRIBUTE) or [None])[0]
     person = _mapped_person(educonnect_id)
     if person is None:
-        # Real ENTs say something like this (issue 12, DOMAIN.md); wording is the lab's.
+        # Real ENTs say something like this (DOMAIN.md); wording is the lab's.
         return _ent_error(
             request,
             "Compte non trouvé" if not _alt() else "Compte introuvable",

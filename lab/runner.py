@@ -12,7 +12,8 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, Flask, Response, current_app, jsonify, request
+from flask import Blueprint, Flask, current_app, jsonify, request
+from werkzeug.wrappers import Response
 
 from lab import cas_site
 from lab.directory import Person, build_directory, uai_for
@@ -36,7 +37,7 @@ _COLLEGES = ["Collège Jean Jaurès", "Collège Pierre de Fermat", "Collège Oly
 def _transport(app: WSGIApp, world: World, *, entry: bool = False) -> WSGIApp:
     """The network between the browser and a lab app: latency, and a flaky first hop.
 
-    Each response waits the per-hop latency (real ENT hops take 0.3-1 s, issue 13),
+    Each response waits the per-hop latency (real ENT hops take 0.3-1 s),
     plus the slow_network delay under that fault. The wait holds one of the
     listener's worker threads, never its accept loop: other requests go on.
     """
@@ -131,7 +132,7 @@ class Lab:
         )
         if self.cas:
             self.cas.app = _transport(cas_site.wsgi_app(), world)
-            ent_app = create_ent_app(world, port=self.ent.port)
+            ent_app: WSGIApp = create_ent_app(world, port=self.ent.port)
         else:
             portal = create_ng_portal(world, session_cookie=cas_site.SESSION_COOKIE)
             ent_app = ng_site(portal, cas_site.wsgi_app())

@@ -32,7 +32,7 @@ FAULTS: dict[str, str] = {
     "double_authentication": "PRONOTE asks for its own login and password on first connection",
     "slow_network": "added latency on every hop",
     "flaky_network": "the first request of a journey fails with 502, then it recovers",
-    # ÉduConnect routes (issue 12). Procedure/contact: ÉduConnect is run by the Ministry
+    # ÉduConnect routes. Procedure/contact: ÉduConnect is run by the Ministry
     # (the académie's assistance); certificates and the identity mapping are the ENT's.
     "educonnect_unavailable": "ÉduConnect answers 503, its maintenance page (Ministry's service)",
     "educonnect_certificate_expired": (
@@ -181,19 +181,8 @@ class World:
     def person(self, login: str) -> Person | None:
         return next((p for p in self.people if p.login == login), None)
 
-    def person_by_uid(self, uid: str) -> Person | None:
-        return next((p for p in self.people if p.uid == uid), None)
-
     def establishment(self, uai: str) -> Establishment:
         return next(e for e in self.establishments if e.uai == uai)
-
-    # The old names, until lab.cas_site (another owner) moves to the new ones.
-    @property
-    def sites(self) -> list[Establishment]:
-        return self.establishments
-
-    def site(self, uai: str) -> Establishment:
-        return self.establishment(uai)
 
     def has(self, fault: str) -> bool:
         return fault in self.faults
@@ -309,7 +298,7 @@ class World:
                 "faults": list(self.faults),
                 "service_registered": self.service_registered,
                 "wording": self.wording,
-                "sites": [  # establishments; the key predates the name and scripts read it
+                "sites": [  # the establishments, under the key scripts read
                     {
                         "uai": s.uai,
                         "name": s.name,
