@@ -12,14 +12,14 @@ from pathlib import Path
 from typing import Any
 
 from lab.options import LabOptionError, LabOptions
-from lab.state import FAULTS
+from lab.state import ALL_FAULTS
 
 
 def _parse(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="python -m lab",
         description="Start the lab: a CAS server, an ENT portal and PRONOTE.net stand-ins.",
-        epilog="Faults: " + ", ".join(FAULTS),
+        epilog="Faults: " + ", ".join(ALL_FAULTS),
     )
     LabOptions.add_arguments(parser)
     parser.add_argument("--urls-file", type=Path, help="write the lab's URLs and accounts as JSON")

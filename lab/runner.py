@@ -20,6 +20,7 @@ from lab.directory import Person, build_directory, uai_for
 from lab.educonnect import create_educonnect_app
 from lab.ent import create_ent_app, refusal_text
 from lab.ent_ng import create_ng_portal, ng_site
+from lab.families import FAMILIES
 from lab.identifiers import ImportRefusedError, read_identifiers
 from lab.login_routes import LoginRoutes
 from lab.options import LabOptions
@@ -73,8 +74,9 @@ class Lab:
         # Threads per listener: enough for ~16 journeys at once while each response
         # waits the per-hop latency; fewer per PRONOTE.net when there are many.
         self.ent = Listener("ent", threads=32)
-        # A Kosmos CAS has its own host; an Open ENT NG is its own CAS, under /cas/.
-        self.cas = Listener("cas", threads=32) if options.ent_family == "kosmos" else None
+        # A Kosmos or Apereo CAS has its own host; an Open ENT NG is its own CAS, under /cas/.
+        family = FAMILIES[options.ent_family]
+        self.cas = Listener("cas", threads=32) if family.own_cas_host else None
         cas_url = f"{self.cas.url}/" if self.cas else f"{self.ent.url}/cas/"
         self.educonnect = Listener("educonnect", threads=8)
         self.control = Listener("control", threads=2)
@@ -90,7 +92,8 @@ class Lab:
             build_directory(
                 establishments=options.establishments,
                 per_profile=options.per_profile,
-                educonnect_per_profile=options.educonnect_per_profile,
+                # A family without ÉduConnect (Apereo, Atrium) has local accounts only.
+                educonnect_per_profile=options.educonnect_per_profile if family.educonnect else 0,
             ),
             _establishments(options, cas_url, self.pronote_listeners),
             cas_url=cas_url,
@@ -132,6 +135,7 @@ class Lab:
         )
         if self.cas:
             self.cas.app = _transport(cas_site.wsgi_app(), world)
+        if not FAMILIES[options.ent_family].ng_portal:
             ent_app: WSGIApp = create_ent_app(world, port=self.ent.port)
         else:
             portal = create_ng_portal(world, session_cookie=cas_site.SESSION_COOKIE)

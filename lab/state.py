@@ -53,6 +53,25 @@ FAULTS: dict[str, str] = {
     "wayf_choice_missing": "the CAS's WAYF offers no ÉduConnect choice (ENT administrator)",
 }
 
+# Faults of one login family's own pages (lab.families), apart from FAULTS, whose every
+# entry the verifier's fault matrices name; other families ignore them.
+FAMILY_FAULTS: dict[str, dict[str, str]] = {
+    # Edifice's answers after ÉduConnect (lab.login_edifice); the ENT's administrator fixes them.
+    "edifice": {
+        "edifice_user_not_found": "Edifice finds no ENT account for one ÉduConnect identity "
+        "(fed.auth.error.user.not.found)",
+        "edifice_blocked_user": "Edifice's account of one ÉduConnect identity is blocked "
+        "(auth.error.blockedUser)",
+        "edifice_several_accounts": "several Edifice accounts match one ÉduConnect identity "
+        "(selectFederatedUser)",
+    },
+}
+# Every name `set_faults`, `--faults` and `LAB_FAULTS` take.
+ALL_FAULTS: dict[str, str] = {
+    **FAULTS,
+    **{name: why for faults in FAMILY_FAULTS.values() for name, why in faults.items()},
+}
+
 RECOGNITION_MODES = ("identite_pronote", "identite_utilisateur", "double_authentification")
 
 # How the portal opens the shortcut: a new tab, the same tab, a pop-up window, a portal frame.
@@ -196,6 +215,9 @@ class World:
             # Every ÉduConnect account is asked; the parent's birth date is not in the
             # lab's account list, so the check stops the parent.
             "educonnect_identity_check": ("parent", "educonnect"),
+            "edifice_user_not_found": ("parent", "educonnect"),
+            "edifice_blocked_user": ("eleve", "educonnect"),
+            "edifice_several_accounts": ("eleve", "educonnect"),
         }
         wanted, route = profile.get(fault, (None, None))
         candidates = [
@@ -224,10 +246,10 @@ class World:
 
     def set_faults(self, names: list[str]) -> None:
         """Reset, then switch on each named fault."""
-        unknown = [n for n in names if n not in FAULTS]
+        unknown = [n for n in names if n not in ALL_FAULTS]
         if unknown:
             raise UnknownFaultError(
-                f"unknown fault(s): {', '.join(unknown)}; known: {', '.join(FAULTS)}"
+                f"unknown fault(s): {', '.join(unknown)}; known: {', '.join(ALL_FAULTS)}"
             )
         with self.lock:
             self.reset()
