@@ -23,12 +23,13 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import Blueprint, Flask, Response, current_app, redirect, render_template, request
+from flask import Blueprint, Flask, current_app, redirect, render_template, request
 from saml2 import BINDING_HTTP_POST, saml
 from saml2.assertion import Policy
 from saml2.s_utils import factory
 from saml2.saml import NAMEID_FORMAT_TRANSIENT, NameID
 from saml2.time_util import in_a_while
+from werkzeug.wrappers import Response
 
 from lab.directory import Person, check_password
 from lab.saml import EDUCONNECT_ID_ATTRIBUTE, PendingFederation

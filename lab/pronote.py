@@ -35,13 +35,13 @@ import httpx
 from flask import (
     Blueprint,
     Flask,
-    Response,
     current_app,
     redirect,
     render_template,
     request,
     session,
 )
+from werkzeug.wrappers import Response
 
 from lab.casclient import TicketCheck, check_ticket
 from lab.directory import CATEGORIES, SPACE_PAGES, Person, check_password
@@ -179,7 +179,7 @@ def _form(
     title: str,
     fields: list[tuple[str, str]],
     name: str = "eleve",
-    **context: str,
+    **context: Any,
 ) -> Response:
     """One of PRONOTE's own forms: *context* gives heading, intro, button, action, message…"""
     first = 20 + secrets.randbelow(60)  # generated ids, as PRONOTE's: never rely on them

@@ -12,13 +12,15 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, Flask, Response, current_app, jsonify, request
+from flask import Blueprint, Flask, current_app, jsonify, request
+from werkzeug.wrappers import Response
 
 from lab import cas_site
 from lab.directory import Person, build_directory, uai_for
 from lab.educonnect import create_educonnect_app
 from lab.ent import create_ent_app, refusal_text
 from lab.ent_ng import create_ng_portal, ng_site
+from lab.families import FAMILIES
 from lab.identifiers import ImportRefusedError, read_identifiers
 from lab.login_routes import LoginRoutes
 from lab.options import LabOptions
@@ -36,7 +38,7 @@ _COLLEGES = ["Collège Jean Jaurès", "Collège Pierre de Fermat", "Collège Oly
 def _transport(app: WSGIApp, world: World, *, entry: bool = False) -> WSGIApp:
     """The network between the browser and a lab app: latency, and a flaky first hop.
 
-    Each response waits the per-hop latency (real ENT hops take 0.3-1 s, issue 13),
+    Each response waits the per-hop latency (real ENT hops take 0.3-1 s),
     plus the slow_network delay under that fault. The wait holds one of the
     listener's worker threads, never its accept loop: other requests go on.
     """
@@ -72,8 +74,9 @@ class Lab:
         # Threads per listener: enough for ~16 journeys at once while each response
         # waits the per-hop latency; fewer per PRONOTE.net when there are many.
         self.ent = Listener("ent", threads=32)
-        # A Kosmos CAS has its own host; an Open ENT NG is its own CAS, under /cas/.
-        self.cas = Listener("cas", threads=32) if options.ent_family == "kosmos" else None
+        # A Kosmos or Apereo CAS has its own host; an Open ENT NG is its own CAS, under /cas/.
+        family = FAMILIES[options.ent_family]
+        self.cas = Listener("cas", threads=32) if family.own_cas_host else None
         cas_url = f"{self.cas.url}/" if self.cas else f"{self.ent.url}/cas/"
         self.educonnect = Listener("educonnect", threads=8)
         self.control = Listener("control", threads=2)
@@ -89,7 +92,8 @@ class Lab:
             build_directory(
                 establishments=options.establishments,
                 per_profile=options.per_profile,
-                educonnect_per_profile=options.educonnect_per_profile,
+                # A family without ÉduConnect (Apereo, Atrium) has local accounts only.
+                educonnect_per_profile=options.educonnect_per_profile if family.educonnect else 0,
             ),
             _establishments(options, cas_url, self.pronote_listeners),
             cas_url=cas_url,
@@ -131,7 +135,8 @@ class Lab:
         )
         if self.cas:
             self.cas.app = _transport(cas_site.wsgi_app(), world)
-            ent_app = create_ent_app(world, port=self.ent.port)
+        if not FAMILIES[options.ent_family].ng_portal:
+            ent_app: WSGIApp = create_ent_app(world, port=self.ent.port)
         else:
             portal = create_ng_portal(world, session_cookie=cas_site.SESSION_COOKIE)
             ent_app = ng_site(portal, cas_site.wsgi_app())
