@@ -57,6 +57,9 @@ FAULTS: dict[str, str] = {
     "pronote_ip_suspended": "PRONOTE.net suspends the address the journeys come from",
     "pronote_too_many_errors": "PRONOTE refuses one account: too many authentication errors",
     "space_access_denied": "PRONOTE does not let one account into its profile's space",
+    # A load balancer in front of the ENT's login that fails the login POST itself (502): the
+    # credential reached it, no answer came back.
+    "ent_login_bad_gateway": "the ENT's login POST answers 502 Bad Gateway",
 }
 
 # Faults of one login family's own pages (lab.families), apart from FAULTS, whose every
@@ -199,6 +202,9 @@ class World:
         self.slow_network_delay_s = slow_network_delay_s  # every hop, under slow_network
         self.faults: list[str] = []
         self.service_registered = True
+        # POSTs seen by the lab's apps, by "<app> <path>" (its own lock: counted on every hop).
+        self._posts: dict[str, int] = {}
+        self._posts_lock = threading.Lock()
         self._baseline = [(e.settings, e.shortcut) for e in establishments]
         self.reset()
 
@@ -208,6 +214,14 @@ class World:
 
     def establishment(self, uai: str) -> Establishment:
         return next(e for e in self.establishments if e.uai == uai)
+
+    def count_post(self, where: str) -> None:
+        with self._posts_lock:
+            self._posts[where] = self._posts.get(where, 0) + 1
+
+    def posts_seen(self) -> dict[str, int]:
+        with self._posts_lock:
+            return dict(self._posts)
 
     def has(self, fault: str) -> bool:
         return fault in self.faults
@@ -247,6 +261,8 @@ class World:
         """The healthy set-up: procedure followed, full import done, nobody connected yet."""
         with self.lock:
             self.faults = []
+            with self._posts_lock:
+                self._posts = {}
             self.service_registered = True
             for site, (settings, shortcut) in zip(self.establishments, self._baseline, strict=True):
                 site.settings = PronoteSettings(**vars(settings))

@@ -46,6 +46,8 @@ FAULT_CODES: dict[str, str] = {
     "pronote_ip_suspended": "PN-IP-SUSPENDUE",
     "pronote_too_many_errors": "PN-TROP-ERREURS-AUTH",
     "space_access_denied": "PN-ACCES-ESPACE-REFUSE",
+    # The 502 answers the login POST at the CAS's host: the CAS failed, not the portal.
+    "ent_login_bad_gateway": "PN-CAS-INJOIGNABLE",
 }
 
 

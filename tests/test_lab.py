@@ -661,7 +661,7 @@ def variant_lab(request: pytest.FixtureRequest, lab: LabClient) -> Iterator[LabC
 
 def test_faults_each_have_a_symptom_check() -> None:
     # The ÉduConnect/WAYF faults act before the ENT login: the login-route tests check them.
-    login_route = [f for f in FAULTS if re.search("educonnect|saml|wayf", f)]
+    login_route = [f for f in FAULTS if re.search("educonnect|saml|wayf|login", f)]
     assert sorted(SYMPTOMS) == sorted(f for f in FAULTS if f not in login_route)
 
 
@@ -679,6 +679,23 @@ def test_fault_shows_its_symptom_and_no_page_names_it(variant_lab: LabClient, fa
     assert log.pages
     assert log.naming(fault) == []
     assert log.naming(fault.replace("_", " ")) == []
+
+
+def test_ent_login_bad_gateway_fails_the_login_post_once_and_counts_it(
+    clean_lab: LabClient,
+) -> None:
+    """The load balancer fails the login POST itself: the CAS's form is served, its POST
+    answers nginx's 502; the lab counts each POST, so a verifier that sent it twice is seen."""
+    clean_lab.set_faults(["ent_login_bad_gateway"])
+    who = local_accounts(clean_lab)[0]
+    with http_client() as client:
+        answer = cas_login(
+            client, clean_lab.info["cas"], ent_service(clean_lab), who.login, who.password
+        )
+    assert answer.status_code == 502 and "Bad Gateway" in answer.text
+    assert clean_lab.posts() == {"cas /login": 1}
+    clean_lab.reset()
+    assert clean_lab.posts() == {}
 
 
 def test_faults_combine(clean_lab: LabClient) -> None:
