@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
+import jinja2
 from flask import Blueprint, Flask, current_app, jsonify, request
 from werkzeug.wrappers import Response
 
@@ -32,6 +33,9 @@ from lab.wording import texts
 
 # nginx's own answer when its backend is down.
 _BAD_GATEWAY = (Path(TEMPLATES) / "transport" / "502.html").read_bytes()
+_MAINTENANCE = jinja2.Environment(
+    loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True
+).get_template("transport/maintenance.html")
 _COLLEGES = ["Collège Jean Jaurès", "Collège Pierre de Fermat", "Collège Olympe de Gouges"]
 
 
@@ -63,6 +67,11 @@ def _transport(app: WSGIApp, world: World, *, name: str, entry: bool = False) ->
                 ],
             )
             return [_BAD_GATEWAY]
+        if entry and world.has_any("ent_maintenance", "ent_maintenance_503"):
+            # The whole ENT answers its maintenance page, with 200 or with 503 (both seen).
+            status = "503 Service Unavailable" if world.has("ent_maintenance_503") else "200 OK"
+            start_response(status, [("Content-Type", "text/html; charset=utf-8")])
+            return [_MAINTENANCE.render(w=texts(world.wording)).encode()]
         if posted and path.endswith("/login") and name in ("cas", "ent"):
             if world.has("ent_login_bad_gateway"):
                 # Its backend fails on the login POST: the credential was sent, nothing came back.

@@ -51,6 +51,10 @@ FAULTS: dict[str, str] = {
         "date, stops an account whose birth date is unknown (the parent)"
     ),
     "wayf_choice_missing": "the CAS's WAYF offers no ÉduConnect choice (ENT administrator)",
+    "educonnect_new_step": (
+        "ÉduConnect adds a step after the password (new terms of use to accept) that no "
+        "verifier knows yet"
+    ),
     # PRONOTE's own refusals after single sign-on (DOMAIN.md, "What breaks in the real
     # world"): the address suspended after repeated failures, one account over its
     # authentication errors, one account not allowed into its profile's space.
@@ -60,6 +64,16 @@ FAULTS: dict[str, str] = {
     # A load balancer in front of the ENT's login that fails the login POST itself (502): the
     # credential reached it, no answer came back.
     "ent_login_bad_gateway": "the ENT's login POST answers 502 Bad Gateway",
+    # The ENT closed for maintenance: every page of its portal is its maintenance page.
+    "ent_maintenance": "the ENT answers its maintenance page (HTTP 200)",
+    "ent_maintenance_503": "the ENT answers its maintenance page (HTTP 503)",
+    # The ENT's CAS protecting itself (DOMAIN.md, "What breaks in the real world"): one
+    # account locked after failed logins, or a captcha in the login form.
+    "cas_account_locked": "the ENT's CAS refuses one account, locked after failed logins",
+    "cas_captcha": "the ENT's CAS login form asks for a captcha",
+    # PRONOTE 2024's own second factor for some accounts (DOMAIN.md): a PIN code step after
+    # single sign-on, distinct from double_authentication (PRONOTE's own login).
+    "pronote_second_factor": "PRONOTE asks one account for its PIN code after single sign-on",
 }
 
 # Faults of one login family's own pages (lab.families), apart from FAULTS, whose every
@@ -226,6 +240,9 @@ class World:
     def has(self, fault: str) -> bool:
         return fault in self.faults
 
+    def has_any(self, *faults: str) -> bool:
+        return any(f in self.faults for f in faults)
+
     def refuses(self, fault: str, person: Person) -> bool:
         """Whether the per-user *fault* is on and applies to *person*."""
         return self.has(fault) and self.affected(fault) is person
@@ -241,6 +258,8 @@ class World:
             "educonnect_identity_check": ("parent", "educonnect"),
             "pronote_too_many_errors": ("professeur", "local"),
             "space_access_denied": ("personnel", "local"),
+            "cas_account_locked": ("eleve", "local"),
+            "pronote_second_factor": ("parent", "local"),
             "edifice_user_not_found": ("parent", "educonnect"),
             "edifice_blocked_user": ("eleve", "educonnect"),
             "edifice_several_accounts": ("eleve", "educonnect"),
