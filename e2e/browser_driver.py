@@ -349,7 +349,6 @@ class BrowserDriver:
             raise NetworkFailure(
                 network_kind(str(exc)) or "network", shortcut.url, str(exc)
             ) from None
-        self.hops.obs.shortcut_opened = opened.how
         self.page = opened.page
         self.where = opened.frame or opened.page
         return await self._settle_pronote()

@@ -301,7 +301,6 @@ class HttpDriver:
         assert self.soup is not None
         frame = self.soup.select_one("iframe[src], frame[src]")
         if frame is not None and urlsplit(landing.url).netloc not in self.t.pronote_hosts:
-            self.hops.obs.shortcut_opened = "cadre"
             landing = await self._follow("GET", urljoin(landing.url, str(frame["src"])))
         return landing
 

@@ -93,9 +93,8 @@ class Journey:
     async def run(self) -> JourneyResult:
         try:
             await self._journey()
-        except JourneyTimeout as exc:
+        except JourneyTimeout:
             self.obs.timed_out = True
-            self.obs.stopped_before = str(exc)
         except NetworkFailure as exc:
             self.obs.network_error, self.obs.network_error_url = exc.kind, safe_url(exc.url)
             self.obs.final_url = self.obs.final_url or safe_url(exc.url)
@@ -107,7 +106,6 @@ class Journey:
     async def _journey(self) -> None:
         async with self.step("ent_login_page", "Page de connexion de l'ENT") as ev:
             page = await self.d.open(self.t.ent_url)
-            self.obs.reached_ent = True
             page = await self._reach_login(page)
             await self.shot(ev, "Page de connexion de l'ENT")
             if page is None:
@@ -146,7 +144,6 @@ class Journey:
                 or await self.d.visible(loc.wayf_form)
                 or await self._at_educonnect()
             ):
-                self.obs.reached_cas_login = True
                 return page
             nxt = await self.d.choose_domino(
                 domino_candidates(loc.domino_names, self.a.profile, self.a.route)
@@ -158,7 +155,7 @@ class Journey:
             ):
                 # Open ENT NG's dominos are its WAYF: none for this profile.
                 self.obs.login_route = "educonnect"
-                self.obs.idp_error = "wayf_missing"
+                self.obs.educonnect_offered = False
                 await self._final(await self.d.current())
                 return None
             if nxt is None:
@@ -198,13 +195,13 @@ class Journey:
             page = await self.d.current(full=False)
         else:
             page = await self.d.choose_wayf(self.t.wayf_selection("educonnect"), "educonnect")
+        obs.educonnect_offered = page is not None
         if page is None:
-            obs.idp_error = "wayf_missing"
             await self._final(await self.d.current())
             return None
         idp_host = urlsplit(page.url).netloc
         if (page.status or 0) >= 500 or (await self.d.current()).kind == "pronote_unavailable":
-            obs.idp_error = "unavailable"
+            obs.stopped_at_idp = True
             await self._final(page)
             return None
         page = await self.d.educonnect_log_in(a.educonnect_profile or "eleve", a.login, password)
@@ -214,25 +211,23 @@ class Journey:
             await self._final(page)
             return None
         if on_idp and await self.d.visible(loc.identity_check_form):
-            if a.birth_date is None:
-                obs.idp_error = "identity_check"
-                await self._final(page)
-                return None
-            page = await self.d.confirm_identity(a.birth_date)
-            if urlsplit(page.url).netloc == idp_host and await self.d.visible(
-                loc.identity_check_form
-            ):
-                obs.idp_error = "identity_check"
+            if a.birth_date is not None:
+                page = await self.d.confirm_identity(a.birth_date)
+            obs.identity_check_passed = a.birth_date is not None and not (
+                urlsplit(page.url).netloc == idp_host
+                and await self.d.visible(loc.identity_check_form)
+            )
+            if not obs.identity_check_passed:
                 await self._final(page)
                 return None
         page = await self.d.login_done()
         if urlsplit(page.url).netloc == idp_host:
-            obs.idp_error = "unavailable" if (page.status or 0) >= 500 else "idp_error"
+            obs.stopped_at_idp = True
             await self._final(page)
             return None
         if obs.saml_response is not None and _same_page(page.url, obs.saml_response["acs"]):
             # The ENT answered the assertion with a page of its own instead of a session.
-            obs.idp_error = "assertion_rejected"
+            obs.saml_return_refused = True
             await self._final(page)
             return None
         return page

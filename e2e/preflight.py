@@ -80,6 +80,7 @@ class Check:
 class Preflight:
     target: str
     checks: dict[str, Check]
+    cas_active: bool | None = None  # infoMobileApp.json's CAS.actif, when it says
 
     @property
     def hard_failure(self) -> Check | None:
@@ -105,6 +106,7 @@ class _Preflight:
         self.http, self.t, self.wording, self.retries = http, target, wording, retries
         self.hard_known = hard_known
         self.checks: dict[str, Check] = {}
+        self.cas_active: bool | None = None
 
     async def get(self, url: str) -> httpx.Response:
         async def send() -> httpx.Response:
@@ -142,7 +144,8 @@ class _Preflight:
 
     def result(self) -> Preflight:
         """The checks made so far, in their order (TITLES)."""
-        return Preflight(self.t.name, {n: self.checks[n] for n in TITLES if n in self.checks})
+        checks = {n: self.checks[n] for n in TITLES if n in self.checks}
+        return Preflight(self.t.name, checks, self.cas_active)
 
     async def run(self) -> Preflight:
         """The checks that need nothing from another at once, then the redirect and the CAS's
@@ -182,6 +185,8 @@ class _Preflight:
             return []
         cas = info.get("CAS") or {}
         cas_url = str(cas.get("casURL") or "")
+        if isinstance(cas.get("actif"), bool):
+            self.cas_active = cas["actif"]
         if cas.get("actif") is False:
             self.checks[name] = Check(name, False, "PRONOTE.net : CAS.actif = false")
         elif cas_url and norm(cas_url).rstrip("/") != norm(self.t.cas_url).rstrip("/"):

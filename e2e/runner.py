@@ -102,6 +102,7 @@ class JourneyRunner:
         self.thread = threading.Thread(target=self.loop.run_forever, daemon=True, name="journeys")
         self.thread.start()
         self.futures: dict[str, concurrent.futures.Future[JourneyResult]] = {}
+        self._targets: dict[str, str] = {}  # key → the name of its job's target
         self._slots = asyncio.Semaphore(settings.concurrency)
         self._browsers: list[Browser] | None = None
         self._browser_lock = asyncio.Lock()
@@ -122,18 +123,19 @@ class JourneyRunner:
     def submit(self, key: str, job: Job) -> None:
         """Start *job*'s journey (once) as soon as a slot is free."""
         if key not in self.futures:
+            self._targets[key] = job.target.name
             self.futures[key] = asyncio.run_coroutine_threadsafe(self._run(job), self.loop)
 
     def result(self, key: str) -> JourneyResult:
         return self.futures[key].result()
 
-    def finished(self) -> list[JourneyResult]:
-        """The journeys already done (successfully), in any order."""
-        return [
-            f.result()
-            for f in self.futures.values()
-            if f.done() and not f.cancelled() and f.exception() is None
-        ]
+    def results_of(self, target: Target) -> list[JourneyResult]:
+        """Every journey of *target* this process was handed, once all have ended (those that
+        could not run left out), in the order they were handed: the target's evidence is
+        whole, whichever journey ended first."""
+        futures = [f for key, f in self.futures.items() if self._targets[key] == target.name]
+        concurrent.futures.wait(futures)
+        return [f.result() for f in futures if not f.cancelled() and f.exception() is None]
 
     def call(self, coro: Coroutine[Any, Any, T]) -> T:
         """Run *coro* on the journeys' loop (e.g. the preflight) and wait for its result."""

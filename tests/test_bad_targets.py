@@ -21,7 +21,7 @@ from e2e.http_driver import network_error_kind
 from e2e.preflight import preflight_now
 from e2e.target import Target
 from tests.test_verifier_e2e import run_e2e
-from verdict.diagnoses import diagnose
+from verdict.judge import judge
 from verdict.observation import Observation
 
 
@@ -124,7 +124,7 @@ def test_preflight_refused_port_is_named(tmp_path: Path) -> None:
     assert hard is not None and hard.name == "ent_reachable"
     assert hard.network_error == "connection_refused"
     account = type("A", (), {"login": "x", "profile": "eleve"})()
-    verdict = diagnose(hard.as_observation(target, account), target=target)
+    verdict = judge(hard.as_observation(target, account), target)
     assert verdict.code == "PN-ENT-INJOIGNABLE"
 
 
@@ -148,7 +148,7 @@ def test_preflight_untrusted_certificate_refused_by_default(tmp_path: Path) -> N
     obs = Observation(
         target="t", account="x", profile="eleve", network_error="tls", network_error_url=f"{base}/"
     )
-    assert diagnose(obs, target=target_at(base)).code == "PN-TLS-CERTIFICAT"
+    assert judge(obs, target_at(base)).code == "PN-TLS-CERTIFICAT"
 
 
 def test_e2e_untrusted_certificate_accepted_only_when_set_and_said(tmp_path: Path) -> None:

@@ -64,8 +64,6 @@ def journey(**changes: Any) -> Observation:
         profile="eleve",
         mode="probe",
         step="pronote",
-        reached_ent=True,
-        reached_cas_login=True,
         reached_portal=True,
         shortcut_found=True,
         shortcut_url=PRONOTE,
@@ -132,8 +130,6 @@ def before_login(**changes: Any) -> Observation:
     """A journey that never got past the ENT's login."""
     values: dict[str, Any] = dict(
         step="start",
-        reached_ent=False,
-        reached_cas_login=False,
         reached_portal=False,
         shortcut_found=None,
         shortcut_url=None,

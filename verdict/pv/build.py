@@ -257,7 +257,7 @@ def _diagnosis(record: dict[str, Any], notes: list[str]) -> dict[str, str] | Non
 
 def _catalogue() -> dict[str, Any]:
     """The diagnoses' French texts by code, wherever this version of verdict keeps them."""
-    for module in ("verdict.catalogue", "verdict.diagnoses"):
+    for module in ("verdict.catalogue", "verdict.judge"):
         try:
             found = getattr(__import__(module, fromlist=["CATALOGUE"]), "CATALOGUE", None)
         except Exception:  # a half-refactored module must not stop the PV
