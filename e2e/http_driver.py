@@ -22,10 +22,8 @@ from bs4 import BeautifulSoup, Tag
 from e2e.driver import Landing, NetworkFailure, Shortcut
 from e2e.hops import HopRecorder
 from e2e.retry import with_retries
-from e2e.settings import Settings
 from e2e.target import Target
 from pages.locators import wayf_selection_for
-from verdict.observation import page_kind
 
 MAX_HOPS = 20
 _WINDOW_OPEN_RE = re.compile(r"""window\.open\(\s*['"]([^'"]+)['"]""")
@@ -78,10 +76,10 @@ class HttpDriver:
     mode = "probe"
 
     def __init__(
-        self, client: httpx.AsyncClient, target: Target, hops: HopRecorder, settings: Settings
+        self, client: httpx.AsyncClient, target: Target, hops: HopRecorder, *, retries: int
     ) -> None:
-        self.http, self.t, self.hops, self.s = client, target, hops, settings
-        self.loc = settings.locators
+        self.http, self.t, self.hops, self.retries = client, target, hops, retries
+        self.loc = target.locators
         self.response: httpx.Response | None = None
         self.soup: BeautifulSoup | None = None
         self.shortcut: Shortcut | None = None
@@ -100,7 +98,7 @@ class HttpDriver:
         return await with_retries(
             send,
             url=url,
-            retries=self.s.retries,
+            retries=self.retries,
             noted=self.hops.obs.retries,
             status_of=lambda r: r.status_code,
         )
@@ -142,15 +140,8 @@ class HttpDriver:
     async def current(self, full: bool = True) -> Landing:
         assert self.response is not None
         url, html = str(self.response.url), self.response.text
-        kind = page_kind(
-            url,
-            self.response.status_code,
-            html,
-            pronote_hosts=self.t.pronote_hosts,
-            cas_url=self.t.cas_url,
-            wording=self.s.wording,
-        )
-        return Landing(url, self.response.status_code, html, kind)
+        status = self.response.status_code
+        return Landing(url, status, html, self.t.page_kind(url, status, html))
 
     async def open(self, url: str) -> Landing:
         return await self._follow("GET", url)

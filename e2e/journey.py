@@ -23,7 +23,7 @@ import httpx
 
 from e2e.driver import Driver, Landing, NetworkFailure, Shortcut
 from e2e.hops import HopRecorder
-from e2e.settings import Account, Settings
+from e2e.settings import Account
 from e2e.target import Target
 from pages.locators import domino_candidates
 from verdict.cas import parse_validation, safe_url, ticket_of
@@ -60,12 +60,14 @@ class Journey:
         hops: HopRecorder,
         target: Target,
         account: Account,
-        settings: Settings,
         http: httpx.AsyncClient,
+        *,
+        journey_timeout_s: float,
     ) -> None:
-        self.d, self.hops, self.t, self.a, self.s = driver, hops, target, account, settings
+        self.d, self.hops, self.t, self.a = driver, hops, target, account
         self.http = http  # for our own ticket validation (same proxy and TLS settings)
-        self.loc = settings.locators
+        self.journey_timeout_s = journey_timeout_s
+        self.loc = target.locators
         self.obs = hops.obs
         self.result = JourneyResult(self.obs)
         self._began = time.monotonic()
@@ -73,7 +75,7 @@ class Journey:
     # -- evidence --------------------------------------------------------------
     @contextlib.asynccontextmanager
     async def step(self, name: str, title: str) -> AsyncIterator[StepEvidence]:
-        if time.monotonic() - self._began > self.s.journey_timeout_s:
+        if time.monotonic() - self._began > self.journey_timeout_s:
             raise JourneyTimeout(name)
         evidence = StepEvidence(name, title)
         self.result.steps.append(evidence)
@@ -241,10 +243,10 @@ class Journey:
 
     async def _shortcut(self) -> Shortcut | None:
         """Found by where it goes (the PRONOTE.net host), else by its label; missing once settled."""
-        labels = [self.t.shortcut_label, *self.s.shortcut_labels]
+        labels = self.t.shortcut_labels
         leads_to = [f"//{host}/" for host in sorted(self.t.pronote_hosts)]
-        if self.s.shortcut_pattern:
-            leads_to.append(self.s.shortcut_pattern)
+        if self.t.shortcut_pattern:
+            leads_to.append(self.t.shortcut_pattern)
         shortcut = await self.d.find_shortcut(leads_to, labels)
         if shortcut is None:
             await self.d.settle_portal()

@@ -21,7 +21,7 @@ from e2e.target import Target
 from verdict.cas import cas_root, service_of
 from verdict.observation import Observation, visible_text
 from verdict.urls import norm, under
-from verdict.wording import Wording, found
+from verdict.wording import found
 
 # PRONOTE's mobile apps ask for it with this id (DOMAIN.md, "PRONOTE.net URL conventions").
 INFO_MOBILE_APP_ID = "0D264427-EEFC-4810-A9E9-346942A862A4"
@@ -99,11 +99,11 @@ class _Preflight:
         self,
         http: httpx.AsyncClient,
         target: Target,
-        wording: Wording,
         retries: int,
         hard_known: HardKnown | None = None,
     ) -> None:
-        self.http, self.t, self.wording, self.retries = http, target, wording, retries
+        self.http, self.t, self.retries = http, target, retries
+        self.wording = target.wording
         self.hard_known = hard_known
         self.checks: dict[str, Check] = {}
         self.cas_active: bool | None = None
@@ -259,24 +259,21 @@ async def run_preflight(
     target: Target,
     http: httpx.AsyncClient,
     *,
-    wording: Wording,
     retries: int = 2,
     hard_known: HardKnown | None = None,
 ) -> Preflight:
     """*target*'s preflight; *hard_known* hears the hard checks' verdict (`Preflight.hard_failure`)
     as soon as it is known: one round trip, where the whole preflight takes three."""
-    return await _Preflight(http, target, wording, retries, hard_known).run()
+    return await _Preflight(http, target, retries, hard_known).run()
 
 
-def preflight_now(
-    target: Target, *, timeout_s: float = 10, retries: int = 2, wording: Wording | None = None
-) -> Preflight:
+def preflight_now(target: Target, *, timeout_s: float = 10, retries: int = 2) -> Preflight:
     """The preflight outside pytest (scripts, tests): its own client and event loop."""
 
     async def run() -> Preflight:
         async with httpx.AsyncClient(
             verify=not target.insecure_tls, follow_redirects=False, timeout=timeout_s
         ) as http:
-            return await run_preflight(target, http, wording=wording or Wording(), retries=retries)
+            return await run_preflight(target, http, retries=retries)
 
     return asyncio.run(run())

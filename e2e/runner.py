@@ -31,6 +31,7 @@ from playwright.async_api import Error as PlaywrightError
 
 from e2e.browser_driver import BrowserDriver, Recording
 from e2e.contexts import ContextPool
+from e2e.driver import Driver
 from e2e.hops import HopRecorder
 from e2e.http_driver import HttpDriver
 from e2e.journey import Journey, JourneyResult
@@ -211,7 +212,6 @@ class JourneyRunner:
             return await run_preflight(
                 target,
                 http,
-                wording=self.settings.wording,
                 retries=self.settings.retries,
                 hard_known=hard_known,
             )
@@ -233,11 +233,11 @@ class JourneyRunner:
             hops = HopRecorder(job.target, obs)
             http = self._validation_client(job.target.insecure_tls)
             if self.probe:
-                driver: Any = HttpDriver(
+                driver: Driver = HttpDriver(
                     self._client(job.target.insecure_tls, "pronote-ent-verifier (probe)"),
                     job.target,
                     hops,
-                    self.settings,
+                    retries=self.settings.retries,
                 )
             else:
                 browser = await self._browser()
@@ -246,9 +246,23 @@ class JourneyRunner:
                     **browser_context_options(self.settings, insecure_tls=job.target.insecure_tls),
                 )
                 driver = BrowserDriver(
-                    browser, job.target, hops, self.settings, args, job.recording, self._contexts
+                    browser,
+                    job.target,
+                    hops,
+                    args,
+                    job.recording,
+                    self._contexts,
+                    timeout_s=self.settings.timeout_s,
+                    retries=self.settings.retries,
                 )
-            journey = Journey(driver, hops, job.target, job.account, self.settings, http)
+            journey = Journey(
+                driver,
+                hops,
+                job.target,
+                job.account,
+                http,
+                journey_timeout_s=self.settings.journey_timeout_s,
+            )
             try:
                 await driver.start()
                 result = await journey.run()
@@ -281,8 +295,11 @@ class JourneyRunner:
             headers={"User-Agent": agent} if agent else None,
         )
 
-    async def direct_login_form(self, url: str) -> tuple[bool, str, bytes | None]:
-        """Whether *url* shows PRONOTE's own login form (direct authentication, seed II.7)."""
+    async def direct_login_form(self, target: Target) -> tuple[bool, str, bytes | None]:
+        """Whether *target*'s direct URL shows PRONOTE's own login form (direct authentication,
+        seed II.7)."""
+        url = target.pronote_direct_url
+        assert url is not None
         from pages.pronote import PronoteDirectLoginPage
 
         browser = await self._browser()
@@ -291,7 +308,7 @@ class JourneyRunner:
             page = await context.new_page()
             try:
                 await page.goto(url, wait_until="domcontentloaded", timeout=self.timeout_ms)
-                form = PronoteDirectLoginPage(page, self.settings.locators)
+                form = PronoteDirectLoginPage(page, target.locators)
                 await form.password_field.wait_for(state="visible", timeout=self.timeout_ms)
                 shown = await form.login_field.is_visible()
                 detail = "formulaire affiché" if shown else "champ identifiant absent"

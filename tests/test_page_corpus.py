@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.verdict_cases import (
+    BANNER,
     CAS,
     PAGES,
     PRONOTE,
@@ -59,7 +60,13 @@ KINDS = [
 def kind_of(page: str, url: str, status: int, wording: Wording | None = None) -> str:
     html = (PAGES / page).read_text(encoding="utf-8")
     return page_kind(
-        url, status, html, pronote_hosts=TARGET.pronote_hosts, cas_url=CAS, wording=wording
+        url,
+        status,
+        html,
+        pronote_hosts=TARGET.pronote_hosts,
+        cas_url=CAS,
+        banner=BANNER,
+        wording=wording,
     )
 
 
@@ -94,6 +101,7 @@ def test_page_kind_an_empty_banner_is_no_proof() -> None:
         empty.replace("onload=", "data-x="),
         pronote_hosts=TARGET.pronote_hosts,
         cas_url=CAS,
+        banner=BANNER,
     )
     assert kind == "unknown"
 

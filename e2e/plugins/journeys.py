@@ -181,7 +181,7 @@ def evidence(
             identifiers=identifiers_file,
             names={a.login: a.display_name for a in target.accounts if a.display_name},
             pronote_cas_active=preflight.cas_active,
-            wording=settings.wording,
+            wording=target.wording,
             slow_hop_s=settings.slow_hop_s,
         )
     return evidences[target.name]

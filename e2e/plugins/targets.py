@@ -104,10 +104,10 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     several = len(targets) > 1
     if "account" in metafunc.fixturenames:
         pairs = [(t, a) for t in targets for a in t.accounts]
-        ids = [f"{t.name.split()[0]}-{a.id}" if several else a.id for t, a in pairs]
+        ids = [f"{t.uai}-{a.id}" if several else a.id for t, a in pairs]
         metafunc.parametrize(("target", "account"), pairs, ids=ids)
     elif "target" in metafunc.fixturenames:
-        metafunc.parametrize("target", targets, ids=[t.name.split()[0] for t in targets])
+        metafunc.parametrize("target", targets, ids=[t.uai for t in targets])
 
 
 @pytest.hookimpl(optionalhook=True)
@@ -119,7 +119,7 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
         return None
     from xdist.scheduler import LoadScopeScheduling
 
-    uais = [t.name.split()[0] for t in config.stash[TARGETS]]
+    uais = [t.uai for t in config.stash[TARGETS]]
 
     class ByTarget(LoadScopeScheduling):
         def _split_scope(self, nodeid: str) -> str:
