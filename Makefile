@@ -67,6 +67,7 @@ lab: setup
 # Actions and GitLab CI schemas check-jsonschema ships (no download).
 lint: setup
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
 	$(VENV)/bin/lint-imports
 	$(VENV)/bin/zizmor --offline --no-progress .github/workflows/
 	$(VENV)/bin/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml

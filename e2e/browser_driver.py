@@ -171,9 +171,9 @@ class BrowserDriver:
                     seconds = (timing["responseStart"] - timing["requestStart"]) / 1000
                 hops.response(response.url, response.status, seconds)
 
+        context.on("request", on_request)
+        context.on("response", on_response)
         self._listeners = [("request", on_request), ("response", on_response)]
-        for event, listener in self._listeners:
-            context.on(event, listener)
 
     # -- landings ------------------------------------------------------------------
     async def current(self, full: bool = True) -> Landing:

@@ -133,6 +133,11 @@ class HttpDriver:
                 return self._action(form), _values(form)
         return None
 
+    def _resolve(self, href: object) -> str:
+        """*href* as an absolute address, from the page the session is on."""
+        assert self.response is not None
+        return urljoin(str(self.response.url), str(href))
+
     def _action(self, form: Tag) -> str:
         assert self.response is not None
         return urljoin(str(self.response.url), str(form.get("action") or self.response.url))
@@ -170,7 +175,7 @@ class HttpDriver:
         link = self.soup.select_one(selector) or _link_by_text(self.soup, texts)
         if link is None or not link.get("href"):
             return None
-        return await self._follow("GET", urljoin(str(self.response.url), str(link["href"])))
+        return await self._follow("GET", self._resolve(link["href"]))
 
     async def choose_domino(self, names: list[str]) -> Landing | None:
         assert self.soup is not None
@@ -184,7 +189,7 @@ class HttpDriver:
         )
         if link is None or not link.get("href"):
             return None
-        return await self._follow("GET", urljoin(str(self.response.url), str(link["href"])))
+        return await self._follow("GET", self._resolve(link["href"]))
 
     async def choose_wayf(self, selection: str | None, route: str) -> Landing | None:
         assert self.soup is not None
@@ -192,7 +197,7 @@ class HttpDriver:
         if form is None:
             return None
         radios = [
-            r for r in form.select('input[type="radio"]') if r.get("id", "").startswith("idp-")
+            r for r in form.select('input[type="radio"]') if str(r.get("id")).startswith("idp-")
         ]
         if selection is None:
             selection = wayf_selection_for(

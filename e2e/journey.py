@@ -107,14 +107,13 @@ class Journey:
 
     async def _journey(self) -> None:
         async with self.step("ent_login_page", "Page de connexion de l'ENT") as ev:
-            page = await self.d.open(self.t.ent_url)
-            page = await self._reach_login(page)
+            login_page = await self._reach_login(await self.d.open(self.t.ent_url))
             await self.shot(ev, "Page de connexion de l'ENT")
-            if page is None:
+            if login_page is None:
                 return
         async with self.step("portal", "Connexion et portail de l'ENT") as ev:
-            page = await self._log_in()
-            if page is None:
+            portal = await self._log_in()
+            if portal is None:
                 await self.shot(ev, "Connexion refusée")
                 return
             self.obs.reached_portal = True
@@ -193,6 +192,7 @@ class Journey:
         """WAYF → ÉduConnect (profile, login, perhaps the identity check) → back to the ENT."""
         a, obs, loc = self.a, self.obs, self.loc
         obs.login_route = "educonnect"
+        page: Landing | None
         if await self._at_educonnect():  # an Open ENT NG domino led straight there
             page = await self.d.current(full=False)
         else:

@@ -62,8 +62,9 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if RECORDER not in config.stash:
         return
     if hasattr(config, "workerinput"):  # xdist worker: hand results to the controller
-        config.workeroutput["results"] = [asdict(r) for r in config.stash[RECORDER].results]
-        config.workeroutput["preflights"] = config.stash[PREFLIGHTS]
+        output: dict[str, Any] = config.workeroutput  # type: ignore[attr-defined]  # xdist's
+        output["results"] = [asdict(r) for r in config.stash[RECORDER].results]
+        output["preflights"] = config.stash[PREFLIGHTS]
         return
     settings = config.stash[SETTINGS]
     recorder = config.stash[RECORDER]

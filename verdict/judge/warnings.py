@@ -41,7 +41,7 @@ def unstable(obs: Observation) -> bool:
 
 
 def slow(obs: Observation, target: TargetLike, evidence: Evidence) -> bool:
-    hop_s = _given(evidence.slow_hop_s, LAB_SLOW_HOP_S if target.is_lab else SLOW_HOP_S)
+    hop_s = evidence.slow_hop_s or (LAB_SLOW_HOP_S if target.is_lab else SLOW_HOP_S)
     journey_s = _given(evidence.slow_journey_s, None if target.is_lab else SLOW_JOURNEY_S)
     total = obs.timings.get("total")
     if journey_s is not None and total is not None and total >= journey_s:
