@@ -259,7 +259,7 @@ class BrowserDriver:
     # -- login -----------------------------------------------------------------------
     async def follow_link(self, selector: str, texts: list[str]) -> Landing | None:
         assert self.page is not None
-        home = EntHomePage(self.page, self.loc)
+        home = EntHomePage(self.page)
         link = home.link(selector, texts)
         if not await link.count() or not await link.is_visible():
             return None

@@ -45,9 +45,8 @@ T = TypeVar("T")
 DEBIAN_CHROMIUM = ("/usr/lib/chromium/chromium", "/usr/bin/chromium")
 # Headless runs take the headless shell where it is installed, as Playwright itself does with
 # its own download (`playwright install chromium` fetches chromium-headless-shell too, and
-# headless launches use it). Debian packages it as chromium-headless-shell. Measured here
-# (bench/RESULTS.md): a warm journey costs 1.3 CPU-seconds in it, 2.8 in the full browser's
-# new headless mode, for the same pages, screenshots and evidence.
+# headless launches use it). Debian packages it as chromium-headless-shell: the same pages,
+# screenshots and evidence for about half the CPU of the full browser's headless mode.
 DEBIAN_HEADLESS_SHELL = (
     "/usr/lib/chromium/chromium-headless-shell",
     "/usr/bin/chromium-headless-shell",
