@@ -29,7 +29,7 @@ def clean_lab(lab: LabClient) -> LabClient:
 def env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> pytest.MonkeyPatch:
     """A clean environment and working directory: no VERIFIER_* from outside, no .env."""
     for key in list(os.environ):
-        if key.startswith("VERIFIER_") or key == "LAB_FAULTS":
+        if key.startswith(("VERIFIER_", "LAB_")):
             monkeypatch.delenv(key)
     monkeypatch.chdir(tmp_path)
     return monkeypatch
