@@ -35,7 +35,8 @@ FAULT_CODES: dict[str, str] = {
     "double_authentication": "PN-DOUBLE-AUTHENTIFICATION",
     "slow_network": "PN-RESEAU-LENT",
     "flaky_network": "PN-RESEAU-INSTABLE",
-    # ÉduConnect (issue 12): the journey sets Observation.idp_error from what it sees.
+    # ÉduConnect: the journey records what it saw of the login (no choice, the IdP's own page,
+    # the identity check, the ENT refusing the SAML return) and the judge names it.
     "educonnect_unavailable": "PN-EDUCONNECT-INDISPONIBLE",
     "educonnect_certificate_expired": "PN-EDUCONNECT-CERTIFICAT",
     "saml_clock_skew": "PN-SAML-HORLOGE",
