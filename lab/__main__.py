@@ -8,11 +8,16 @@ import os
 import signal
 import sys
 import threading
+import traceback
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from lab.client import START_FAILED
 from lab.options import LabOptionError, LabOptions
 from lab.state import ALL_FAULTS
+
+if TYPE_CHECKING:
+    from lab.runner import Lab
 
 
 def _parse(argv: list[str] | None) -> argparse.Namespace:
@@ -39,9 +44,12 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parse(argv)
-    from lab.runner import Lab  # Django and friends load only once the arguments are sane
-
-    lab = Lab(args.options)
+    try:
+        lab = _start(args)
+    except Exception as exc:  # the details in the log, one line for the user
+        traceback.print_exc()
+        print(f"{START_FAILED}{exc}", file=sys.stderr)
+        return 2
     info = lab.description()
     if args.urls_file:
         tmp = args.urls_file.with_suffix(".tmp")
@@ -67,6 +75,12 @@ def main(argv: list[str] | None = None) -> int:
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(0)
+
+
+def _start(args: argparse.Namespace) -> Lab:
+    from lab.runner import Lab  # Django and friends load only once the arguments are sane
+
+    return Lab(args.options)
 
 
 def _print_banner(info: dict[str, Any], faults: tuple[str, ...]) -> None:

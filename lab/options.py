@@ -46,14 +46,16 @@ def _between(low: float, high: float, unit: str = "") -> Callable[[Any], str | N
     def check(value: Any) -> str | None:
         if isinstance(value, int | float) and low <= value <= high:
             return None
-        return f" must be {low}..{high}{unit}" + (f", not {value}" if value is not None else "")
+        return f" : doit valoir de {low} à {high}{unit}" + (
+            f" (reçu « {value} »)" if value is not None else ""
+        )
 
     return check
 
 
 def _one_of(known: Sequence[str]) -> Callable[[Any], str | None]:
     def check(value: Any) -> str | None:
-        return None if value in known else f": {value}; known: {', '.join(known)}"
+        return None if value in known else f" : « {value} » inconnu ; connus : {', '.join(known)}"
 
     return check
 
@@ -61,19 +63,20 @@ def _one_of(known: Sequence[str]) -> Callable[[Any], str | None]:
 def _known_faults(names: tuple[str, ...]) -> str | None:
     unknown = [name for name in names if name not in ALL_FAULTS]
     if unknown:
-        return f": unknown fault(s): {', '.join(unknown)}. Known: {', '.join(ALL_FAULTS)}"
+        return f" : panne(s) inconnue(s) : {', '.join(unknown)} ; connues : {', '.join(ALL_FAULTS)}"
     return None
 
 
 def _generations(names: tuple[str, ...]) -> str | None:
     wrong = [name for name in names if name not in PRONOTE_GENERATIONS]
     if wrong or not names:
-        return f": {', '.join(wrong) or 'empty'}; known: {', '.join(PRONOTE_GENERATIONS)}"
+        given = ", ".join(wrong) or "vide"
+        return f" : {given} ; connues : {', '.join(PRONOTE_GENERATIONS)}"
     return None
 
 
 def _text(value: str) -> str | None:
-    return None if value.strip() else ": empty"
+    return None if value.strip() else " : ne doit pas être vide"
 
 
 @dataclass(frozen=True)
@@ -126,7 +129,7 @@ class LabOptions:
         env="LAB_LATENCY",
         help="delay added to every HTTP response of every lab app, seconds",
         parse=float,
-        check=_between(0, 10, " seconds"),
+        check=_between(0, 10, " secondes"),
     )
     slow_network_delay: float = _option(
         0.3,
@@ -134,7 +137,7 @@ class LabOptions:
         env="LAB_SLOW_NETWORK_DELAY",
         help="delay per response under the slow_network fault, seconds",
         parse=float,
-        check=_between(0, 10, " seconds"),
+        check=_between(0, 10, " secondes"),
     )
     wording: str = _option(
         "default",
@@ -169,7 +172,7 @@ class LabOptions:
         env="LAB_TICKET_VALIDITY",
         help="CAS service ticket validity, seconds",
         parse=int,
-        check=_between(1, 3600, " seconds"),
+        check=_between(1, 3600, " secondes"),
     )
 
     def __post_init__(self) -> None:
@@ -224,7 +227,7 @@ class LabOptions:
             if given is not None:
                 values[spec_field.name] = _checked(spec, given, spec.flag)
             elif (raw := environ.get(spec.env)) is not None and raw.strip():
-                values[spec_field.name] = _checked(spec, raw, spec.flag, f" (from ${spec.env})")
+                values[spec_field.name] = _checked(spec, raw, spec.flag, f" (d'après ${spec.env})")
         return cls(**values)
 
     def to_argv(self) -> list[str]:
@@ -241,7 +244,7 @@ def _parse(spec: _Spec, raw: str, name: str, origin: str = "") -> Any:
     try:
         return spec.parse(raw)
     except ValueError:
-        raise LabOptionError(f"{name}{spec.check(None)}, not {raw!r}{origin}") from None
+        raise LabOptionError(f"{name}{spec.check(None)} (reçu « {raw} »){origin}") from None
 
 
 def _check(spec: _Spec, value: Any, name: str, origin: str = "") -> None:

@@ -304,6 +304,18 @@ def _by_identity(site: Establishment, check: TicketCheck) -> PronoteUser | None:
     )
 
 
+def _refused(user: PronoteUser) -> Response | None:
+    """PRONOTE's own refusal of a recognised user: over its authentication errors, or not
+    allowed into its profile's space (lab faults; the texts are PRONOTE's, DOMAIN.md)."""
+    pub = _pub()
+    if pub.world.refuses("pronote_too_many_errors", user.person):
+        return _error(pub.w["pn_too_many_errors"])
+    if pub.world.refuses("space_access_denied", user.person):
+        space = SPACES[SPACE_PAGES[user.person.profile].removesuffix(".html")]
+        return _error(pub.w["pn_space_refused"].format(space=space.removeprefix("Espace ")))
+    return None
+
+
 def recognise(check: TicketCheck) -> Response:
     """PRONOTE's recognition of the CAS user (DOMAIN.md, "user-recognition modes")."""
     pub = _pub()
@@ -312,7 +324,7 @@ def recognise(check: TicketCheck) -> Response:
     with pub.world.lock:
         known = site.user_by_cas(cas_user)
         if known:
-            return _open_space(known)
+            return _refused(known) or _open_space(known)
         user: PronoteUser | None = None
         if settings.recognition_mode == "identite_pronote" and settings.identifier_management:
             code = check.attribute(pub.world.identifier_attribute)
@@ -320,6 +332,9 @@ def recognise(check: TicketCheck) -> Response:
         elif settings.recognition_mode == "identite_utilisateur":
             user = _by_identity(site, check)
         if user is not None:
+            refused = _refused(user)
+            if refused:
+                return refused
             user.id_cas = cas_user  # PRONOTE fills "Identifiant CAS" by itself
             return _open_space(user)
     # Identifier not released, not used, or matching nobody in PRONOTE's base:
@@ -368,6 +383,9 @@ def space_page(name: str) -> Response:
         return _error(pub.w["pn_not_found"], status=404)
     if pub.listener == "classic":
         return _classic_page(name)
+    if pub.world.has("pronote_ip_suspended"):
+        # PRONOTE.net answers the suspended address with its message, whatever the page.
+        return _error(pub.w["pn_ip_suspended"])
     ticket = request.args.get("ticket")
     if ticket:
         result = _validate(ticket, _service_url(name))

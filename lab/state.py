@@ -51,6 +51,12 @@ FAULTS: dict[str, str] = {
         "date, stops an account whose birth date is unknown (the parent)"
     ),
     "wayf_choice_missing": "the CAS's WAYF offers no ÉduConnect choice (ENT administrator)",
+    # PRONOTE's own refusals after single sign-on (DOMAIN.md, "What breaks in the real
+    # world"): the address suspended after repeated failures, one account over its
+    # authentication errors, one account not allowed into its profile's space.
+    "pronote_ip_suspended": "PRONOTE.net suspends the address the journeys come from",
+    "pronote_too_many_errors": "PRONOTE refuses one account: too many authentication errors",
+    "space_access_denied": "PRONOTE does not let one account into its profile's space",
 }
 
 # Faults of one login family's own pages (lab.families), apart from FAULTS, whose every
@@ -206,6 +212,10 @@ class World:
     def has(self, fault: str) -> bool:
         return fault in self.faults
 
+    def refuses(self, fault: str, person: Person) -> bool:
+        """Whether the per-user *fault* is on and applies to *person*."""
+        return self.has(fault) and self.affected(fault) is person
+
     def affected(self, fault: str) -> Person | None:
         """The one demo person a per-user fault applies to (the last of its profile and route)."""
         profile = {
@@ -215,6 +225,8 @@ class World:
             # Every ÉduConnect account is asked; the parent's birth date is not in the
             # lab's account list, so the check stops the parent.
             "educonnect_identity_check": ("parent", "educonnect"),
+            "pronote_too_many_errors": ("professeur", "local"),
+            "space_access_denied": ("personnel", "local"),
             "edifice_user_not_found": ("parent", "educonnect"),
             "edifice_blocked_user": ("eleve", "educonnect"),
             "edifice_several_accounts": ("eleve", "educonnect"),

@@ -22,6 +22,18 @@ from typing import Literal
 WordingName = Literal["default", "alt"]
 WORDINGS: tuple[WordingName, ...] = ("default", "alt")
 
+# PRONOTE's own lock-out and access texts, quoted in public client threads (DOMAIN.md,
+# "What breaks in the real world": Papillon #606, #803; "Vous n'avez pas accès à
+# l'Espace…"): the product's words, the same in both wordings.
+_PRONOTE_REFUSALS: dict[str, str] = {
+    "pn_ip_suspended": "Votre adresse IP est provisoirement suspendue.",
+    "pn_too_many_errors": (
+        "Vous avez dépassé le nombre d'erreurs d'authentification autorisées. "
+        "Veuillez patienter avant de réessayer."
+    ),
+    "pn_space_refused": "Vous n'avez pas accès à l'Espace {space}.",
+}
+
 _DEFAULT: dict[str, str] = {
     # -- PRONOTE.net: root page (a real root may serve a page instead of redirecting)
     "pn_home_title": "PRONOTE",
@@ -91,6 +103,7 @@ _DEFAULT: dict[str, str] = {
     ),
     "pn_cas_down": "Le serveur d'authentification de l'ENT ne répond pas.",
     "pn_session_expired": "Votre session a expiré. Reconnectez-vous depuis l'ENT.",
+    **_PRONOTE_REFUSALS,
     # PRONOTE.net's non-essential classes (the ids of its inputs are generated anyway).
     "pn_cls_page": "pn-page",
     "pn_cls_error": "pn-erreur",
@@ -202,6 +215,7 @@ _ALT: dict[str, str] = {
     "pn_cas_refused": "Le jeton transmis par l'ENT a été rejeté.",
     "pn_cas_down": "Impossible de joindre le service d'authentification.",
     "pn_session_expired": "Délai dépassé : repassez par l'ENT.",
+    **_PRONOTE_REFUSALS,
     "pn_cls_page": "zone-principale",
     "pn_cls_error": "message-alerte",
     # -- another ENT of the same family

@@ -42,6 +42,10 @@ FAULT_CODES: dict[str, str] = {
     "educonnect_identity_unmapped": "PN-EDUCONNECT-COMPTE-NON-RATTACHE",
     "educonnect_identity_check": "PN-EDUCONNECT-VERIFICATION-IDENTITE",
     "wayf_choice_missing": "PN-WAYF-CHOIX-ABSENT",
+    # PRONOTE's own refusals after single sign-on: its words name their cause.
+    "pronote_ip_suspended": "PN-IP-SUSPENDUE",
+    "pronote_too_many_errors": "PN-TROP-ERREURS-AUTH",
+    "space_access_denied": "PN-ACCES-ESPACE-REFUSE",
 }
 
 

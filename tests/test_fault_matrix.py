@@ -110,6 +110,8 @@ def lab_hits_one(fault: str) -> bool:
         "user_unknown_to_pronote",
         "educonnect_identity_unmapped",
         "educonnect_identity_check",
+        "pronote_too_many_errors",
+        "space_access_denied",
     }
 
 

@@ -587,6 +587,26 @@ def _check_double_authentication(lab: LabClient, trip: Walk) -> None:
     assert all("name" not in i for i in form.visible_inputs())
 
 
+def _check_pronote_ip_suspended(lab: LabClient, trip: Walk) -> None:
+    # Single sign-on worked up to PRONOTE.net, which answers with its suspension message.
+    assert trip.banner is None and trip.final.status == 200
+    assert words(lab)["pn_ip_suspended"] in trip.final.text
+
+
+def _check_pronote_too_many_errors(lab: LabClient, trip: Walk) -> None:
+    # PRONOTE got a valid ticket for this user and refuses it with its lock-out message.
+    assert trip.ticket_issued and trip.banner is None
+    assert words(lab)["pn_too_many_errors"] in trip.final.text
+
+
+def _check_space_access_denied(lab: LabClient, trip: Walk) -> None:
+    assert trip.ticket_issued and trip.banner is None
+    # The space of the account's profile, in PRONOTE's words; the account is not linked.
+    assert re.search(r"Vous n'avez pas accès à l'Espace [A-Z]\w+", trip.final.text)
+    login = trip_login(lab, trip)
+    assert all(u["id_cas"] is None for u in lab.pronote_users() if u["login"] == login)
+
+
 def _check_slow_network(lab: LabClient, trip: Walk) -> None:
     assert trip.banner is not None
     # Every hop through a lab listener waits the slow_network delay.
@@ -615,6 +635,9 @@ SYMPTOMS: dict[str, Callable[[LabClient, Walk], None]] = {
     "double_authentication": _check_double_authentication,
     "slow_network": _check_slow_network,
     "flaky_network": _check_flaky_network,
+    "pronote_ip_suspended": _check_pronote_ip_suspended,
+    "pronote_too_many_errors": _check_pronote_too_many_errors,
+    "space_access_denied": _check_space_access_denied,
 }
 
 VARIANTS = [
@@ -731,23 +754,28 @@ def test_cli_unknown_fault_exits_2_with_a_clear_error(
     )
 
     assert done.returncode == 2
-    assert "unknown fault(s): no_such_fault" in done.stderr
-    assert "Known: msxml_outdated" in done.stderr
+    assert "panne(s) inconnue(s) : no_such_fault" in done.stderr
+    assert "connues : msxml_outdated" in done.stderr
 
 
 @pytest.mark.parametrize(
     ("args", "env", "message"),
     [
         pytest.param(("--wording", "autre"), {}, "--wording", id="wording-option"),
-        pytest.param((), {"LAB_WORDING": "autre"}, "--wording: autre", id="lab-wording-env"),
         pytest.param(
-            ("--pronote-generation", "2025,2019"), {}, "--pronote-generation: 2019", id="generation"
+            (), {"LAB_WORDING": "autre"}, "--wording : « autre » inconnu", id="lab-wording-env"
+        ),
+        pytest.param(
+            ("--pronote-generation", "2025,2019"),
+            {},
+            "--pronote-generation : 2019",
+            id="generation",
         ),
         pytest.param(("--latency", "-1"), {}, "--latency", id="negative-latency"),
         pytest.param(
             ("--educonnect-per-profile", "-1"),
             {},
-            "--educonnect-per-profile must be 0..100",
+            "--educonnect-per-profile : doit valoir de 0 à 100",
             id="negative-educonnect",
         ),
     ],

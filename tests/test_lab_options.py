@@ -71,28 +71,28 @@ def test_options_keywords_take_lists_and_comma_text() -> None:
     ("argv", "environ", "message"),
     [
         pytest.param(
-            ("--establishments", "0"), {}, "--establishments must be 1..200, not 0", id="range-flag"
+            ("--establishments", "0"), {}, "--establishments : doit valoir de 1 à 200 (reçu « 0 »)", id="range-flag"
         ),
         pytest.param(
             (),
             {"LAB_PER_PROFILE": "x"},
-            "--per-profile must be 1..100, not 'x' (from $LAB_PER_PROFILE)",
+            "--per-profile : doit valoir de 1 à 100 (reçu « x ») (d'après $LAB_PER_PROFILE)",
             id="number-from-variable",
         ),
         pytest.param(
-            ("--ent-family", "kdecole"), {}, "--ent-family: kdecole; known: kosmos", id="choice"
+            ("--ent-family", "kdecole"), {}, "--ent-family : « kdecole » inconnu ; connus : kosmos", id="choice"
         ),
         pytest.param(
-            ("--faults", "a,slow_network"), {}, "--faults: unknown fault(s): a. Known:", id="faults"
+            ("--faults", "a,slow_network"), {}, "--faults : panne(s) inconnue(s) : a ; connues :", id="faults"
         ),
         pytest.param(
             ("--pronote-generation", ","),
             {},
-            "--pronote-generation: empty; known",
+            "--pronote-generation : vide ; connues",
             id="empty-generation",
         ),
         pytest.param(
-            ("--latency", "nan"), {}, "--latency must be 0..10 seconds", id="not-a-latency"
+            ("--latency", "nan"), {}, "--latency : doit valoir de 0 à 10 secondes", id="not-a-latency"
         ),
     ],
 )
@@ -107,7 +107,7 @@ def test_options_bad_value_is_one_line_naming_the_flag(
 
 
 def test_options_from_environment_name_the_variable() -> None:
-    with pytest.raises(LabOptionError, match=r"^LAB_ESTABLISHMENTS must be 1\.\.200, not 0$"):
+    with pytest.raises(LabOptionError, match=r"^LAB_ESTABLISHMENTS : doit valoir de 1 à 200 \(reçu « 0 »\)$"):
         LabOptions.from_env({"LAB_ESTABLISHMENTS": "0"})
 
 
@@ -117,7 +117,7 @@ def test_settings_bad_lab_key_names_the_key_the_user_typed(clean_env: pytest.Mon
     with pytest.raises(SettingsError) as error:
         load_settings()
 
-    assert "  - LAB_ESTABLISHMENTS must be 1..200, not 0" in str(error.value)
+    assert "  - LAB_ESTABLISHMENTS : doit valoir de 1 à 200 (reçu « 0 »)" in str(error.value)
     assert "VERIFIER_LAB" not in str(error.value)
 
 
@@ -139,6 +139,6 @@ def test_settings_without_lab_keys_give_the_lab_defaults(clean_env: pytest.Monke
 
 
 def test_running_lab_bad_option_raises_before_any_process() -> None:
-    with pytest.raises(LabOptionError, match=r"^per_profile must be 1\.\.100, not 0$"):
+    with pytest.raises(LabOptionError, match=r"^per_profile : doit valoir de 1 à 100 \(reçu « 0 »\)$"):
         with running_lab(per_profile=0):
             pass  # pragma: no cover - never reached

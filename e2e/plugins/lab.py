@@ -27,7 +27,7 @@ def start_lab(config: pytest.Config, settings: Settings) -> None:
     stack.callback(starting.shutdown)
     config.stash[LAB_STARTING] = starting.submit(
         stack.enter_context,
-        running_lab(settings.lab),
+        running_lab(settings.lab, failure_log=settings.report_dir / "lab.log"),
     )
 
 
