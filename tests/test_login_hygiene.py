@@ -67,9 +67,8 @@ def probe(url: str, retries: int) -> tuple[HttpDriver, httpx.AsyncClient]:
     )
     target = target_from_settings(settings)
     client = httpx.AsyncClient()
-    return HttpDriver(
-        client, target, HopRecorder(target, Observation(target.name, "a.b", "professeur")), settings
-    ), client
+    hops = HopRecorder(target, Observation(target.name, "a.b", "professeur"))
+    return HttpDriver(client, target, hops, retries=retries), client
 
 
 @pytest.mark.parametrize("retries", [2, 5])
