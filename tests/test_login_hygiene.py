@@ -20,7 +20,6 @@ from e2e.http_driver import HttpDriver
 from e2e.login_gate import LoginGate
 from e2e.settings import Settings
 from e2e.target import target_from_settings
-from verdict.observation import Observation
 
 
 class _Gateway(BaseHTTPRequestHandler):
@@ -65,9 +64,7 @@ def probe(url: str, retries: int) -> tuple[HttpDriver, httpx.AsyncClient]:
     )
     target = target_from_settings(settings)
     client = httpx.AsyncClient()
-    return HttpDriver(
-        client, target, HopRecorder(target, Observation(target.name, "a.b", "professeur")), settings
-    ), client
+    return HttpDriver(client, target, HopRecorder(target), retries=retries), client
 
 
 @pytest.mark.parametrize("retries", [2, 5])
