@@ -139,7 +139,10 @@ class LabAuthUser:
         self.username = username
 
     def test_password(self, password: str) -> bool:
-        person = _require_world().person(self.username)
+        world = _require_world()
+        person = world.person(self.username)
+        if world.has("cas_captcha") or login_routes.locked(world, self.username):
+            return False  # a captcha no robot solves; a locked account, whatever its password
         # An ÉduConnect account has no ENT password: ÉduConnect checks its password.
         return (
             person is not None

@@ -88,12 +88,23 @@ def template_context(request: HttpRequest) -> dict[str, Any]:
     routes = _installed
     if routes is None:
         return {}
+    world = routes.world
+    posted = request.POST.get("username", "") if request.method == "POST" else ""
     return {
         "lab_family": routes.family,
         "lab_wording": routes.wording,
         "lab_ent_name": routes.ent_name,
         "lab_execution": getattr(request, "lab_execution", ""),
+        # The CAS's own refusals (lab faults): a locked account, a captcha to solve.
+        "lab_locked": bool(posted) and locked(world, posted),
+        "lab_captcha": world.has("cas_captcha"),
     }
+
+
+def locked(world: World, login: str) -> bool:
+    """The CAS locked this account after failed logins (the cas_account_locked fault)."""
+    person = world.affected("cas_account_locked")
+    return world.has("cas_account_locked") and person is not None and person.login == login
 
 
 def _alt() -> bool:

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
+import jinja2
 from flask import Blueprint, Flask, current_app, jsonify, request
 from werkzeug.wrappers import Response
 
@@ -32,11 +33,15 @@ from lab.wording import texts
 
 # nginx's own answer when its backend is down.
 _BAD_GATEWAY = (Path(TEMPLATES) / "transport" / "502.html").read_bytes()
+_MAINTENANCE = jinja2.Environment(
+    loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True
+).get_template("transport/maintenance.html")
 _COLLEGES = ["Collège Jean Jaurès", "Collège Pierre de Fermat", "Collège Olympe de Gouges"]
 
 
-def _transport(app: WSGIApp, world: World, *, entry: bool = False) -> WSGIApp:
-    """The network between the browser and a lab app: latency, and a flaky first hop.
+def _transport(app: WSGIApp, world: World, *, name: str, entry: bool = False) -> WSGIApp:
+    """The network between the browser and the lab app *name*: latency, a flaky first hop, a
+    login POST its load balancer fails; every POST counted (`World.posts`).
 
     Each response waits the per-hop latency (real ENT hops take 0.3-1 s),
     plus the slow_network delay under that fault. The wait holds one of the
@@ -44,6 +49,10 @@ def _transport(app: WSGIApp, world: World, *, entry: bool = False) -> WSGIApp:
     """
 
     def wrapped(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        path = environ.get("PATH_INFO", "")
+        posted = environ.get("REQUEST_METHOD") == "POST"
+        if posted:
+            world.count_post(f"{name} {path}")
         delay = world.latency_s + (world.slow_network_delay_s if world.has("slow_network") else 0)
         if delay > 0:
             time.sleep(delay)  # the lab simulates the network; clients must not sleep
@@ -58,6 +67,16 @@ def _transport(app: WSGIApp, world: World, *, entry: bool = False) -> WSGIApp:
                 ],
             )
             return [_BAD_GATEWAY]
+        if entry and world.has_any("ent_maintenance", "ent_maintenance_503"):
+            # The whole ENT answers its maintenance page, with 200 or with 503 (both seen).
+            status = "503 Service Unavailable" if world.has("ent_maintenance_503") else "200 OK"
+            start_response(status, [("Content-Type", "text/html; charset=utf-8")])
+            return [_MAINTENANCE.render(w=texts(world.wording)).encode()]
+        if posted and path.endswith("/login") and name in ("cas", "ent"):
+            if world.has("ent_login_bad_gateway"):
+                # Its backend fails on the login POST: the credential was sent, nothing came back.
+                start_response("502 Bad Gateway", [("Content-Type", "text/html")])
+                return [_BAD_GATEWAY]
         return app(environ, start_response)
 
     return wrapped
@@ -123,7 +142,9 @@ class Lab:
         """Give each listener its app: ÉduConnect, the CAS, the ENT, PRONOTE.net, control."""
         world, options = self.world, self.options
         self.educonnect.app = _transport(
-            create_educonnect_app(world, self.federation, port=self.educonnect.port), world
+            create_educonnect_app(world, self.federation, port=self.educonnect.port),
+            world,
+            name="educonnect",
         )
         cas_site.configure(
             world,
@@ -134,19 +155,19 @@ class Lab:
             ),
         )
         if self.cas:
-            self.cas.app = _transport(cas_site.wsgi_app(), world)
+            self.cas.app = _transport(cas_site.wsgi_app(), world, name="cas")
         if not FAMILIES[options.ent_family].ng_portal:
             ent_app: WSGIApp = create_ent_app(world, port=self.ent.port)
         else:
             portal = create_ng_portal(world, session_cookie=cas_site.SESSION_COOKIE)
             ent_app = ng_site(portal, cas_site.wsgi_app())
-        self.ent.app = _transport(ent_app, world, entry=True)
+        self.ent.app = _transport(ent_app, world, name="ent", entry=True)
         for site, (classic, cas_listener) in zip(
             world.establishments, self.pronote_listeners, strict=True
         ):
             for listener, kind in ((classic, "classic"), (cas_listener, "cas")):
                 app = create_pronote_app(world, site, listener=kind, port=listener.port)
-                listener.app = _transport(app, world)
+                listener.app = _transport(app, world, name=f"pronote-{site.uai}-{kind}")
         self.control.app = create_control_app(self)
 
     # -- control -------------------------------------------------------------
@@ -317,6 +338,13 @@ def faults() -> Response:
     except UnknownFaultError as exc:
         return _json_error(str(exc), 400)
     return jsonify(_lab().world.snapshot())
+
+
+@control.get("/posts")
+def posts() -> Response:
+    """Every POST the lab's apps received since the last reset, by `<app> <path>`: how many
+    times a credential was sent (a verifier must send each once)."""
+    return jsonify(_lab().world.posts_seen())
 
 
 @control.get("/affected/<fault>")

@@ -51,12 +51,29 @@ FAULTS: dict[str, str] = {
         "date, stops an account whose birth date is unknown (the parent)"
     ),
     "wayf_choice_missing": "the CAS's WAYF offers no ÉduConnect choice (ENT administrator)",
+    "educonnect_new_step": (
+        "ÉduConnect adds a step after the password (new terms of use to accept) that no "
+        "verifier knows yet"
+    ),
     # PRONOTE's own refusals after single sign-on (DOMAIN.md, "What breaks in the real
     # world"): the address suspended after repeated failures, one account over its
     # authentication errors, one account not allowed into its profile's space.
     "pronote_ip_suspended": "PRONOTE.net suspends the address the journeys come from",
     "pronote_too_many_errors": "PRONOTE refuses one account: too many authentication errors",
     "space_access_denied": "PRONOTE does not let one account into its profile's space",
+    # A load balancer in front of the ENT's login that fails the login POST itself (502): the
+    # credential reached it, no answer came back.
+    "ent_login_bad_gateway": "the ENT's login POST answers 502 Bad Gateway",
+    # The ENT closed for maintenance: every page of its portal is its maintenance page.
+    "ent_maintenance": "the ENT answers its maintenance page (HTTP 200)",
+    "ent_maintenance_503": "the ENT answers its maintenance page (HTTP 503)",
+    # The ENT's CAS protecting itself (DOMAIN.md, "What breaks in the real world"): one
+    # account locked after failed logins, or a captcha in the login form.
+    "cas_account_locked": "the ENT's CAS refuses one account, locked after failed logins",
+    "cas_captcha": "the ENT's CAS login form asks for a captcha",
+    # PRONOTE 2024's own second factor for some accounts (DOMAIN.md): a PIN code step after
+    # single sign-on, distinct from double_authentication (PRONOTE's own login).
+    "pronote_second_factor": "PRONOTE asks one account for its PIN code after single sign-on",
 }
 
 # Faults of one login family's own pages (lab.families), apart from FAULTS, whose every
@@ -199,6 +216,9 @@ class World:
         self.slow_network_delay_s = slow_network_delay_s  # every hop, under slow_network
         self.faults: list[str] = []
         self.service_registered = True
+        # POSTs seen by the lab's apps, by "<app> <path>" (its own lock: counted on every hop).
+        self._posts: dict[str, int] = {}
+        self._posts_lock = threading.Lock()
         self._baseline = [(e.settings, e.shortcut) for e in establishments]
         self.reset()
 
@@ -209,8 +229,19 @@ class World:
     def establishment(self, uai: str) -> Establishment:
         return next(e for e in self.establishments if e.uai == uai)
 
+    def count_post(self, where: str) -> None:
+        with self._posts_lock:
+            self._posts[where] = self._posts.get(where, 0) + 1
+
+    def posts_seen(self) -> dict[str, int]:
+        with self._posts_lock:
+            return dict(self._posts)
+
     def has(self, fault: str) -> bool:
         return fault in self.faults
+
+    def has_any(self, *faults: str) -> bool:
+        return any(f in self.faults for f in faults)
 
     def refuses(self, fault: str, person: Person) -> bool:
         """Whether the per-user *fault* is on and applies to *person*."""
@@ -227,6 +258,8 @@ class World:
             "educonnect_identity_check": ("parent", "educonnect"),
             "pronote_too_many_errors": ("professeur", "local"),
             "space_access_denied": ("personnel", "local"),
+            "cas_account_locked": ("eleve", "local"),
+            "pronote_second_factor": ("parent", "local"),
             "edifice_user_not_found": ("parent", "educonnect"),
             "edifice_blocked_user": ("eleve", "educonnect"),
             "edifice_several_accounts": ("eleve", "educonnect"),
@@ -247,6 +280,8 @@ class World:
         """The healthy set-up: procedure followed, full import done, nobody connected yet."""
         with self.lock:
             self.faults = []
+            with self._posts_lock:
+                self._posts = {}
             self.service_registered = True
             for site, (settings, shortcut) in zip(self.establishments, self._baseline, strict=True):
                 site.settings = PronoteSettings(**vars(settings))

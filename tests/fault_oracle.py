@@ -47,6 +47,18 @@ FAULT_CODES: dict[str, str] = {
     "pronote_ip_suspended": "PN-IP-SUSPENDUE",
     "pronote_too_many_errors": "PN-TROP-ERREURS-AUTH",
     "space_access_denied": "PN-ACCES-ESPACE-REFUSE",
+    # The 502 answers the login POST at the CAS's host: the CAS failed, not the portal.
+    "ent_login_bad_gateway": "PN-CAS-INJOIGNABLE",
+    # The ENT's own answers before any login: its maintenance page, a locked account, a
+    # captcha (never answered: no password sent).
+    "ent_maintenance": "PN-ENT-MAINTENANCE",
+    "ent_maintenance_503": "PN-ENT-MAINTENANCE",
+    "cas_account_locked": "PN-ENT-COMPTE-VERROUILLE",
+    "cas_captcha": "PN-ENT-CAPTCHA",
+    # Single sign-on worked; PRONOTE's own second factor stops the space.
+    "pronote_second_factor": "PN-PRONOTE-CODE-PIN",
+    # A page of ÉduConnect's that no page object knows: named, not a timeout.
+    "educonnect_new_step": "PN-EDUCONNECT-ETAPE-INCONNUE",
 }
 
 
