@@ -68,7 +68,11 @@ class Journey:
         self.http = http  # for our own ticket validation (same proxy and TLS settings)
         self.journey_timeout_s = journey_timeout_s
         self.loc = target.locators
-        self.obs = hops.obs
+        # The journey is the one writer of its observation: what it did, and what its
+        # driver's hops saw (recorded when it ends).
+        self.obs = Observation(
+            target=target.name, account=account.login, profile=account.profile, mode=driver.mode
+        )
         self.result = JourneyResult(self.obs)
         self._began = time.monotonic()
 
@@ -101,9 +105,27 @@ class Journey:
             self.obs.network_error, self.obs.network_error_url = exc.kind, safe_url(exc.url)
             self.obs.final_url = self.obs.final_url or safe_url(exc.url)
         finally:
-            self.obs.timings["total"] = round(time.monotonic() - self._began, 3)
-            self.hops.finish()
+            self._record_hops()
         return self.result
+
+    def fail(self, error: str) -> JourneyResult:
+        """The journey could not go on (a page it could not drive): *error* in one line."""
+        self.obs.journey_error = error
+        self._record_hops()
+        return self.result
+
+    def _record_hops(self) -> None:
+        """What the driver's navigations saw, into the observation; the journey's time."""
+        obs, hops = self.obs, self.hops
+        obs.urls, obs.retries = list(hops.urls), list(hops.retries)
+        obs.pronote_service, obs.pronote_cas_login_url = (
+            hops.pronote_service,
+            hops.pronote_cas_login_url,
+        )
+        obs.ticket_issued, obs.saml_response = hops.ticket_issued, hops.saml_response
+        obs.timings["total"] = round(time.monotonic() - self._began, 3)
+        if hops.median is not None:
+            obs.timings["hop_median"] = hops.median
 
     async def _journey(self) -> None:
         async with self.step("ent_login_page", "Page de connexion de l'ENT") as ev:
@@ -128,7 +150,7 @@ class Journey:
             # it is): neither waits for the other.
             landing_shot = asyncio.ensure_future(self.shot(ev, "Arrivée dans PRONOTE"))
         try:
-            if self.obs.pronote_service:
+            if self.hops.pronote_service:
                 async with self.step("cas_identifier", "Identifiant CAS transmis à PRONOTE"):
                     await self.identify()
         finally:
@@ -238,7 +260,8 @@ class Journey:
             obs.idp_unknown_step = await self.d.visible(loc.idp_asks_input)
             await self._final(page)
             return None
-        if obs.saml_response is not None and _same_page(page.url, obs.saml_response["acs"]):
+        saml = self.hops.saml_response
+        if saml is not None and _same_page(page.url, saml["acs"]):
             # The ENT answered the assertion with a page of its own instead of a session.
             obs.saml_return_refused = True
             await self._final(page)
@@ -305,7 +328,7 @@ class Journey:
         cookies (single sign-on), redirects off; the fresh ticket is validated here with
         p3/serviceValidate for the same service.
         """
-        service = self.obs.pronote_service
+        service = self.hops.pronote_service
         assert service
         login = urljoin(self.t.cas_url, "login") + "?" + urlencode({"service": service})
         location = await self.d.sso_location(login)
