@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PYTEST := $(VENV)/bin/pytest
 REPORTS ?= reports
 
-.PHONY: setup system browser node e2e test report pv lab lint clean
+.PHONY: setup system browser node e2e test report pv board lab lint clean
 
 setup: system $(VENV)/.installed browser node
 
@@ -51,6 +51,11 @@ report: node
 # Procès-verbal de recette per establishment: $(REPORTS)/pv/<UAI>.pdf and .html.
 pv: $(VENV)/.installed
 	$(PY) -m verdict.pv --reports $(REPORTS)
+
+# The status board: $(REPORTS)/summary.json added to the nights kept ($(REPORTS)/nights.jsonl),
+# then one page, $(REPORTS)/board.html: each establishment, night after night.
+board: $(VENV)/.installed
+	$(PY) -m verdict board --reports $(REPORTS)
 
 test: setup
 	$(PYTEST) tests/ -n 2

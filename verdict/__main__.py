@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from verdict.board.cli import add_parser as add_board_parser
 from verdict.identifiers import (
     IdentifiersFile,
     IdentifiersFileError,
@@ -94,6 +95,7 @@ def build_parser() -> argparse.ArgumentParser:
     audit_parser.add_argument("--json", action="store_true", help="sortie JSON complète")
     audit_parser.set_defaults(run=_run_audit)
     add_merge_parser(commands)
+    add_board_parser(commands)
     return parser
 
 
