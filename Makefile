@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PYTEST := $(VENV)/bin/pytest
 REPORTS ?= reports
 
-.PHONY: setup system browser node e2e test report pv board lab lint clean
+.PHONY: setup system browser node e2e test report pv board site lab lint clean
 
 setup: system $(VENV)/.installed browser node
 
@@ -56,6 +56,16 @@ pv: $(VENV)/.installed
 # then one page, $(REPORTS)/board.html: each establishment, night after night.
 board: $(VENV)/.installed
 	$(PY) -m verdict board --reports $(REPORTS)
+
+# A folder to publish (GitLab Pages): the board as its index.html, beside the report, the PVs
+# and summary.json it links to (relative links), whichever of them the run wrote.
+SITE ?= public
+site:
+	mkdir -p $(SITE)
+	cp $(REPORTS)/board.html $(SITE)/index.html
+	for part in allure-report pv summary.json; do \
+	  if [ -e $(REPORTS)/$$part ]; then cp -R $(REPORTS)/$$part $(SITE)/; fi; \
+	done
 
 test: setup
 	$(PYTEST) tests/ -n 2
