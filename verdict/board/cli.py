@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from verdict.board.alerts import AlertError, AlertSettings, alert_for, send
 from verdict.board.nights import (
     NIGHTS_FILE,
     NightsError,
@@ -16,9 +17,11 @@ from verdict.board.nights import (
     record_night,
 )
 from verdict.board.page import write_board
+from verdict.board.timeline import changes
 
 EXIT_OK = 0
 EXIT_ERROR = 2
+EXIT_ALERTS_FAILED = 3
 BOARD_FILE = "board.html"
 
 
@@ -32,7 +35,9 @@ def add_parser(commands: Any) -> None:
             "puis écrit le tableau de bord (RAPPORTS/board.html) : un établissement par "
             "ligne, une nuit par colonne, son état, depuis quand il est en panne, le "
             "diagnostic, les liens vers le rapport et le PV. Une nuit déjà gardée (même "
-            "début) est remplacée, pas doublée."
+            "début) est remplacée, pas doublée. Une nuit nouvelle envoie une alerte par "
+            "établissement dont l'état a changé (VERIFIER_NOTIFY_URLS, Apprise). Code de "
+            "sortie : 0, 2 (résumé ou nuits illisibles), 3 (alerte non envoyée)."
         ),
     )
     parser.add_argument(
@@ -64,6 +69,9 @@ def add_parser(commands: Any) -> None:
         metavar="FICHIER",
         help="page écrite (défaut : RAPPORTS/board.html)",
     )
+    parser.add_argument(
+        "--no-alerts", action="store_true", help="ne pas envoyer d'alerte pour cette nuit"
+    )
     parser.set_defaults(run=run)
 
 
@@ -74,10 +82,12 @@ def run(args: argparse.Namespace) -> int:
     summaries: list[Path] = args.summary or []
     if not summaries and (reports / "summary.json").exists():
         summaries = [reports / "summary.json"]
+    added: list[str] = []
     try:
         for path in summaries:
             night = night_from_summary(read_summary(path), path.parent)
-            record_night(history, night)
+            if record_night(history, night):
+                added.append(night.night)
         nights = read_nights(history)
     except NightsError as exc:
         print(f"erreur : {exc}", file=sys.stderr)
@@ -91,4 +101,28 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_ERROR
     write_board(nights, reports, output)
     print(f"Tableau de bord : {output} ({len(nights)} nuit(s))")
+    # Only a night never seen before, and the latest: rebuilding the board or adding old
+    # nights must not send yesterday's news again.
+    if args.no_alerts or not added or nights[-1].night not in added:
+        return EXIT_OK
+    return _alert(nights, reports)
+
+
+def _alert(nights: list[Any], reports: Path) -> int:
+    tonight = nights[-1]
+    found = changes(nights, tonight.night)
+    if not found:
+        print("Aucun changement d'état cette nuit : aucune alerte.")
+        return EXIT_OK
+    settings = AlertSettings()
+    if settings.notify_urls is None or not settings.notify_urls.get_secret_value().strip():
+        print(f"{len(found)} changement(s) d'état ; VERIFIER_NOTIFY_URLS vide : aucune alerte.")
+        return EXIT_OK
+    alerts = [alert_for(c, tonight, settings.board_url, str(reports)) for c in found]
+    try:
+        sent = send(alerts, settings.notify_urls)
+    except AlertError as exc:
+        print(f"erreur : {exc}", file=sys.stderr)
+        return EXIT_ALERTS_FAILED
+    print(f"{sent} alerte(s) envoyée(s) : {len(found)} changement(s) d'état cette nuit.")
     return EXIT_OK
