@@ -133,7 +133,7 @@ def night_from_summary(summary: dict[str, Any], reports: Path | None = None) -> 
     return Night(
         night=str(started),
         establishments=tuple(establishments),
-        interrupted=bool(summary.get("interrupted", False)),
+        interrupted=bool(summary.get("interrupted")) or summary.get("status") == "en cours",
         report=report,
     )
 
