@@ -83,4 +83,4 @@ lint: setup
 	$(VENV)/bin/check-jsonschema --builtin-schema vendor.gitlab-ci --data-transform gitlab-ci .gitlab-ci.yml
 
 clean:
-	rm -rf $(REPORTS)/allure-results $(REPORTS)/allure-report $(REPORTS)/pv $(REPORTS)/screenshots $(REPORTS)/summary.json test-results
+	rm -rf $(REPORTS)/allure-results $(REPORTS)/allure-report $(REPORTS)/pv $(REPORTS)/screenshots $(REPORTS)/summary.json $(REPORTS)/results.jsonl $(REPORTS)/board.html test-results

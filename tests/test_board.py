@@ -194,3 +194,16 @@ def test_board_refuses_a_bad_summary_in_one_line(tmp_path: Path, content: str) -
     assert run.stderr.startswith("erreur : ") and "Traceback" not in run.stderr
     assert len(run.stderr.splitlines()) == 1
     assert not (tmp_path / "nights.jsonl").exists()
+
+
+@pytest.mark.parametrize(
+    "how", [{"status": "interrompu", "interrupted": True}, {"status": "en cours"}]
+)
+def test_board_marks_a_night_cut_short(tmp_path: Path, how: dict) -> None:
+    summary = write_night(0, tmp_path)
+    data = {**json.loads(summary.read_text(encoding="utf-8")), **how}
+    summary.write_text(json.dumps(data), encoding="utf-8")
+    assert main(["board", "--reports", str(tmp_path), "--no-alerts"]) == 0
+    assert read_nights(tmp_path / "nights.jsonl")[0].interrupted
+    page = (tmp_path / "board.html").read_text(encoding="utf-8")
+    assert "(interrompue)" in page and 'class="nuit interrompue"' in page
