@@ -25,6 +25,7 @@ from pydantic import (
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from pydantic_settings import SettingsError as SourceError
 
+from e2e.settings_errors import french
 from pages.locators import Locators
 from verdict.wording import Wording
 
@@ -191,7 +192,9 @@ class Settings(BaseSettings):
             try:
                 return json.loads(value)
             except json.JSONDecodeError as exc:
-                raise ValueError(f"JSON invalide ({exc.msg}, colonne {exc.colno})") from None
+                raise ValueError(
+                    f"JSON invalide (ligne {exc.lineno}, colonne {exc.colno})"
+                ) from None
         return value
 
     @model_validator(mode="after")
@@ -199,8 +202,15 @@ class Settings(BaseSettings):
         if self.accounts_file and not self.accounts:
             try:
                 raw = json.loads(self.accounts_file.read_text(encoding="utf-8"))
-            except (OSError, json.JSONDecodeError) as exc:
-                raise ValueError(f"accounts_file {self.accounts_file} illisible : {exc}") from None
+            except OSError as exc:
+                raise ValueError(
+                    f"VERIFIER_ACCOUNTS_FILE : {self.accounts_file} illisible ({exc.strerror})"
+                ) from None
+            except json.JSONDecodeError as exc:
+                raise ValueError(
+                    f"VERIFIER_ACCOUNTS_FILE : {self.accounts_file} n'est pas du JSON valide "
+                    f"(ligne {exc.lineno}, colonne {exc.colno})"
+                ) from None
             self.accounts = [Account.model_validate(a) for a in raw]
         if self.targets_file is not None:
             if not self.targets_file.is_file():
@@ -249,11 +259,7 @@ def load_settings(**overrides: Any) -> Settings:
         return Settings(**overrides)
     except ValidationError as exc:
         lines = ["Réglages invalides (voir .env.example) :"]
-        for error in exc.errors():
-            where = ".".join(str(p) for p in error["loc"]) or "réglages"
-            field_name = f"VERIFIER_{where.upper()}" if where != "réglages" else where
-            message = error["msg"].removeprefix("Value error, ")
-            lines.append(f"  - {field_name} : {message}")
+        lines += [f"  - {french(error)}" for error in exc.errors()]
         raise SettingsError("\n".join(lines)) from None
     except SourceError as exc:
         raise SettingsError(f"Réglages invalides (voir .env.example) : {exc}") from None
@@ -261,6 +267,12 @@ def load_settings(**overrides: Any) -> Settings:
 
 def env_file_warning(path: Path = Path(".env")) -> str | None:
     """A warning when .env (which may hold passwords) is readable by other users."""
+    return readable_by_others_warning(path)
+
+
+def readable_by_others_warning(path: Path) -> str | None:
+    """A warning when a file that holds passwords (.env, a password_file) is readable by
+    other users of the machine."""
     try:
         mode = path.stat().st_mode
     except OSError:

@@ -8,11 +8,17 @@ import os
 import signal
 import sys
 import threading
+import traceback
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from lab.client import START_FAILED
 from lab.ent_ng import FAMILIES
 from lab.state import FAULTS, PRONOTE_GENERATIONS
 from lab.wording import WORDINGS
+
+if TYPE_CHECKING:
+    from lab.runner import Lab
 
 
 def _parse(argv: list[str] | None) -> argparse.Namespace:
@@ -107,21 +113,12 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parse(argv)
-    from lab.runner import Lab  # Django and friends load only once the arguments are sane
-
-    lab = Lab(
-        establishments=args.establishments,
-        per_profile=args.per_profile,
-        educonnect_per_profile=args.educonnect_per_profile,
-        identifier_attribute=args.identifier_attribute,
-        latency_s=args.latency,
-        slow_network_delay_s=args.slow_network_delay,
-        wording=args.wording,
-        pronote_generation=args.generations,
-        ent_family=args.ent_family,
-        faults=args.fault_list,
-        ticket_validity_s=args.ticket_validity,
-    )
+    try:
+        lab = _start(args)
+    except Exception as exc:  # the details in the log, one line for the user
+        traceback.print_exc()
+        print(f"{START_FAILED}{exc}", file=sys.stderr)
+        return 2
     info = lab.description()
     if args.urls_file:
         tmp = args.urls_file.with_suffix(".tmp")
@@ -142,6 +139,24 @@ def main(argv: list[str] | None = None) -> int:
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(0)
+
+
+def _start(args: argparse.Namespace) -> Lab:
+    from lab.runner import Lab  # Django and friends load only once the arguments are sane
+
+    return Lab(
+        establishments=args.establishments,
+        per_profile=args.per_profile,
+        educonnect_per_profile=args.educonnect_per_profile,
+        identifier_attribute=args.identifier_attribute,
+        latency_s=args.latency,
+        slow_network_delay_s=args.slow_network_delay,
+        wording=args.wording,
+        pronote_generation=args.generations,
+        ent_family=args.ent_family,
+        faults=args.fault_list,
+        ticket_validity_s=args.ticket_validity,
+    )
 
 
 def _print_banner(info: dict, faults: list[str]) -> None:

@@ -30,6 +30,10 @@ class LabError(RuntimeError):
     pass
 
 
+# The line a lab that could not start ends its output with (`python -m lab` writes it).
+START_FAILED = "Le lab n'a pas pu démarrer : "
+
+
 @dataclass
 class LabAccount:
     login: str
@@ -107,8 +111,12 @@ def running_lab(
     ent_family: str | None = None,
     ticket_validity_s: int | None = None,
     startup_timeout: float = 60,
+    failure_log: Path | None = None,
 ) -> Iterator[LabClient]:
-    """Start `python -m lab` in a child process and yield its client; stop it afterwards."""
+    """Start `python -m lab` in a child process and yield its client; stop it afterwards.
+
+    A lab that cannot start raises LabError with one line saying why; its whole output is
+    kept in *failure_log* (by default `pronote-lab.log` in the system's temporary folder)."""
     with tempfile.TemporaryDirectory(prefix="lab-") as tmp:
         urls_file = Path(tmp) / "lab.json"
         command = [
@@ -153,9 +161,7 @@ def running_lab(
             while not urls_file.exists():
                 if process.poll() is not None:
                     log.seek(0)
-                    raise LabError(
-                        f"the lab stopped at start:\n{log.read().decode(errors='replace')}"
-                    )
+                    raise LabError(_start_failure(log.read(), failure_log))
                 if time.monotonic() > deadline:
                     raise LabError(f"the lab did not start within {startup_timeout:.0f} s")
                 time.sleep(0.05)  # polling a child process's start, not a browser flow
@@ -166,6 +172,18 @@ def running_lab(
                 client.close()
             _stop(process)
             log.close()
+
+
+def _start_failure(output: bytes, kept: Path | None) -> str:
+    """The lab's own one line on why it could not start (else its last line), and where its
+    whole output is kept."""
+    kept = kept or Path(tempfile.gettempdir()) / "pronote-lab.log"
+    kept.parent.mkdir(parents=True, exist_ok=True)
+    kept.write_bytes(output)
+    lines = [line.strip() for line in output.decode(errors="replace").splitlines() if line.strip()]
+    said = next((line for line in reversed(lines) if line.startswith(START_FAILED)), None)
+    reason = said.removeprefix(START_FAILED) if said else (lines[-1] if lines else "aucune sortie")
+    return f"{reason.removeprefix('python -m lab: error: ')} (détails : {kept})"
 
 
 def _stop(process: subprocess.Popen) -> None:

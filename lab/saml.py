@@ -83,7 +83,10 @@ def make_keypair(folder: Path, name: str, *, valid_days: int = 365) -> KeyPair:
 def _xmlsec() -> str:
     found = shutil.which("xmlsec1")
     if not found:
-        raise RuntimeError("xmlsec1 is missing: apt-get install -y xmlsec1 (pysaml2 needs it)")
+        raise RuntimeError(
+            "xmlsec1 introuvable : le lab en a besoin pour signer en SAML (pysaml2) ; "
+            "installez le paquet Debian xmlsec1 (make setup, ou apt-get install -y xmlsec1)"
+        )
     return found
 
 

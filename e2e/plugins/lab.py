@@ -36,6 +36,7 @@ def start_lab(config: pytest.Config, settings: Settings) -> None:
             pronote_generation=settings.lab_pronote_generation,
             latency=settings.lab_latency,
             ent_family=settings.lab_ent_family,
+            failure_log=settings.report_dir / "lab.log",
         ),
     )
 
