@@ -134,6 +134,9 @@ def test_alerts_one_per_state_change_and_none_otherwise(
             text = json.dumps(alert, ensure_ascii=False)
             assert SECRET not in text and "ticket=" not in text and "test." not in text
             assert "https://academie.example/tableau/allure-report/index.html" in alert["message"]
+            assert (
+                "Tableau de bord : https://academie.example/tableau/\n" in alert["message"] + "\n"
+            )
     assert sum(len(expected_changes(n)) for n in range(NIGHTS)) == len(receiver.received)
     assert len(receiver.received) >= 20
 

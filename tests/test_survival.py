@@ -133,7 +133,8 @@ def test_sigterm_half_way_ends_cleanly_with_an_interrupted_summary(tmp_path: Pat
     run.send_signal(signal.SIGTERM)
     status = run.wait(timeout=120)
 
-    assert status == 2  # pytest's "interrupted"
+    console = (tmp_path / "reports-console.txt").read_text(encoding="utf-8")
+    assert status == 2, console[-3000:]  # pytest's "interrupted"
     data = summary(reports)
     assert data["status"] == "interrompu" and data["interrupted"] is True
     judged = journaled(reports)
@@ -142,7 +143,6 @@ def test_sigterm_half_way_ends_cleanly_with_an_interrupted_summary(tmp_path: Pat
     assert sorted((r["target"], r["account"]) for r in data["results"]) == sorted(
         (r["target"], r["account"]) for r in judged
     )
-    console = (tmp_path / "reports-console.txt").read_text(encoding="utf-8")
     assert "Vérification interrompue" in console and "--resume" in console
     # Browsers, lab servers: every process the run started is gone.
     assert gone_within(processes, 30) == set()

@@ -79,7 +79,8 @@ def alert_for(change: Change, night: Night, board_url: str | None, reports: str)
     links = [
         ("Rapport", link(night.report)),
         ("PV", link(now.pv)),
-        ("Tableau de bord", link("board.html")),
+        # Published, the board is its folder's index page; here, the file itself.
+        ("Tableau de bord", board_url or link("board.html")),
     ]
     lines += [f"{label} : {url}" for label, url in links if url]
     return Alert(
