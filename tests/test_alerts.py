@@ -16,6 +16,7 @@ import pytest
 
 from tests.nightly_history import NIGHTS, SCHEDULE, night_start, uai, write_night
 from verdict.__main__ import main
+from verdict.board.nights import read_nights
 from verdict.board.page import night_day
 
 SECRET = "MotDePasse-Secr3t!"
@@ -230,3 +231,32 @@ def test_alert_settings_are_documented_in_env_example() -> None:
     example = (Path(__file__).parent.parent / ".env.example").read_text(encoding="utf-8")
     for name in AlertSettings.model_fields:
         assert f"\nVERIFIER_{name.upper()}=" in example, name
+
+
+def test_two_real_lab_nights_a_fault_switched_on_alerts_and_boards_it(
+    alerting: Path, receiver: Receiver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The real summary.json of `pytest e2e/` on the lab, healthy then with the Pronote
+    shortcut gone: the board shows both establishments broken since the second night, and
+    the webhook gets one alert for each, none the first night."""
+    from tests.e2e_runner import run_e2e
+
+    monkeypatch.setenv("VERIFIER_NOTIFY_URLS", receiver.url)
+    lab = {"LAB_ESTABLISHMENTS": "2", "LAB_PER_PROFILE": "1", "LAB_EDUCONNECT_PER_PROFILE": "0"}
+    history = alerting / "nights.jsonl"
+    sent = []
+    for night, faults in enumerate(["", "shortcut_missing"]):
+        reports = alerting / f"lab-night-{night}"
+        env = {**lab, "LAB_FAULTS": faults} if faults else lab
+        run, results = run_e2e(reports, "-k", "first_connection", "--progress", "off", env=env)
+        assert len(results) == 8, run.stdout[-2000:]
+        assert main(["board", "--reports", str(reports), "--history", str(history)]) == 0
+        sent.append(len(receiver.received))
+    assert sent[0] == 0
+    alerts = receiver.received
+    assert len(alerts) == 2 and all(a["title"].endswith(": en panne") for a in alerts)
+    assert all("PN-RACCOURCI-ABSENT" in a["message"] for a in alerts)
+    nights = read_nights(history)
+    board = (alerting / "lab-night-1" / "board.html").read_text(encoding="utf-8")
+    assert board.count('data-etat="panne"') == 2
+    assert board.count(f'<td class="depuis">{night_day(nights[1].night)}</td>') == 2
