@@ -71,13 +71,17 @@ def changes(nights: Sequence[Night], night: str) -> list[Change]:
     """What *night* changed, per establishment, against the last earlier night that judged it.
     An establishment seen for the first time is a change only when it is not ok; one that
     *night* did not judge (an interrupted run) has no news."""
-    earlier = [n for n in nights if n.night < night]
     current = next((n for n in nights if n.night == night), None)
     if current is None:
         return []
+    histories: dict[str, list[tuple[str, EstablishmentNight]]] = {}
+    for earlier in nights:
+        if earlier.night < night:
+            for establishment in earlier.establishments:
+                histories.setdefault(establishment.uai, []).append((earlier.night, establishment))
     found = []
     for now in current.establishments:
-        history = [(n.night, e) for n in earlier for e in n.establishments if e.uai == now.uai]
+        history = histories.get(now.uai, [])
         before = history[-1][1] if history else None
         kind = _kind(before, now)
         if kind is None:
