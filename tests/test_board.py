@@ -207,3 +207,22 @@ def test_board_marks_a_night_cut_short(tmp_path: Path, how: dict) -> None:
     assert read_nights(tmp_path / "nights.jsonl")[0].interrupted
     page = (tmp_path / "board.html").read_text(encoding="utf-8")
     assert "(interrompue)" in page and 'class="nuit interrompue"' in page
+
+
+def test_board_shows_the_last_nights_as_columns_and_since_when_from_all(
+    académie: Path, tmp_path: Path
+) -> None:
+    output = tmp_path / "board.html"
+    history = académie / "nights.jsonl"
+    reports = académie / f"night-{NIGHTS - 1}"
+    where = ["--reports", str(reports), "--history", str(history), "--output", str(output)]
+    status = main(["board", *where, "--nights", "2", "--no-alerts"])
+    assert status == 0
+    page = output.read_text(encoding="utf-8")
+    assert page.count('<th class="nuit') == 2 and "(les 2 dernières en colonnes)" in page
+    # uai(0) broke on the first night, out of the columns: still said.
+    row = page.split(f'data-uai="{uai(0)}"', 1)[1].split("</tr>", 1)[0]
+    assert f'<td class="depuis">{night_day(night_start(0))}</td>' in row
+    assert row.count('class="nuit ') == 2
+    # Links made relative to where the page is.
+    assert f'href="{os.path.relpath(reports, tmp_path)}/allure-report/index.html"' in row

@@ -16,7 +16,7 @@ from verdict.board.nights import (
     read_summary,
     record_night,
 )
-from verdict.board.page import write_board
+from verdict.board.page import NIGHT_COLUMNS, write_board
 from verdict.board.timeline import changes
 
 EXIT_OK = 0
@@ -70,6 +70,13 @@ def add_parser(commands: Any) -> None:
         help="page écrite (défaut : RAPPORTS/board.html)",
     )
     parser.add_argument(
+        "--nights",
+        type=int,
+        default=NIGHT_COLUMNS,
+        metavar="N",
+        help=f"nuits montrées en colonnes, les plus récentes (défaut : {NIGHT_COLUMNS} ; 0 : toutes)",
+    )
+    parser.add_argument(
         "--no-alerts", action="store_true", help="ne pas envoyer d'alerte pour cette nuit"
     )
     parser.set_defaults(run=run)
@@ -99,7 +106,7 @@ def run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return EXIT_ERROR
-    write_board(nights, reports, output)
+    write_board(nights, reports, output, columns=args.nights)
     print(f"Tableau de bord : {output} ({len(nights)} nuit(s))")
     # Only a night never seen before, and the latest: rebuilding the board or adding old
     # nights must not send yesterday's news again.

@@ -21,6 +21,8 @@ TEMPLATES = Path(__file__).parent / "templates"
 STATE_LABELS = {"ok": "OK", "panne": "En panne", "non_concluant": "Non concluant"}
 # Broken first, then what could not be checked: what the ENT team reads first.
 STATE_ORDER = {"panne": 0, "non_concluant": 1, "ok": 2}
+# A month of nights as columns keeps the page light (about 2 MB for 600 establishments).
+NIGHT_COLUMNS = 31
 
 
 def night_label(night: str) -> str:
@@ -44,9 +46,12 @@ def diagnosis_title(code: str) -> str:
     return f"{code} — {diagnosis.title}" if diagnosis is not None else code
 
 
-def render_board(nights: Sequence[Night], reports: Path, output: Path) -> str:
-    """The board's HTML for *nights* (oldest first); links are made relative to *output*,
-    the nights' own links being relative to *reports*."""
+def render_board(
+    nights: Sequence[Night], reports: Path, output: Path, *, columns: int = NIGHT_COLUMNS
+) -> str:
+    """The board's HTML for *nights* (oldest first), the last *columns* of them as columns
+    (states and "since when" come from them all); links are made relative to *output*, the
+    nights' own links being relative to *reports*."""
     from jinja2 import Environment, FileSystemLoader, select_autoescape
 
     base = os.path.relpath(reports.resolve(), output.resolve().parent)
@@ -68,22 +73,26 @@ def render_board(nights: Sequence[Night], reports: Path, output: Path) -> str:
     env.filters["day"] = night_day
     env.filters["link"] = link
     env.filters["diagnosis"] = diagnosis_title
+    shown = list(nights[-columns:]) if columns > 0 else list(nights)
     context: dict[str, Any] = {
         "nights": nights,
+        "shown": shown,
         "rows": table,
         "last": last,
         "tonight": tonight,
         "states": STATE_LABELS,
         "ents": sorted({r.ent for r in table}),
         "codes": sorted({c for r in table for c in r.latest.cause}),
-        "cells": lambda row: zip(nights, row.cells, strict=True),
+        "cells": lambda row: zip(shown, row.cells[len(nights) - len(shown) :], strict=True),
     }
     return env.get_template("board.html").render(**context)
 
 
-def write_board(nights: Sequence[Night], reports: Path, output: Path) -> Path:
+def write_board(
+    nights: Sequence[Night], reports: Path, output: Path, *, columns: int = NIGHT_COLUMNS
+) -> Path:
     output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(render_board(nights, reports, output), encoding="utf-8")
+    output.write_text(render_board(nights, reports, output, columns=columns), encoding="utf-8")
     return output
 
 
