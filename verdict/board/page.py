@@ -21,7 +21,7 @@ TEMPLATES = Path(__file__).parent / "templates"
 STATE_LABELS = {"ok": "OK", "panne": "En panne", "non_concluant": "Non concluant"}
 # Broken first, then what could not be checked: what the ENT team reads first.
 STATE_ORDER = {"panne": 0, "non_concluant": 1, "ok": 2}
-# A month of nights as columns keeps the page light (about 2 MB for 600 establishments).
+# A month of nights as columns: the page grows with establishments times columns.
 NIGHT_COLUMNS = 31
 
 
