@@ -1,6 +1,7 @@
 """Results that survive (`e2e/plugins/survival.py`, `verdict/journal.py`), on the real
-`pytest e2e/` against the lab: SIGTERM half way ends the run cleanly (its processes gone, a
-partial summary.json that says it was interrupted, exit code 2); SIGKILL half way leaves a
+`pytest e2e/` against the lab: SIGTERM half way ends the run cleanly once the account being
+judged is done (its processes gone, a partial summary.json that says it was interrupted,
+exit code 2); SIGKILL half way leaves a
 summary.json that says "en cours" (never the previous run's), `python -m verdict summary`
 rebuilds it from the journal, and `--resume` finishes the run: every account judged exactly
 once, the final summary.json equal, but for timings and the lab's ports, to an uninterrupted

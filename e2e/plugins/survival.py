@@ -1,15 +1,16 @@
 """Results that survive the run: each account appended to `reports/results.jsonl` as soon as
 it is judged (`verdict.journal`), `summary.json` rebuilt from it at the end; SIGTERM (what
-`timeout` and a cancelled CI job send) ends the run as Ctrl-C does, with a partial summary
-that says it was interrupted; `--resume` continues an interrupted run without judging again
-the accounts its journal holds. At the start, `summary.json` is rewritten as "en cours": a
-previous run's is never left to look like this one's.
+`timeout` and a cancelled CI job send) ends the run once the account being judged is done,
+with a partial summary that says it was interrupted; `--resume` continues an interrupted run
+without judging again the accounts its journal holds. At the start, `summary.json` is
+rewritten as "en cours": a previous run's is never left to look like this one's.
 """
 
 from __future__ import annotations
 
 import signal
 import threading
+from collections.abc import Callable
 from types import FrameType
 from typing import Any
 
@@ -46,18 +47,23 @@ def _controller(config: pytest.Config) -> bool:
     return not hasattr(config, "workerinput")
 
 
-def _terminate(signum: int, frame: FrameType | None) -> None:
-    # The run is ending: a second SIGTERM must not cut its partial report short.
-    signal.signal(signal.SIGTERM, signal.SIG_IGN)
-    raise KeyboardInterrupt("SIGTERM")
+def _stop_on_sigterm(session: pytest.Session) -> Callable[[int, FrameType | None], None]:
+    """SIGTERM once: the account being judged is finished, then the run stops, as pytest does
+    after `-x` (an exception raised wherever the signal lands could be taken for a test's
+    error). SIGTERM twice: stop now, as Ctrl-C."""
 
+    asked: list[int] = []
 
-@pytest.hookimpl(trylast=True)
-def pytest_configure(config: pytest.Config) -> None:
-    if SETTINGS not in config.stash or config.option.collectonly:
-        return
-    if _controller(config) and threading.current_thread() is threading.main_thread():
-        config.stash[PREVIOUS_SIGTERM] = signal.signal(signal.SIGTERM, _terminate)
+    def stop(signum: int, frame: FrameType | None) -> None:
+        if asked:
+            raise KeyboardInterrupt("SIGTERM")
+        asked.append(signum)
+        session.shouldstop = "SIGTERM : vérification interrompue"
+        dsession = session.config.pluginmanager.getplugin("dsession")
+        if dsession is not None:  # pytest-xdist's controller: its workers are told to stop
+            dsession.shouldstop = session.shouldstop
+
+    return stop
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -71,6 +77,8 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     config = session.config
     if RECORDER not in config.stash or config.option.collectonly:
         return
+    if threading.current_thread() is threading.main_thread():
+        config.stash[PREVIOUS_SIGTERM] = signal.signal(signal.SIGTERM, _stop_on_sigterm(session))
     report_dir = config.stash[SETTINGS].report_dir
     journal = Journal(report_dir / JOURNAL_FILE)
     xdist_controller = _controller(config) and config.pluginmanager.hasplugin("dsession")
