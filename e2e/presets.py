@@ -7,8 +7,9 @@ these ENTs. A fact that is not public stays unset (`None`) and the preset says s
 `unknown`: the user fills it in `.env`, and any key the user sets wins over the preset.
 
 Settings keys a preset fills: `ent_url`, `cas_url`, `wayf_selections` (login route →
-WAYF selection value), `login_family` (`kosmos` or `opentent`, as the lab's
-`--ent-family`), `shortcut_pattern` (a piece of the shortcut's address).
+WAYF selection value), `shortcut_pattern` (a piece of the shortcut's address). Its
+`login_family` (`kosmos` or `opentent`, as the lab's `--ent-family`) is shown to the user
+(`python -m e2e presets`), not a setting: the journey recognises each login page itself.
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ class Preset:
 
     def values(self) -> dict[str, Any]:
         """The settings keys this preset fills (unset facts are left out)."""
-        values: dict[str, Any] = {"login_family": self.login_family}
+        values: dict[str, Any] = {}
         for key in ("ent_url", "cas_url", "shortcut_pattern"):
             if getattr(self, key) is not None:
                 values[key] = getattr(self, key)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import stat
+from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -17,15 +18,23 @@ from pydantic import (
     AnyHttpUrl,
     BaseModel,
     Field,
+    InstanceOf,
     SecretStr,
     ValidationError,
     field_validator,
     model_validator,
 )
-from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from pydantic.fields import FieldInfo
+from pydantic_settings import (
+    BaseSettings,
+    NoDecode,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
 from pydantic_settings import SettingsError as SourceError
 
 from e2e.settings_errors import french
+from lab.options import LabOptions
 from pages.locators import Locators
 from verdict.wording import Wording
 
@@ -127,7 +136,6 @@ class Settings(BaseSettings):
     ent_preset: str | None = None  # a known ENT (`python -m e2e presets`); .env keys win
     # WAYF choices per login route ("local", "educonnect"), e.g. {"educonnect": "EDU"}.
     wayf_selections: dict[str, str] = Field(default_factory=dict)
-    login_family: str | None = None  # kosmos, opentent, apereo (from a preset; informative)
     # Where the portal's shortcut leads, besides the PRONOTE.net host (e.g. a preset's
     # "index-education.net/pronote/"): a link whose href contains it is the shortcut.
     shortcut_pattern: str | None = None
@@ -146,8 +154,7 @@ class Settings(BaseSettings):
     # Running Playwright browser servers to connect to, comma-separated: used in turn.
     browser_ws_endpoint: str | None = None
     # Journeys at once in one browser (each in its own contexts). 1: one after the other.
-    # 8 per CPU: a journey mostly waits for the servers (bench/RESULTS.md, 0.3 s per hop:
-    # 48.5 s at 8 on 2 CPUs, 39.2 s at 16, for 0.37 GiB more memory).
+    # 8 per CPU: a journey mostly waits for the servers, and waiting overlaps.
     concurrency: int = Field(
         default_factory=lambda: min(16, 8 * (os.cpu_count() or 1)), ge=1, le=64
     )
@@ -156,22 +163,27 @@ class Settings(BaseSettings):
     mode: Literal["browser", "probe"] = "browser"  # probe: plain HTTP, no browser evidence
     report_dir: Path = Path("reports")
     insecure_tls: bool = False  # accept a staging certificate (the report says so)
-    lab_faults: str = Field(default="", validation_alias="LAB_FAULTS")
-    lab_establishments: int = Field(default=1, ge=1, le=200, validation_alias="LAB_ESTABLISHMENTS")
-    lab_per_profile: int = Field(default=2, ge=1, le=100, validation_alias="LAB_PER_PROFILE")
-    lab_educonnect_per_profile: int = Field(
-        default=1, ge=0, le=100, validation_alias="LAB_EDUCONNECT_PER_PROFILE"
-    )
-    lab_wording: Literal["default", "alt"] = Field(
-        default="default", validation_alias="LAB_WORDING"
-    )
-    lab_pronote_generation: str = Field(default="2025", validation_alias="LAB_PRONOTE_GENERATION")
-    lab_latency: float = Field(default=0.0, ge=0, le=10, validation_alias="LAB_LATENCY")
-    lab_ent_family: Literal["kosmos", "opentent"] = Field(
-        default="kosmos", validation_alias="LAB_ENT_FAMILY"
-    )
+    # The lab's start options (`LAB_*`, defined once in lab.options), read by _LabOptionsSource.
+    lab: InstanceOf[LabOptions] = Field(default_factory=LabOptions)
     locators: Locators = Field(default_factory=Locators)
     wording: Wording = Field(default_factory=Wording)
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        lab = _LabOptionsSource(settings_cls, dotenv_settings)
+        return init_settings, lab, env_settings, dotenv_settings, file_secret_settings
+
+    @field_validator("lab", mode="before")
+    @classmethod
+    def _lab_options(cls, value: Any) -> Any:
+        return LabOptions.from_env(value) if isinstance(value, dict) else value
 
     @model_validator(mode="before")
     @classmethod
@@ -245,8 +257,25 @@ class Settings(BaseSettings):
     def uses_lab(self) -> bool:
         return self.ent_url is None and self.targets_file is None
 
-    def lab_fault_list(self) -> list[str]:
-        return [f.strip() for f in self.lab_faults.split(",") if f.strip()]
+
+class _LabOptionsSource(PydanticBaseSettingsSource):
+    """The lab's `LAB_*` keys, from `.env` then the environment (the environment wins)."""
+
+    def __init__(
+        self, settings_cls: type[BaseSettings], dotenv: PydanticBaseSettingsSource
+    ) -> None:
+        super().__init__(settings_cls)
+        self._dotenv = dotenv
+
+    def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
+        return None, field_name, False  # one value for the whole field, from __call__
+
+    def __call__(self) -> dict[str, Any]:
+        names = LabOptions.env_names()
+        in_file: Mapping[str, str | None] = getattr(self._dotenv, "env_vars", {})
+        raw = {name: value for name in names if (value := in_file.get(name.lower()))}
+        raw |= {name: os.environ[name] for name in names if os.environ.get(name)}
+        return {"lab": raw}
 
 
 class SettingsError(Exception):

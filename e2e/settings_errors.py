@@ -69,7 +69,10 @@ def field_name(loc: tuple[int | str, ...]) -> str:
 
 def french(error: ErrorDetails) -> str:
     """One error as `KEY : what is expected (reçu « value »)`."""
-    return f"{field_name(tuple(error.get('loc', ())))} : {explain(error)}"
+    loc = tuple(error.get("loc", ()))
+    if loc == ("lab",):
+        return explain(error)  # the lab's options name their own LAB_* key (lab.options)
+    return f"{field_name(loc)} : {explain(error)}"
 
 
 def explain(error: ErrorDetails) -> str:

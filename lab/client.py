@@ -10,6 +10,7 @@ dies (it watches its standard input), so no test failure leaves a lab behind.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import os
 import subprocess
@@ -22,6 +23,8 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+
+from lab.options import LabOptions
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -74,6 +77,10 @@ class LabClient:
         """Reset, then switch these faults on (an empty list means a healthy lab)."""
         return self._call("POST", "faults", json={"faults": faults})
 
+    def posts(self) -> dict[str, int]:
+        """POSTs the lab's apps received since the last reset, by `<app> <path>`."""
+        return self._call("GET", "posts")
+
     def affected(self, fault: str) -> str | None:
         """Login of the one account a per-user fault applies to."""
         return self._call("GET", f"affected/{fault}")["login"]
@@ -98,25 +105,21 @@ class LabClient:
 
 @contextlib.contextmanager
 def running_lab(
+    options: LabOptions | None = None,
     *,
-    faults: list[str] | None = None,
-    establishments: int = 1,
-    per_profile: int = 2,
-    educonnect_per_profile: int = 1,
-    identifier_attribute: str | None = None,
-    latency: float | None = None,
-    slow_network_delay: float | None = None,
-    wording: str | None = None,
-    pronote_generation: str | None = None,
-    ent_family: str | None = None,
-    ticket_validity_s: int | None = None,
     startup_timeout: float = 60,
     failure_log: Path | None = None,
+    **fields: Any,
 ) -> Iterator[LabClient]:
     """Start `python -m lab` in a child process and yield its client; stop it afterwards.
 
-    A lab that cannot start raises LabError with one line saying why; its whole output is
-    kept in *failure_log* (by default `pronote-lab.log` in the system's temporary folder)."""
+    The lab's options are a `LabOptions`, or its fields as keywords
+    (`running_lab(faults=[...], wording="alt")`); a bad one raises `LabOptionError`
+    before any process starts. The child's `LAB_*` environment does not apply. A lab that
+    cannot start raises LabError with one line saying why; its whole output is kept in
+    *failure_log* (by default `pronote-lab.log` in the system's temporary folder).
+    """
+    options = dataclasses.replace(options or LabOptions(), **fields)
     with tempfile.TemporaryDirectory(prefix="lab-") as tmp:
         urls_file = Path(tmp) / "lab.json"
         command = [
@@ -127,29 +130,8 @@ def running_lab(
             "--stop-on-stdin-eof",
             "--urls-file",
             str(urls_file),
-            "--establishments",
-            str(establishments),
-            "--per-profile",
-            str(per_profile),
-            "--educonnect-per-profile",
-            str(educonnect_per_profile),
-            "--faults",
-            ",".join(faults or []),
+            *options.to_argv(),
         ]
-        if identifier_attribute:
-            command += ["--identifier-attribute", identifier_attribute]
-        if latency is not None:
-            command += ["--latency", str(latency)]
-        if slow_network_delay is not None:
-            command += ["--slow-network-delay", str(slow_network_delay)]
-        if wording is not None:
-            command += ["--wording", wording]
-        if pronote_generation is not None:
-            command += ["--pronote-generation", pronote_generation]
-        if ent_family is not None:
-            command += ["--ent-family", ent_family]
-        if ticket_validity_s is not None:
-            command += ["--ticket-validity", str(ticket_validity_s)]
         log = open(Path(tmp) / "lab.log", "w+b")
         env = {**os.environ, "PYTHONPATH": f"{ROOT}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"}
         process = subprocess.Popen(

@@ -8,7 +8,7 @@ never by hand. Keys and self-signed certificates are made at each lab start,
 in the lab's temporary folder.
 
 Building the federation (pysaml2's signature modules load XML schemas, and three RSA keys
-are made) took 1.5 s of each 2.4 s lab start, so the lab hands out a `PendingFederation`
+are made) is most of a lab start, so the lab hands out a `PendingFederation`
 and starts its build in a thread once everything else is up, while the verifier sets up;
 the first SAML use waits for it.
 """
@@ -22,7 +22,7 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -240,19 +240,3 @@ class PendingFederation:
     @property
     def sp(self) -> Saml2Client:
         return self.result().sp
-
-
-def auto_post_page(action: str, fields: dict[str, Any], *, title: str) -> str:
-    """The self-submitting form both sides use for the HTTP-POST binding (with a no-script button)."""
-    from markupsafe import escape
-
-    inputs = "".join(
-        f'<input type="hidden" name="{escape(k)}" value="{escape(v)}">' for k, v in fields.items()
-    )
-    return (
-        '<!DOCTYPE html><html lang="fr"><head><meta charset="utf-8">'
-        f"<title>{escape(title)}</title></head>"
-        '<body onload="document.forms[0].submit()">'
-        f'<form method="post" action="{escape(action)}">{inputs}'
-        '<noscript><button type="submit">Continuer</button></noscript></form></body></html>'
-    )

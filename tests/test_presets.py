@@ -41,7 +41,7 @@ def test_preset_every_fact_has_a_source_and_every_gap_is_named(name: str) -> Non
         assert route in {"local", "educonnect"}
         assert set(selection) <= KOSMOS_SELECTION_CHARS, selection  # `#idp-<selection>` id
         assert preset.sources.get(f"wayf_selections.{route}"), route
-    assert values["login_family"] in {"kosmos", "opentent"}
+    assert preset.login_family in {"kosmos", "opentent"}
 
 
 def test_kosmos_presets_send_educonnect_and_local_routes_to_different_selections() -> None:

@@ -13,6 +13,7 @@ import pytest
 
 from e2e.settings import Settings, SettingsError, env_file_warning, load_settings
 from e2e.settings_errors import field_name, french
+from lab.options import LabOptions
 
 ROOT = Path(__file__).resolve().parent.parent
 REAL = {
@@ -20,16 +21,6 @@ REAL = {
     "VERIFIER_CAS_URL": "https://cas.example.fr/",
     "VERIFIER_PRONOTE_URL": "https://0310001a.index-education.net/pronote/",
 }
-
-
-@pytest.fixture
-def env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> pytest.MonkeyPatch:
-    """A clean environment and working directory: no VERIFIER_* from outside, no .env."""
-    for key in list(os.environ):
-        if key.startswith("VERIFIER_") or key == "LAB_FAULTS":
-            monkeypatch.delenv(key)
-    monkeypatch.chdir(tmp_path)
-    return monkeypatch
 
 
 def accounts(*items: dict) -> str:
@@ -48,12 +39,14 @@ def test_settings_env_example_documents_every_key() -> None:
     for name, field in Settings.model_fields.items():
         key = field.validation_alias if isinstance(field.validation_alias, str) else None
         key = key or f"VERIFIER_{name.upper()}"
-        if name in ("locators", "wording"):  # sections: documented field by field below
+        if name in ("locators", "wording", "lab"):  # sections: documented key by key below
             continue
         assert key in keys, f"{key} missing from .env.example"
     for section in ("locators", "wording"):
         for name in Settings.model_fields[section].annotation.model_fields:
             assert f"VERIFIER_{section.upper()}__{name.upper()}" in keys
+    for key in LabOptions.env_names():
+        assert key in keys, f"{key} missing from .env.example"
 
 
 def test_settings_environment_wins_over_env_file(env: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -163,11 +156,11 @@ def test_settings_password_from_file(env: pytest.MonkeyPatch, tmp_path: Path) ->
         ),
         pytest.param(
             {"LAB_ESTABLISHMENTS": "600"},
-            ["LAB_ESTABLISHMENTS : doit valoir au plus 200"],
+            ["LAB_ESTABLISHMENTS : doit valoir de 1 à 200"],
             id="lab-key-as-typed",
         ),
         pytest.param(
-            {"LAB_WORDING": "autre"}, ["LAB_WORDING : valeur inconnue", "'alt'"], id="lab-choice"
+            {"LAB_WORDING": "autre"}, ["LAB_WORDING : « autre » inconnu", "alt"], id="lab-choice"
         ),
     ],
 )
