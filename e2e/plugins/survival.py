@@ -111,7 +111,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     judged = config.stash.get(JUDGED, set())
     if not judged:
         return
-    kept, done = [], []
+    kept: list[pytest.Item] = []
+    done: list[pytest.Item] = []
     for item in items:
         params = getattr(getattr(item, "callspec", None), "params", {})
         target, account = params.get("target"), params.get("account")
