@@ -179,7 +179,17 @@ class Journey:
             if chosen is None or not await self.d.visible(self.loc.login_password):
                 await self._final(await self.d.current())  # no login form to fill
                 return None
+        if await self.d.visible(self.loc.login_captcha):
+            # A captcha no verifier should answer: the password is not sent.
+            obs.captcha_asked = True
+            await self._final(await self.d.current())
+            return None
         page = await self.d.submit_login(a.login, password)
+        if (page.status or 0) >= 500:
+            # The login POST itself failed (a load balancer's 502): the ENT's failure, named
+            # at that step; the credential is never sent again.
+            await self._final(page)
+            return None
         if urlsplit(page.url).netloc == login_host and await self.d.visible(
             self.loc.login_password
         ):
@@ -225,6 +235,7 @@ class Journey:
         page = await self.d.login_done()
         if urlsplit(page.url).netloc == idp_host:
             obs.stopped_at_idp = True
+            obs.idp_unknown_step = await self.d.visible(loc.idp_asks_input)
             await self._final(page)
             return None
         if obs.saml_response is not None and _same_page(page.url, obs.saml_response["acs"]):
