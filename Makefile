@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PYTEST := $(VENV)/bin/pytest
 REPORTS ?= reports
 
-.PHONY: setup system browser node e2e test test-order report pv lab lint clean
+.PHONY: setup system browser node e2e test test-order report pv board site lab lint clean
 
 setup: system $(VENV)/.installed browser node
 
@@ -55,6 +55,21 @@ report: node
 pv: $(VENV)/.installed
 	$(PY) -m verdict.pv --reports $(REPORTS)
 
+# The status board: $(REPORTS)/summary.json added to the nights kept ($(REPORTS)/nights.jsonl),
+# then one page, $(REPORTS)/board.html: each establishment, night after night.
+board: $(VENV)/.installed
+	$(PY) -m verdict board --reports $(REPORTS)
+
+# A folder to publish (GitLab Pages): the board as its index.html, beside the report, the PVs
+# and summary.json it links to (relative links), whichever of them the run wrote.
+SITE ?= public
+site:
+	mkdir -p $(SITE)
+	cp $(REPORTS)/board.html $(SITE)/index.html
+	for part in allure-report pv summary.json; do \
+	  if [ -e $(REPORTS)/$$part ]; then cp -R $(REPORTS)/$$part $(SITE)/; fi; \
+	done
+
 test: setup
 	$(PYTEST) tests/ -n 2
 
@@ -77,4 +92,4 @@ lint: setup
 	$(VENV)/bin/check-jsonschema --builtin-schema vendor.gitlab-ci --data-transform gitlab-ci .gitlab-ci.yml
 
 clean:
-	rm -rf $(REPORTS)/allure-results $(REPORTS)/allure-report $(REPORTS)/pv $(REPORTS)/screenshots $(REPORTS)/summary.json test-results
+	rm -rf $(REPORTS)/allure-results $(REPORTS)/allure-report $(REPORTS)/pv $(REPORTS)/screenshots $(REPORTS)/summary.json $(REPORTS)/results.jsonl $(REPORTS)/board.html test-results

@@ -4,16 +4,18 @@
 - `lab`: the lab, started once by the controller and shared with xdist workers;
 - `journeys`: the journeys, concurrent in one browser, and pytest-playwright's artifacts;
 - `preflight`: the plain-HTTP checks before any browser;
-- `records`: summary.json, Allure environment and categories, console, secrets scan.
+- `records`: summary.json, Allure environment and categories, console, secrets scan;
+- `progress`: done/total, failures by code, rate and time left, as the run goes;
+- `survival`: each account journaled as judged, SIGTERM as Ctrl-C, `--resume`.
 """
 
 from __future__ import annotations
 
 import pytest
 
-from e2e.plugins import journeys, lab, preflight, records, targets
+from e2e.plugins import journeys, lab, preflight, progress, records, survival, targets
 
-PLUGINS = (targets, lab, journeys, preflight, records)
+PLUGINS = (targets, lab, journeys, preflight, records, progress, survival)
 
 
 def pytest_addoption(parser: pytest.Parser, pluginmanager: pytest.PytestPluginManager) -> None:

@@ -21,6 +21,7 @@ from typing import Any
 
 import pytest
 
+from verdict.board.nights import NIGHTS_FILE
 from verdict.shard import parse as parse_shard
 from verdict.shard import select
 
@@ -52,6 +53,8 @@ GITLAB_RESERVED = {
     "before_script",
     "after_script",
 }
+# Where the status board sends its alerts and where it is published: no test-account password.
+ALERT_SECRETS = ("VERIFIER_NOTIFY_URLS", "VERIFIER_BOARD_URL")
 SHELL_OPERATORS = {"|", "||", "&&", ";", ">", ">>", "2>&1"}
 
 
@@ -89,7 +92,10 @@ def gitlab_jobs() -> dict[str, dict[str, Any]]:
 
 
 def github_role(job: dict[str, Any]) -> str:
-    """ "merge" (runs `python -m verdict merge`), "shard" (a matrix over shards) or "single"."""
+    """ "publish" (deploys GitHub Pages), "merge" (runs `python -m verdict merge`), "shard" (a
+    matrix over shards) or "single"."""
+    if any(step.get("uses", "").startswith("actions/deploy-pages@") for step in job["steps"]):
+        return "publish"
     if any("verdict merge" in step.get("run", "") for step in job["steps"]):
         return "merge"
     if "shard" in ((job.get("strategy") or {}).get("matrix") or {}):
@@ -97,8 +103,11 @@ def github_role(job: dict[str, Any]) -> str:
     return "single"
 
 
-def gitlab_role(job: dict[str, Any]) -> str:
-    """ "merge" (runs `python -m verdict merge`), "shard" (`parallel:`) or "single"."""
+def gitlab_role(job: dict[str, Any], name: str = "") -> str:
+    """ "publish" (the `pages` job), "merge" (runs `python -m verdict merge`), "shard"
+    (`parallel:`) or "single"."""
+    if name == "pages" or "pages" in job:
+        return "publish"
     if any("verdict merge" in line for line in job.get("script", [])):
         return "merge"
     return "shard" if "parallel" in job else "single"
@@ -108,7 +117,7 @@ def jobs_of(platform: str, role: str) -> dict[str, dict[str, Any]]:
     if platform == "github":
         found = {n: j for n, j in github_jobs().items() if github_role(j) == role}
     else:
-        found = {n: j for n, j in gitlab_jobs().items() if gitlab_role(j) == role}
+        found = {n: j for n, j in gitlab_jobs().items() if gitlab_role(j, n) == role}
     assert found, f"{platform}: no {role} job"
     return found
 
@@ -218,7 +227,7 @@ def test_ci_recipe_make_targets_exist_in_the_makefile(platform: str) -> None:
 @pytest.mark.parametrize("platform", PLATFORMS)
 def test_ci_recipe_paths_exist_in_the_repository(platform: str) -> None:
     makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
-    made_by_the_run = ("reports/", "node_modules/")
+    made_by_the_run = ("reports/", "node_modules/", "public/")
     checked = []
     for line in commands(platform):
         for word in words(line):
@@ -399,12 +408,18 @@ def test_gitlab_script_builds_the_report_then_fails_like_the_checks(
             flags=["-eo", "pipefail"],
         )
         assert status == expected, name
-        assert [c.split()[0] for c in calls] == ["pytest", "make"], name
-        assert calls[-1] == "make report", name
+        # The report, then the status board and the folder GitLab Pages publishes.
+        assert [" ".join(c.split()[:2]) for c in calls] == [
+            "pytest e2e/",
+            "make report",
+            "make board",
+            "make site",
+        ], name
+        assert calls[-1].startswith("make site SITE=public/"), name
 
 
 def test_gitlab_browser_job_refuses_to_run_without_a_staging_target(tmp_path: Path) -> None:
-    job = next(job for job in gitlab_jobs().values() if "rules" not in job)
+    job = next(job for name, job in gitlab_jobs().items() if "rules" not in job and name != "pages")
     status, calls = run_script(
         gitlab_script(job), tmp_path, pytest_status=0, env={}, flags=["-eo", "pipefail"]
     )
@@ -429,22 +444,26 @@ def history_paths(platform: str) -> set[str]:
             if github_role(job) == "shard":  # a shard keeps raw records, not a report
                 assert not any("actions/cache" in s.get("uses", "") for s in job["steps"])
                 continue
+            if github_role(job) == "publish":  # publishes what the others built
+                continue
             restored = {
-                s["with"]["path"]
+                path
                 for s in job["steps"]
                 if s.get("uses", "").startswith("actions/cache/restore")
+                for path in s["with"]["path"].split()
             }
             saved = {
-                s["with"]["path"]
+                path
                 for s in job["steps"]
                 if s.get("uses", "").startswith("actions/cache/save")
                 and re.search(r"!cancelled\(\)|always\(\)", s.get("if", ""))
+                for path in s["with"]["path"].split()
             }
             assert restored and restored == saved
             paths |= saved
     else:
-        for job in gitlab_jobs().values():
-            if gitlab_role(job) == "shard":
+        for name, job in gitlab_jobs().items():
+            if gitlab_role(job, name) in ("shard", "publish"):
                 assert not job.get("cache")
                 continue
             cache = job["cache"]
@@ -453,17 +472,20 @@ def history_paths(platform: str) -> set[str]:
     return paths
 
 
-def test_ci_recipes_keep_the_same_report_history_file() -> None:
+def test_ci_recipes_keep_the_same_report_history_files() -> None:
     github, gitlab = history_paths("github"), history_paths("gitlab")
-    assert github == gitlab and len(github) == 1
-    assert next(iter(github)).startswith("reports/")  # where `make report` works
+    assert github == gitlab and len(github) == 2
+    assert all(path.startswith("reports/") for path in github)  # where `make report` works
 
 
-def test_ci_history_file_is_the_one_allure_writes() -> None:
+def test_ci_history_files_are_allures_and_the_boards_nights() -> None:
     config = (ROOT / "allurerc.mjs").read_text(encoding="utf-8")
     match = re.search(r"""historyPath:\s*["']([^"']+)["']""", config)
     assert match is not None, "allurerc.mjs keeps no history between nightly runs"
-    assert history_paths("github") == {os.path.normpath(match.group(1))}
+    assert history_paths("github") == {
+        os.path.normpath(match.group(1)),
+        f"reports/{NIGHTS_FILE}",  # what `make board` reads and adds tonight to
+    }
 
 
 # -- the académie split over several jobs, then merged -----------------------------------------
@@ -608,8 +630,9 @@ def test_github_merge_job_waits_for_every_shard_even_a_failed_one() -> None:
         upload = github_step(other, lambda s: s.get("uses", "").startswith("actions/upload-art"))
         artifact = github_expand(upload["with"]["name"], {"github.run_id": "4242"})
         assert not fnmatch.fnmatch(artifact, pattern)
-    # The merge reads no password: none is handed to it.
-    assert "secrets." not in yaml.safe_dump(job), name
+    # The merge reads no password: none is handed to it, only where to send alerts.
+    handed = set(re.findall(r"secrets\.(\w+)", yaml.safe_dump(job)))
+    assert handed <= set(ALERT_SECRETS), (name, handed)
 
 
 @pytest.mark.parametrize("layout", ["one_folder_per_artifact", "a_single_artifact_unpacked"])
@@ -646,6 +669,9 @@ def test_github_merge_step_says_so_when_no_shard_left_records(tmp_path: Path) ->
     assert "::error::" in run.stdout and "fusionner" in run.stdout
 
 
+BOARD_AFTER_REPORT = ["make report", "make board", "make site SITE=public/"]
+
+
 def test_gitlab_merge_job_merges_the_shards_then_builds_the_report(tmp_path: Path) -> None:
     name, job = next(iter(jobs_of("gitlab", "merge").items()))
     assert job["rules"] and all(rule.get("when") == "always" for rule in job["rules"]), name
@@ -657,7 +683,7 @@ def test_gitlab_merge_job_merges_the_shards_then_builds_the_report(tmp_path: Pat
     lay_out_shards(tmp_path, dirs[:3])
     status, calls, run = run_merge_script(gitlab_script(job), tmp_path, flags=["-eo", "pipefail"])
     assert status == 1, run.stderr  # the fixtures hold one failed account
-    assert calls == ["make report"]
+    assert calls == BOARD_AFTER_REPORT
     assert merged_summary(tmp_path) == single_job_summary()
     assert "Résumé par compte" in run.stdout
     artifacts = job["artifacts"]
@@ -672,7 +698,7 @@ def test_gitlab_merge_job_still_builds_the_report_when_a_shard_is_broken(tmp_pat
     status, calls, run = run_merge_script(gitlab_script(job), tmp_path, flags=["-eo", "pipefail"])
     assert status == 2
     assert "erreur : " in run.stderr and "shard-2" in run.stderr
-    assert calls == ["make report"]  # the report step still runs, the job still fails
+    assert calls == BOARD_AFTER_REPORT  # the report step still runs, the job still fails
 
 
 # -- security of the recipes (zizmor's audits, checked here too) -------------------------------
@@ -728,6 +754,10 @@ def test_github_permissions_are_read_only() -> None:
         for name, job in workflow["jobs"].items():
             permissions = job.get("permissions")
             assert isinstance(permissions, dict), (path.name, name)
+            if github_role(job) == "publish":  # GitHub Pages' deployment, and nothing else
+                assert permissions == {"pages": "write", "id-token": "write"}, name
+                assert "secrets." not in yaml.safe_dump(job), name
+                continue
             assert set(permissions.values()) <= {"read", "none"}, (path.name, name)
 
 
@@ -839,3 +869,64 @@ def test_schemas_would_refuse_a_broken_recipe(tmp_path: Path) -> None:
     broken_gitlab.write_text(yaml.safe_dump(pipeline, allow_unicode=True), encoding="utf-8")
     assert check_jsonschema("vendor.github-workflows", broken_github).returncode != 0
     assert check_jsonschema("vendor.gitlab-ci", broken_gitlab).returncode != 0
+
+
+# -- the status boards published beside their reports (GitHub Pages, GitLab Pages) -------------
+def test_github_pages_job_publishes_each_board_as_its_folders_index(tmp_path: Path) -> None:
+    job = next(iter(jobs_of("github", "publish").values()))
+    assert set(job["needs"]) == {
+        name for name, j in github_jobs().items() if github_role(j) in ("single", "merge")
+    } - {"sweep"}
+    assert "!cancelled()" in job["if"]
+    # Given the staging target's artifact downloaded (no académie tonight)
+    downloads = [s for s in job["steps"] if s.get("uses", "").startswith("actions/download-art")]
+    folder = tmp_path / downloads[0]["with"]["path"]
+    (folder / "allure-report").mkdir(parents=True)
+    (folder / "board.html").write_text("tableau", encoding="utf-8")
+    (folder / "allure-report" / "index.html").write_text("rapport", encoding="utf-8")
+    step = github_step(job, lambda s: "board.html" in s.get("run", ""))
+    status, _ = run_script(step["run"], tmp_path, pytest_status=0, env={}, flags=["-e"])
+    assert status == 0
+    upload = github_step(job, lambda s: s.get("uses", "").startswith("actions/upload-pages"))
+    site = tmp_path / upload["with"]["path"]
+    part = folder.name
+    assert (site / part / "index.html").read_text(encoding="utf-8") == "tableau"
+    assert (site / part / "allure-report" / "index.html").exists()
+    index = (site / "index.html").read_text(encoding="utf-8")
+    assert f'href="{part}/index.html"' in index and index.count("<li>") == 1
+
+
+def test_make_site_lays_the_board_beside_what_it_links_to(tmp_path: Path) -> None:
+    reports = tmp_path / "reports"
+    (reports / "allure-report").mkdir(parents=True)
+    (reports / "board.html").write_text("tableau", encoding="utf-8")
+    (reports / "allure-report" / "index.html").write_text("rapport", encoding="utf-8")
+    (reports / "summary.json").write_text("{}", encoding="utf-8")
+    site = tmp_path / "public" / "nightly-browser"
+    run = subprocess.run(
+        ["make", "-s", "-C", str(ROOT), "site", f"REPORTS={reports}", f"SITE={site}"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert run.returncode == 0, run.stderr
+    assert (site / "index.html").read_text(encoding="utf-8") == "tableau"
+    assert (site / "allure-report" / "index.html").exists() and (site / "summary.json").exists()
+    assert not (site / "pv").exists()  # no PV was written: none is published
+
+
+def test_gitlab_pages_job_indexes_the_boards_the_jobs_left(tmp_path: Path) -> None:
+    job = gitlab_jobs()["pages"]
+    assert job["artifacts"]["paths"] == ["public"]
+    assert {need["job"] for need in job["needs"]} == {
+        name for name, j in gitlab_jobs().items() if gitlab_role(j, name) in ("single", "merge")
+    } - {"nightly-sweep"}
+    assert all(need.get("optional") for need in job["needs"])
+    (tmp_path / "public" / "nightly-browser").mkdir(parents=True)
+    (tmp_path / "public" / "nightly-browser" / "index.html").write_text("x", encoding="utf-8")
+    status, _ = run_script(
+        gitlab_script(job), tmp_path, pytest_status=0, env={}, flags=["-eo", "pipefail"]
+    )
+    assert status == 0
+    index = (tmp_path / "public" / "index.html").read_text(encoding="utf-8")
+    assert 'href="nightly-browser/index.html"' in index and index.count("<li>") == 1

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from verdict.board.cli import add_parser as add_board_parser
 from verdict.identifiers import (
     IdentifiersFile,
     IdentifiersFileError,
@@ -24,6 +25,7 @@ from verdict.identifiers import (
     format_comparison,
     parse_identifiers,
 )
+from verdict.journal import JOURNAL_FILE, JournalError, rebuild_summary
 from verdict.merge import add_parser as add_merge_parser
 
 EXIT_OK = 0
@@ -71,6 +73,15 @@ def _run_audit(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _run_summary(args: argparse.Namespace) -> int:
+    try:
+        path, count = rebuild_summary(args.reports)
+    except JournalError as exc:
+        raise CommandError(str(exc)) from None
+    print(f"{path} reconstruit depuis {JOURNAL_FILE} : {count} compte(s) jugé(s), interrompu.")
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m verdict",
@@ -94,6 +105,24 @@ def build_parser() -> argparse.ArgumentParser:
     audit_parser.add_argument("--json", action="store_true", help="sortie JSON complète")
     audit_parser.set_defaults(run=_run_audit)
     add_merge_parser(commands)
+    summary_parser = commands.add_parser(
+        "summary",
+        help="reconstruire summary.json après un arrêt brutal (depuis results.jsonl)",
+        description=(
+            f"Reconstruit RAPPORTS/summary.json depuis RAPPORTS/{JOURNAL_FILE}, le journal "
+            "que pytest e2e/ écrit compte par compte : une vérification tuée (SIGKILL, panne "
+            "de la machine) garde ainsi les comptes déjà jugés ; le résumé la dit interrompue."
+        ),
+    )
+    summary_parser.add_argument(
+        "--reports",
+        type=Path,
+        default=Path("reports"),
+        metavar="RAPPORTS",
+        help="dossier du rapport (défaut : reports)",
+    )
+    summary_parser.set_defaults(run=_run_summary)
+    add_board_parser(commands)
     return parser
 
 

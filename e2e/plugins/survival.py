@@ -1,0 +1,153 @@
+"""Results that survive the run: each account appended to `reports/results.jsonl` as soon as
+it is judged (`verdict.journal`), `summary.json` rebuilt from it at the end; SIGTERM (what
+`timeout` and a cancelled CI job send) ends the run once the account being judged is done,
+with a partial summary that says it was interrupted; `--resume` continues an interrupted run
+without judging again the accounts its journal holds. At the start, `summary.json` is
+rewritten as "en cours": a previous run's is never left to look like this one's.
+"""
+
+from __future__ import annotations
+
+import signal
+import threading
+from collections.abc import Callable
+from types import FrameType
+from typing import Any
+
+import pytest
+
+from e2e.plugins.keys import RECORDER, SETTINGS
+from e2e.plugins.records import _run_record
+from verdict.journal import (
+    COMPLETE,
+    INTERRUPTED,
+    JOURNAL_FILE,
+    Journal,
+    JournaledRecorder,
+    JournalError,
+    read_journal,
+)
+
+JUDGED = pytest.StashKey[set[tuple[str, str]]]()
+PREVIOUS_SIGTERM = pytest.StashKey[Any]()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("verifier", "PRONOTE ENT verifier")
+    group.addoption(
+        "--resume",
+        action="store_true",
+        default=False,
+        help="reprendre une vérification interrompue : les comptes déjà jugés "
+        f"(RAPPORTS/{JOURNAL_FILE}) ne sont pas refaits",
+    )
+
+
+def _controller(config: pytest.Config) -> bool:
+    return not hasattr(config, "workerinput")
+
+
+def _stop_on_sigterm(session: pytest.Session) -> Callable[[int, FrameType | None], None]:
+    """SIGTERM once: the account being judged is finished, then the run stops, as pytest does
+    after `-x` (an exception raised wherever the signal lands could be taken for a test's
+    error). SIGTERM twice: stop now, as Ctrl-C."""
+
+    asked: list[int] = []
+
+    def stop(signum: int, frame: FrameType | None) -> None:
+        if asked:
+            raise KeyboardInterrupt("SIGTERM")
+        asked.append(signum)
+        session.shouldstop = "SIGTERM : vérification interrompue"
+        dsession = session.config.pluginmanager.getplugin("dsession")
+        if dsession is not None:  # pytest-xdist's controller: its workers are told to stop
+            dsession.shouldstop = session.shouldstop
+
+    return stop
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    previous = config.stash.get(PREVIOUS_SIGTERM, None)
+    if previous is not None:
+        signal.signal(signal.SIGTERM, previous)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_sessionstart(session: pytest.Session) -> None:
+    config = session.config
+    if RECORDER not in config.stash or config.option.collectonly:
+        return
+    if threading.current_thread() is threading.main_thread():
+        config.stash[PREVIOUS_SIGTERM] = signal.signal(signal.SIGTERM, _stop_on_sigterm(session))
+    report_dir = config.stash[SETTINGS].report_dir
+    journal = Journal(report_dir / JOURNAL_FILE)
+    xdist_controller = _controller(config) and config.pluginmanager.hasplugin("dsession")
+    # Under pytest-xdist the workers judge, so they journal; the controller only reads.
+    recorder = JournaledRecorder(report_dir, None if xdist_controller else journal)
+    config.stash[RECORDER] = recorder
+    resume = config.getoption("--resume")
+    if resume:
+        if not journal.path.exists():
+            raise pytest.UsageError(
+                f"--resume : {journal.path} introuvable, aucune vérification à reprendre."
+            )
+        try:
+            run, results = read_journal(journal.path)
+        except JournalError as exc:
+            raise pytest.UsageError(f"--resume : {exc}") from None
+        config.stash[JUDGED] = {(r.target, r.account) for r in results}
+        if _controller(config):
+            recorder.first_started_at = run.get("started_at")
+            recorder.adopt(results)
+    if not _controller(config):
+        return
+    if not resume:
+        journal.start(_run_record(config))
+    recorder.write_summary(_run_record(config))  # "en cours": not the previous run's any more
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """--resume: the accounts already judged are deselected, so no journey is queued for them."""
+    judged = config.stash.get(JUDGED, set())
+    if not judged:
+        return
+    kept: list[pytest.Item] = []
+    done: list[pytest.Item] = []
+    for item in items:
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        target, account = params.get("target"), params.get("account")
+        key = (getattr(target, "name", None), getattr(account, "login", None))
+        (done if key in judged else kept).append(item)
+    if done:
+        config.hook.pytest_deselected(items=done)
+        items[:] = kept
+
+
+@pytest.hookimpl(tryfirst=True)  # before `records` writes summary.json
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    config = session.config
+    recorder = config.stash.get(RECORDER, None)
+    if not isinstance(recorder, JournaledRecorder) or not _controller(config):
+        return
+    interrupted = exitstatus == pytest.ExitCode.INTERRUPTED
+    recorder.status = INTERRUPTED if interrupted else COMPLETE
+    # What the journal holds and memory does not: a worker's accounts when it was stopped.
+    path = config.stash[SETTINGS].report_dir / JOURNAL_FILE
+    if path.exists():
+        try:
+            _, results = read_journal(path)
+        except JournalError:
+            return
+        known = {(r.target, r.account) for r in recorder.results}
+        recorder.adopt([r for r in results if (r.target, r.account) not in known])
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    recorder = config.stash.get(RECORDER, None)
+    if isinstance(recorder, JournaledRecorder) and recorder.status == INTERRUPTED:
+        terminalreporter.write_line(
+            f"Vérification interrompue : {len(recorder.results)} compte(s) jugé(s), "
+            "résumé partiel écrit. Reprendre avec : pytest e2e/ --resume",
+            yellow=True,
+            bold=True,
+        )
