@@ -1,4 +1,4 @@
-"""`python -m e2e presets`: the known ENTs and what each preset fills (`VERIFIER_ENT_PRESET`).
+"""`python -m e2e presets`: the ENT catalogue, what each entry fills (`VERIFIER_ENT_PRESET`).
 `python -m e2e network URL`: fetch URL through the configured proxy and authorities.
 """
 
@@ -11,34 +11,39 @@ import sys
 
 import httpx
 
+from e2e.ent_catalogue import CatalogueError, Ent, load_catalogue
 from e2e.network import NetworkSettings, NetworkSettingsError, httpx_client_kwargs, proxy_failure
-from e2e.presets import PRESETS, Preset
 
 
-def describe(preset: Preset) -> str:
-    """A preset as a few readable lines, each fact with its source; unset facts said so."""
+def describe(ent: Ent) -> str:
+    """A catalogue entry as a few readable lines, each fact with its source; gaps said so."""
 
     def fact(key: str, value: object) -> str:
-        if value is None or value == {}:
+        if value is None or value == () or key in ent.unknown:
             return "not public: set it in .env"
-        source = preset.sources.get(key)
+        source = ent.sources.get(key)
         return f"{value}  [{source}]" if source else str(value)
 
     routes = [
-        f"{route}={fact(f'wayf_selections.{route}', selection)}"
-        for route, selection in preset.wayf_selections.items()
+        f"{route}={fact(f'wayf.{route}', selection)}"
+        for route, selection in ent.wayf_selections.items()
     ]
-    missing = [r for r in ("local", "educonnect") if f"wayf_selections.{r}" in preset.unknown]
-    routes += [f"{route}=not public" for route in missing]
+    routes += [f"{r}=not public" for r in ("local", "educonnect") if f"wayf.{r}" in ent.unknown]
+    hosts = ", ".join(ent.login_hosts) if ent.login_hosts else None
     lines = [
-        f"{preset.name}: {preset.ent}",
-        f"  ENT:              {fact('ent_url', preset.ent_url)}",
-        f"  CAS:              {fact('cas_url', preset.cas_url)}",
-        f"  login family:     {fact('login_family', preset.login_family)}",
+        f"{ent.key}: {ent.name}",
+        f"  ENT:              {fact('ent_url', ent.ent_url)}",
+        f"  CAS:              {fact('cas_url', ent.cas_url)}",
+        f"  login hosts:      {fact('login_hosts', hosts)}",
+        f"  login family:     {fact('family', ent.family)}",
         f"  WAYF selections:  {'; '.join(routes) if routes else 'none (no WAYF selection)'}",
-        f"  shortcut pattern: {fact('shortcut_pattern', preset.shortcut_pattern)}",
+        f"  shortcut pattern: {fact('shortcut_pattern', ent.shortcut_pattern)}",
     ]
-    lines += [f"  note: {note}" for note in preset.notes]
+    if ent.portal_pattern:
+        lines.append(f"  portal pattern:   {fact('portal_pattern', ent.portal_pattern)}")
+    lines += [f"  note: {note}  [{ent.sources[f'notes.{n}']}]" for n, note in enumerate(ent.notes)]
+    if not ent.origin.startswith("e2e/"):
+        lines.append(f"  from: {ent.origin}")
     return "\n".join(lines)
 
 
@@ -58,15 +63,33 @@ def main(argv: list[str] | None = None) -> int:
         return check_network(args.url)
 
     if args.command == "presets":
+        try:
+            catalogue = load_catalogue(os.environ.get("VERIFIER_ENT_CATALOGUE") or None)
+        except CatalogueError as exc:
+            print(exc, file=sys.stderr)
+            return 2
         if args.json:
             data = {
-                name: {"ent": p.ent, **p.values(), "sources": p.sources, "unknown": p.unknown}
-                for name, p in PRESETS.items()
+                key: {
+                    "ent": e.name,
+                    **e.values(),
+                    "login_hosts": list(e.login_hosts),
+                    "portal_pattern": e.portal_pattern,
+                    "notes": list(e.notes),
+                    "sources": e.sources,
+                    "unknown": list(e.unknown),
+                    "origin": e.origin,
+                }
+                for key, e in catalogue.items()
             }
             print(json.dumps(data, ensure_ascii=False, indent=2))
         else:
-            print("\n\n".join(describe(p) for p in PRESETS.values()))
-            print("\nUse: VERIFIER_ENT_PRESET=<name>; any key set in .env or the environment wins.")
+            print("\n\n".join(describe(e) for e in catalogue.values()))
+            print(
+                "\nUse: VERIFIER_ENT_PRESET=<name>; any key set in .env or the environment wins."
+                "\nAdd or correct ENTs in your own file: VERIFIER_ENT_CATALOGUE=mes-ent.toml"
+                " (same shape as e2e/ents.toml)."
+            )
     return 0
 
 

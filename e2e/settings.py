@@ -124,6 +124,7 @@ class Settings(BaseSettings):
     # Other labels the shortcut may carry (matched case-insensitively, like shortcut_label).
     shortcut_labels: list[str] = Field(default_factory=list)
     ent_preset: str | None = None  # a known ENT (`python -m e2e presets`); .env keys win
+    ent_catalogue: Path | None = None  # the user's own ENT entries, over e2e/ents.toml
     # WAYF choices per login route ("local", "educonnect"), e.g. {"educonnect": "EDU"}.
     wayf_selections: dict[str, str] = Field(default_factory=dict)
     login_family: str | None = None  # kosmos, opentent, apereo (from a preset; informative)
@@ -179,7 +180,7 @@ class Settings(BaseSettings):
         if isinstance(data, dict) and data.get("ent_preset"):
             from e2e.presets import apply_preset
 
-            data = apply_preset(data, str(data["ent_preset"]))
+            data = apply_preset(data, str(data["ent_preset"]), data.get("ent_catalogue") or "")
         return data
 
     @field_validator("accounts", mode="before")
