@@ -1,16 +1,37 @@
 """`python -m e2e presets`: the ENT catalogue, what each entry fills (`VERIFIER_ENT_PRESET`).
 `python -m e2e network URL`: fetch URL through the configured proxy and authorities.
+`python -m e2e discover URL_OR_UAI…`: an establishment's set-up from public answers, no login.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import os
 import sys
+from pathlib import Path
 
 import httpx
 
+from e2e.discover import (
+    DEFAULT_PRONOTE_PATTERN,
+    Discovery,
+    DiscoveryInputError,
+    Prober,
+    discover_all,
+    wanted_from_argument,
+)
+from e2e.discover_output import (
+    OutputError,
+    one_line,
+    wanted_from_csv,
+    write_env,
+    write_targets,
+)
+from e2e.discover_output import (
+    describe as describe_discovery,
+)
 from e2e.ent_catalogue import CatalogueError, Ent, load_catalogue
 from e2e.network import NetworkSettings, NetworkSettingsError, httpx_client_kwargs, proxy_failure
 
@@ -57,10 +78,47 @@ def main(argv: list[str] | None = None) -> int:
         help="fetch URL through VERIFIER_PROXY / HTTPS_PROXY and VERIFIER_CA_BUNDLE (environment)",
     )
     network.add_argument("url", help="an address the checks will reach, e.g. the ENT's")
+    discover = commands.add_parser(
+        "discover",
+        help="find an establishment's CAS, login family and WAYF choices from its PRONOTE.net "
+        "address or UAI (plain HTTP, never logs in)",
+    )
+    discover.add_argument(
+        "targets",
+        nargs="*",
+        metavar="URL_OR_UAI",
+        help="PRONOTE.net addresses, UAIs, or a .csv of establishments (and accounts)",
+    )
+    discover.add_argument("--csv", type=Path, help="establishments (and accounts) from a CSV")
+    discover.add_argument(
+        "--write",
+        type=Path,
+        metavar="PATH",
+        help="write a ready .env (one establishment) or, for a PATH ending in .toml, a targets file",
+    )
+    discover.add_argument("--force", action="store_true", help="replace PATH if it exists")
+    discover.add_argument(
+        "--ent-url", help="the ENT portal's address, when no public fact gives it"
+    )
+    discover.add_argument(
+        "--pronote-pattern",
+        default=DEFAULT_PRONOTE_PATTERN,
+        help="the address a UAI stands for ({uai} is replaced; default %(default)s)",
+    )
+    discover.add_argument(
+        "--catalogue", type=Path, help="your own ENT entries (default: $VERIFIER_ENT_CATALOGUE)"
+    )
+    discover.add_argument("--per-host", type=int, default=4, help="requests at once per host (4)")
+    discover.add_argument("--timeout", type=float, default=15, help="seconds per request (15)")
+    discover.add_argument(
+        "--details", action="store_true", help="everything found for each establishment"
+    )
     args = parser.parse_args(argv)
 
     if args.command == "network":
         return check_network(args.url)
+    if args.command == "discover":
+        return run_discover(args)
 
     if args.command == "presets":
         try:
@@ -91,6 +149,93 @@ def main(argv: list[str] | None = None) -> int:
                 " (same shape as e2e/ents.toml)."
             )
     return 0
+
+
+def run_discover(args: argparse.Namespace) -> int:
+    """`python -m e2e discover`: 0 all found, 1 an establishment with a problem, 2 bad input."""
+    env = os.environ
+    try:
+        wanted = []
+        sources = list(args.targets)
+        csv_files = [Path(t) for t in sources if t.casefold().endswith(".csv")]
+        if args.csv:
+            csv_files.append(args.csv)
+        for path in csv_files:
+            wanted += wanted_from_csv(path, args.pronote_pattern)
+        for text in sources:
+            if not text.casefold().endswith(".csv"):
+                wanted.append(wanted_from_argument(text, args.pronote_pattern))
+        if not wanted:
+            raise DiscoveryInputError(
+                "rien à découvrir : donnez une adresse PRONOTE.net, un UAI ou un fichier .csv"
+            )
+        for w in wanted:
+            w.ent_url = w.ent_url or args.ent_url
+        if args.per_host < 1 or args.timeout <= 0:
+            raise DiscoveryInputError("--per-host doit valoir 1 ou plus, --timeout plus de 0")
+        to_targets = args.write is not None and args.write.suffix.casefold() == ".toml"
+        if args.write is not None and not to_targets and len(wanted) > 1:
+            raise DiscoveryInputError(
+                f"{len(wanted)} établissements : écrivez un fichier de cibles "
+                "(--write cibles.toml), un .env n'en décrit qu'un"
+            )
+        if args.write is not None and args.write.exists() and not args.force:
+            raise OutputError(
+                f"{args.write} existe déjà : rien n'est écrit (--force pour le remplacer)"
+            )
+        catalogue = load_catalogue(args.catalogue or env.get("VERIFIER_ENT_CATALOGUE") or None)
+        net = NetworkSettings.resolve(
+            proxy=env.get("VERIFIER_PROXY"),
+            ca_bundle=env.get("VERIFIER_CA_BUNDLE") or None,
+            insecure_tls=env.get("VERIFIER_INSECURE_TLS", "").lower() in {"1", "true", "yes"},
+        )
+    except (DiscoveryInputError, OutputError, CatalogueError, NetworkSettingsError) as exc:
+        print(exc, file=sys.stderr)
+        return 2
+
+    def progress(done: int, total: int) -> None:
+        if sys.stderr.isatty():
+            end = "\n" if done == total else ""
+            print(f"\rDécouverte : {done}/{total} établissements", end=end, file=sys.stderr)
+
+    async def probe() -> list[Discovery]:
+        limits = httpx.Limits(max_connections=64, max_keepalive_connections=64)
+        async with httpx.AsyncClient(
+            **httpx_client_kwargs(net), timeout=args.timeout, limits=limits
+        ) as client:
+            prober = Prober(client, catalogue, per_host=args.per_host, net=net)
+            return await discover_all(prober, wanted, progress=progress)
+
+    discoveries = asyncio.run(probe())
+    detailed = args.details or len(discoveries) == 1
+    for d in discoveries:
+        print("\n".join(describe_discovery(d)) if detailed else one_line(d))
+    bad = [d for d in discoveries if d.problem]
+    usable = [d for d in discoveries if d.usable]
+    print(
+        f"{len(discoveries)} établissement(s) : {len(discoveries) - len(bad)} sans problème, "
+        f"{len(bad)} avec un problème"
+    )
+    if args.write is not None:
+        try:
+            if to_targets:
+                if not usable:
+                    raise OutputError(
+                        f"{args.write} : aucun établissement utilisable, rien n'est écrit"
+                    )
+                write_targets(args.write, discoveries, force=args.force)
+                print(f"Fichier de cibles écrit : {args.write} ({len(usable)} établissement(s))")
+            else:
+                if not usable:
+                    raise OutputError(
+                        f"{args.write} : établissement inutilisable, rien n'est écrit"
+                    )
+                write_env(args.write, discoveries[0], force=args.force)
+                print(f"Réglages écrits : {args.write} (chmod 600 ; mots de passe à fournir)")
+        except OutputError as exc:
+            print(exc, file=sys.stderr)
+            return 2 if args.write.exists() and not args.force else 1
+    return 1 if bad else 0
 
 
 def check_network(url: str) -> int:
