@@ -199,12 +199,12 @@ def run_discover(args: argparse.Namespace) -> int:
             print(f"\rDécouverte : {done}/{total} établissements", end=end, file=sys.stderr)
 
     async def probe() -> list[Discovery]:
-        limits = httpx.Limits(max_connections=64, max_keepalive_connections=64)
-        async with httpx.AsyncClient(
-            **httpx_client_kwargs(net), timeout=args.timeout, limits=limits
-        ) as client:
-            prober = Prober(client, catalogue, per_host=args.per_host, net=net)
+        client_kwargs = {**httpx_client_kwargs(net), "timeout": args.timeout}
+        prober = Prober(catalogue, client_kwargs=client_kwargs, per_host=args.per_host, net=net)
+        try:
             return await discover_all(prober, wanted, progress=progress)
+        finally:
+            await prober.aclose()
 
     discoveries = asyncio.run(probe())
     detailed = args.details or len(discoveries) == 1

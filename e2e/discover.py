@@ -261,26 +261,38 @@ class Prober:
 
     def __init__(
         self,
-        client: httpx.AsyncClient,
         catalogue: dict[str, Ent],
         *,
+        client_kwargs: dict[str, Any] | None = None,
         per_host: int = 4,
         net: Any = None,
         wording: Wording | None = None,
     ) -> None:
-        self.client = client
         self.catalogue = catalogue
         self.per_host = per_host
         self.net = net
         self.wording = wording or Wording()
-        self._hosts: dict[str, asyncio.Semaphore] = {}
+        self._client_kwargs = client_kwargs or {}
+        # One small client per host: the number of requests at once to a host is its pool's
+        # size, and one pool over hundreds of hosts would scan them all at every request.
+        self._clients: dict[str, httpx.AsyncClient] = {}
         self._login_pages: dict[str, asyncio.Task[LoginPage | Problem]] = {}
 
     async def get(self, url: str, *, follow: bool = False, **kwargs: Any) -> httpx.Response:
         host = urlsplit(url).netloc.casefold()
-        gate = self._hosts.setdefault(host, asyncio.Semaphore(self.per_host))
-        async with gate:
-            return await self.client.get(url, follow_redirects=follow, **kwargs)
+        client = self._clients.get(host)
+        if client is None:
+            limits = httpx.Limits(
+                max_connections=self.per_host, max_keepalive_connections=self.per_host
+            )
+            client = httpx.AsyncClient(**self._client_kwargs, limits=limits)
+            self._clients[host] = client
+        return await client.get(url, follow_redirects=follow, **kwargs)
+
+    async def aclose(self) -> None:
+        for client in self._clients.values():
+            await client.aclose()
+        self._clients.clear()
 
     def _unreachable(self, code: str, url: str, exc: httpx.HTTPError, what: str) -> Problem:
         line = proxy_failure(self.net, error=exc) if self.net is not None else None
@@ -480,8 +492,9 @@ class Prober:
         ent = d.ent
 
         family = login.family
+        at = urlunsplit(urlsplit(login.url)._replace(query="", fragment=""))
         if family != "unknown":
-            d.facts["login_family"] = Found(family, f"{login.evidence} sur {login.url}")
+            d.facts["login_family"] = Found(family, f"{login.evidence} sur {at}")
             if ent and ent.family != family:
                 d.warnings.append(
                     f"le catalogue ({ent.key}) annonce la famille {ent.family}, la page de "
@@ -510,7 +523,7 @@ class Prober:
                 if pick:
                     choice = next(c for c in login.choices if c.key == pick)
                     d.wayf[route] = Found(
-                        pick, f"{choice.where} « {choice.label} » sur {login.url}"
+                        pick, f"{choice.where} « {choice.label} » sur {at}"
                     )
         elif ent and family in ("unknown", ent.family):
             for route, selection in ent.wayf_selections.items():

@@ -116,12 +116,15 @@ def _account(row: dict[str, str], wanted: Wanted, where: str) -> dict[str, Any]:
     return account
 
 
-def placeholder_accounts(d: Discovery) -> list[dict[str, Any]]:
-    """One account to fill per profile; élèves and parents by ÉduConnect when the ENT offers it."""
+def placeholder_accounts(d: Discovery, tag: str = "") -> list[dict[str, Any]]:
+    """One account to fill per profile; élèves and parents by ÉduConnect when the ENT offers it.
+
+    `tag` names the establishment in the variables when it has no UAI (`PW_ETAB3_ELEVE`).
+    """
     educonnect = "educonnect" in d.wayf or any(
         c.route == "educonnect" for c in (d.login.choices if d.login else [])
     )
-    uai = d.wanted.uai or ""
+    uai = d.wanted.uai or tag
     accounts = []
     for profile in ("eleve", "parent", "professeur", "personnel"):
         account: dict[str, Any] = {"login": PLACEHOLDER_LOGIN, "profile": profile}
@@ -271,7 +274,7 @@ def targets_text(discoveries: list[Discovery]) -> str:
         lines.append(f"# non écrit : {d.label} : {d.problem.code} : {d.problem.message}")
     if skipped:
         lines.append("")
-    for d in discoveries:
+    for n, d in enumerate(discoveries, start=1):
         if not d.usable:
             continue
         lines.append("[[establishments]]")
@@ -300,7 +303,7 @@ def targets_text(discoveries: list[Discovery]) -> str:
             lines.append(f"# attention : {warning}")
         if d.problem:
             lines.append(f"# attention : {d.problem.code} : {d.problem.message}")
-        accounts = d.wanted.accounts or placeholder_accounts(d)
+        accounts = d.wanted.accounts or placeholder_accounts(d, f"ETAB{n}")
         if not d.wanted.accounts:
             lines.append(f"# À RENSEIGNER : les identifiants ({PLACEHOLDER_LOGIN}) des comptes")
         for account in accounts:
