@@ -37,15 +37,18 @@ node: node_modules/.bin/allure
 # Run the checks (against the lab when no VERIFIER_ENT_URL is set), then build the report.
 e2e: setup
 	-rm -rf $(REPORTS)/allure-results $(REPORTS)/screenshots
-	$(PYTEST) e2e/ ; status=$$?; $(MAKE) --no-print-directory report; \
-	 $(MAKE) --no-print-directory pv; exit $$status
+	$(PYTEST) e2e/ ; status=$$?; \
+	 $(MAKE) --no-print-directory report || [ $$status -ne 0 ] || status=1; \
+	 $(MAKE) --no-print-directory pv || [ $$status -ne 0 ] || status=1; exit $$status
 
 # Tidy the results first (no pytest fixtures, French parameters; verdict/report_view.py),
-# then take Allure's Google Analytics out of the report (no call to Google when it is opened).
+# then take Allure's Google Analytics out of the report (no call to Google when it is opened),
+# then check that it shows every account of summary.json as judged (verdict/report_check.py).
 report: node
 	$(PY) -m verdict.report_view $(REPORTS)/allure-results >/dev/null
 	npx allure generate $(REPORTS)/allure-results --output $(REPORTS)/allure-report >/dev/null
 	$(PY) -m verdict.report_view --strip-analytics $(REPORTS)/allure-report/index.html
+	$(PY) -m verdict.report_check $(REPORTS)
 	@echo "Report: $(REPORTS)/allure-report/index.html"
 
 # Procès-verbal de recette per establishment: $(REPORTS)/pv/<UAI>.pdf and .html.

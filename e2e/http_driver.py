@@ -97,10 +97,12 @@ class HttpDriver:
             except httpx.HTTPError as exc:
                 raise NetworkFailure(network_error_kind(exc), url, str(exc)) from None
 
+        # A POST may carry a credential: it is sent once, whatever the answer, so that a
+        # password the server may have counted as rejected is never sent again.
         return await with_retries(
             send,
             url=url,
-            retries=self.s.retries,
+            retries=self.s.retries if method == "GET" else 0,
             noted=self.hops.obs.retries,
             status_of=lambda r: r.status_code,
         )

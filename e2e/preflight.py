@@ -7,7 +7,7 @@ concluant" (`ok=None`), never a failure: a correct set-up must never get a red p
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from urllib.parse import urlencode, urljoin, urlsplit
 
@@ -92,6 +92,33 @@ class Preflight:
 
 HardKnown = Callable[[Check | None], None]
 
+# Requests the preflight sends at once to one host: an académie's establishments share one ENT
+# and one CAS, and their preflights must not become a burst at it.
+PER_HOST = 4
+
+
+class SharedHosts:
+    """What the preflights of one run share: the hard checks of a URL (an ENT or a CAS that
+    many establishments use is checked once) and a bound on requests at once per host."""
+
+    def __init__(self, per_host: int = PER_HOST) -> None:
+        self.per_host = per_host
+        self._slots: dict[str, asyncio.Semaphore] = {}
+        self._checks: dict[tuple[str, str], asyncio.Task[Check]] = {}
+
+    def slot(self, url: str) -> asyncio.Semaphore:
+        host = urlsplit(url).netloc
+        if host not in self._slots:
+            self._slots[host] = asyncio.Semaphore(self.per_host)
+        return self._slots[host]
+
+    def check(self, name: str, url: str, run: Callable[[], Awaitable[Check]]) -> Awaitable[Check]:
+        """The check *name* of *url*, run once for the run: every later ask shares it."""
+        key = (name, url)
+        if key not in self._checks:
+            self._checks[key] = asyncio.ensure_future(run())
+        return asyncio.shield(self._checks[key])
+
 
 class _Preflight:
     def __init__(
@@ -101,15 +128,18 @@ class _Preflight:
         wording: Wording,
         retries: int,
         hard_known: HardKnown | None = None,
+        shared: SharedHosts | None = None,
     ) -> None:
         self.http, self.t, self.wording, self.retries = http, target, wording, retries
         self.hard_known = hard_known
+        self.shared = shared or SharedHosts()
         self.checks: dict[str, Check] = {}
 
     async def get(self, url: str) -> httpx.Response:
         async def send() -> httpx.Response:
             try:
-                return await self.http.get(url)
+                async with self.shared.slot(url):
+                    return await self.http.get(url)
             except httpx.HTTPError as exc:
                 raise NetworkFailure(network_error_kind(exc), url, str(exc)) from None
 
@@ -121,7 +151,14 @@ class _Preflight:
         try:
             response = await self.get(url)
         except NetworkFailure as exc:
-            self.checks[name] = Check(name, False, f"{url} : {exc.kind}", exc.kind)
+            if exc.kind == "timeout":
+                # Slow is not down: under load a host may answer late; the journeys go on and
+                # say what they meet. Only a host that refuses or does not exist is down.
+                self.checks[name] = Check(
+                    name, None, f"{url} : lent (pas de réponse dans le délai) : non concluant"
+                )
+            else:
+                self.checks[name] = Check(name, False, f"{url} : {exc.kind}", exc.kind)
             return None
         text = visible_text(response.text)
         if response.status_code >= 500 or found(text, self.wording.unavailable):
@@ -133,9 +170,15 @@ class _Preflight:
         return response
 
     async def reach_hard(self, name: str, url: str) -> None:
-        """A check nothing can work without; once all of them are in, *hard_known* hears
+        """A check nothing can work without, made once per URL for the whole run (the
+        establishments of one ENT share it); once all of them are in, *hard_known* hears
         their verdict (the first failure, or None), before the slower checks end."""
-        await self.reach(name, url)
+
+        async def check() -> Check:
+            await self.reach(name, url)
+            return self.checks[name]
+
+        self.checks[name] = await self.shared.check(name, url, check)
         if self.hard_known is not None and HARD <= self.checks.keys():
             self.hard_known(self.result().hard_failure)
             self.hard_known = None
@@ -257,10 +300,13 @@ async def run_preflight(
     wording: Wording,
     retries: int = 2,
     hard_known: HardKnown | None = None,
+    shared: SharedHosts | None = None,
 ) -> Preflight:
     """*target*'s preflight; *hard_known* hears the hard checks' verdict (`Preflight.hard_failure`)
-    as soon as it is known: one round trip, where the whole preflight takes three."""
-    return await _Preflight(http, target, wording, retries, hard_known).run()
+    as soon as it is known: one round trip, where the whole preflight takes three. The
+    preflights of one run share *shared*: each ENT and CAS checked once, requests to one host
+    bounded."""
+    return await _Preflight(http, target, wording, retries, hard_known, shared).run()
 
 
 def preflight_now(

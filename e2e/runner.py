@@ -35,7 +35,7 @@ from e2e.hops import HopRecorder
 from e2e.http_driver import HttpDriver
 from e2e.journey import Journey, JourneyResult
 from e2e.network import browser_context_options, browser_launch_options, httpx_client_kwargs
-from e2e.preflight import Check, HardKnown, Preflight, run_preflight
+from e2e.preflight import Check, HardKnown, Preflight, SharedHosts, run_preflight
 from e2e.settings import Account, Settings
 from e2e.target import Target
 from verdict.observation import Observation
@@ -112,6 +112,7 @@ class JourneyRunner:
         self._http: dict[bool, httpx.AsyncClient] = {}
         self._preflights: dict[str, asyncio.Task[Preflight]] = {}
         self._hard: dict[str, asyncio.Future[Check | None]] = {}
+        self._hosts: SharedHosts | None = None  # made on the loop: what preflights share
         self._contexts = ContextPool(settings.concurrency)
         self._closed = False
         self._closing: concurrent.futures.Future[None] | None = None
@@ -205,6 +206,7 @@ class JourneyRunner:
         self._preflights[target.name], self._hard[target.name] = task, hard
 
     async def _run_preflight(self, target: Target, hard_known: HardKnown) -> Preflight:
+        self._hosts = self._hosts or SharedHosts()
         async with self._client(target.insecure_tls) as http:
             return await run_preflight(
                 target,
@@ -212,6 +214,7 @@ class JourneyRunner:
                 wording=self.settings.wording,
                 retries=self.settings.retries,
                 hard_known=hard_known,
+                shared=self._hosts,
             )
 
     async def _warm_up(self) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import stat
+from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -17,14 +18,23 @@ from pydantic import (
     AnyHttpUrl,
     BaseModel,
     Field,
+    InstanceOf,
     SecretStr,
     ValidationError,
     field_validator,
     model_validator,
 )
-from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from pydantic.fields import FieldInfo
+from pydantic_settings import (
+    BaseSettings,
+    NoDecode,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
 from pydantic_settings import SettingsError as SourceError
 
+from e2e.settings_errors import french
+from lab.options import LabOptions
 from pages.locators import Locators
 from verdict.wording import Wording
 
@@ -156,22 +166,27 @@ class Settings(BaseSettings):
     mode: Literal["browser", "probe"] = "browser"  # probe: plain HTTP, no browser evidence
     report_dir: Path = Path("reports")
     insecure_tls: bool = False  # accept a staging certificate (the report says so)
-    lab_faults: str = Field(default="", validation_alias="LAB_FAULTS")
-    lab_establishments: int = Field(default=1, ge=1, le=200, validation_alias="LAB_ESTABLISHMENTS")
-    lab_per_profile: int = Field(default=2, ge=1, le=100, validation_alias="LAB_PER_PROFILE")
-    lab_educonnect_per_profile: int = Field(
-        default=1, ge=0, le=100, validation_alias="LAB_EDUCONNECT_PER_PROFILE"
-    )
-    lab_wording: Literal["default", "alt"] = Field(
-        default="default", validation_alias="LAB_WORDING"
-    )
-    lab_pronote_generation: str = Field(default="2025", validation_alias="LAB_PRONOTE_GENERATION")
-    lab_latency: float = Field(default=0.0, ge=0, le=10, validation_alias="LAB_LATENCY")
-    lab_ent_family: Literal["kosmos", "opentent"] = Field(
-        default="kosmos", validation_alias="LAB_ENT_FAMILY"
-    )
+    # The lab's start options (`LAB_*`, defined once in lab.options), read by _LabOptionsSource.
+    lab: InstanceOf[LabOptions] = Field(default_factory=LabOptions)
     locators: Locators = Field(default_factory=Locators)
     wording: Wording = Field(default_factory=Wording)
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        lab = _LabOptionsSource(settings_cls, dotenv_settings)
+        return init_settings, lab, env_settings, dotenv_settings, file_secret_settings
+
+    @field_validator("lab", mode="before")
+    @classmethod
+    def _lab_options(cls, value: Any) -> Any:
+        return LabOptions.from_env(value) if isinstance(value, dict) else value
 
     @model_validator(mode="before")
     @classmethod
@@ -192,7 +207,9 @@ class Settings(BaseSettings):
             try:
                 return json.loads(value)
             except json.JSONDecodeError as exc:
-                raise ValueError(f"JSON invalide ({exc.msg}, colonne {exc.colno})") from None
+                raise ValueError(
+                    f"JSON invalide (ligne {exc.lineno}, colonne {exc.colno})"
+                ) from None
         return value
 
     @model_validator(mode="after")
@@ -200,8 +217,15 @@ class Settings(BaseSettings):
         if self.accounts_file and not self.accounts:
             try:
                 raw = json.loads(self.accounts_file.read_text(encoding="utf-8"))
-            except (OSError, json.JSONDecodeError) as exc:
-                raise ValueError(f"accounts_file {self.accounts_file} illisible : {exc}") from None
+            except OSError as exc:
+                raise ValueError(
+                    f"VERIFIER_ACCOUNTS_FILE : {self.accounts_file} illisible ({exc.strerror})"
+                ) from None
+            except json.JSONDecodeError as exc:
+                raise ValueError(
+                    f"VERIFIER_ACCOUNTS_FILE : {self.accounts_file} n'est pas du JSON valide "
+                    f"(ligne {exc.lineno}, colonne {exc.colno})"
+                ) from None
             self.accounts = [Account.model_validate(a) for a in raw]
         if self.targets_file is not None:
             if not self.targets_file.is_file():
@@ -236,8 +260,25 @@ class Settings(BaseSettings):
     def uses_lab(self) -> bool:
         return self.ent_url is None and self.targets_file is None
 
-    def lab_fault_list(self) -> list[str]:
-        return [f.strip() for f in self.lab_faults.split(",") if f.strip()]
+
+class _LabOptionsSource(PydanticBaseSettingsSource):
+    """The lab's `LAB_*` keys, from `.env` then the environment (the environment wins)."""
+
+    def __init__(
+        self, settings_cls: type[BaseSettings], dotenv: PydanticBaseSettingsSource
+    ) -> None:
+        super().__init__(settings_cls)
+        self._dotenv = dotenv
+
+    def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
+        return None, field_name, False  # one value for the whole field, from __call__
+
+    def __call__(self) -> dict[str, Any]:
+        names = LabOptions.env_names()
+        in_file: Mapping[str, str | None] = getattr(self._dotenv, "env_vars", {})
+        raw = {name: value for name in names if (value := in_file.get(name.lower()))}
+        raw |= {name: os.environ[name] for name in names if os.environ.get(name)}
+        return {"lab": raw}
 
 
 class SettingsError(Exception):
@@ -250,11 +291,7 @@ def load_settings(**overrides: Any) -> Settings:
         return Settings(**overrides)
     except ValidationError as exc:
         lines = ["Réglages invalides (voir .env.example) :"]
-        for error in exc.errors():
-            where = ".".join(str(p) for p in error["loc"]) or "réglages"
-            field_name = f"VERIFIER_{where.upper()}" if where != "réglages" else where
-            message = error["msg"].removeprefix("Value error, ")
-            lines.append(f"  - {field_name} : {message}")
+        lines += [f"  - {french(error)}" for error in exc.errors()]
         raise SettingsError("\n".join(lines)) from None
     except SourceError as exc:
         raise SettingsError(f"Réglages invalides (voir .env.example) : {exc}") from None
@@ -262,6 +299,12 @@ def load_settings(**overrides: Any) -> Settings:
 
 def env_file_warning(path: Path = Path(".env")) -> str | None:
     """A warning when .env (which may hold passwords) is readable by other users."""
+    return readable_by_others_warning(path)
+
+
+def readable_by_others_warning(path: Path) -> str | None:
+    """A warning when a file that holds passwords (.env, a password_file) is readable by
+    other users of the machine."""
     try:
         mode = path.stat().st_mode
     except OSError:

@@ -10,6 +10,7 @@ dies (it watches its standard input), so no test failure leaves a lab behind.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import os
 import subprocess
@@ -23,11 +24,17 @@ from typing import Any
 
 import httpx
 
+from lab.options import LabOptions
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
 class LabError(RuntimeError):
     pass
+
+
+# The line a lab that could not start ends its output with (`python -m lab` writes it).
+START_FAILED = "Le lab n'a pas pu démarrer : "
 
 
 @dataclass
@@ -94,21 +101,21 @@ class LabClient:
 
 @contextlib.contextmanager
 def running_lab(
+    options: LabOptions | None = None,
     *,
-    faults: list[str] | None = None,
-    establishments: int = 1,
-    per_profile: int = 2,
-    educonnect_per_profile: int = 1,
-    identifier_attribute: str | None = None,
-    latency: float | None = None,
-    slow_network_delay: float | None = None,
-    wording: str | None = None,
-    pronote_generation: str | None = None,
-    ent_family: str | None = None,
-    ticket_validity_s: int | None = None,
     startup_timeout: float = 60,
+    failure_log: Path | None = None,
+    **fields: Any,
 ) -> Iterator[LabClient]:
-    """Start `python -m lab` in a child process and yield its client; stop it afterwards."""
+    """Start `python -m lab` in a child process and yield its client; stop it afterwards.
+
+    The lab's options are a `LabOptions`, or its fields as keywords
+    (`running_lab(faults=[...], wording="alt")`); a bad one raises `LabOptionError`
+    before any process starts. The child's `LAB_*` environment does not apply. A lab that
+    cannot start raises LabError with one line saying why; its whole output is kept in
+    *failure_log* (by default `pronote-lab.log` in the system's temporary folder).
+    """
+    options = dataclasses.replace(options or LabOptions(), **fields)
     with tempfile.TemporaryDirectory(prefix="lab-") as tmp:
         urls_file = Path(tmp) / "lab.json"
         command = [
@@ -119,29 +126,8 @@ def running_lab(
             "--stop-on-stdin-eof",
             "--urls-file",
             str(urls_file),
-            "--establishments",
-            str(establishments),
-            "--per-profile",
-            str(per_profile),
-            "--educonnect-per-profile",
-            str(educonnect_per_profile),
-            "--faults",
-            ",".join(faults or []),
+            *options.to_argv(),
         ]
-        if identifier_attribute:
-            command += ["--identifier-attribute", identifier_attribute]
-        if latency is not None:
-            command += ["--latency", str(latency)]
-        if slow_network_delay is not None:
-            command += ["--slow-network-delay", str(slow_network_delay)]
-        if wording is not None:
-            command += ["--wording", wording]
-        if pronote_generation is not None:
-            command += ["--pronote-generation", pronote_generation]
-        if ent_family is not None:
-            command += ["--ent-family", ent_family]
-        if ticket_validity_s is not None:
-            command += ["--ticket-validity", str(ticket_validity_s)]
         log = open(Path(tmp) / "lab.log", "w+b")
         env = {**os.environ, "PYTHONPATH": f"{ROOT}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"}
         process = subprocess.Popen(
@@ -153,9 +139,7 @@ def running_lab(
             while not urls_file.exists():
                 if process.poll() is not None:
                     log.seek(0)
-                    raise LabError(
-                        f"the lab stopped at start:\n{log.read().decode(errors='replace')}"
-                    )
+                    raise LabError(_start_failure(log.read(), failure_log))
                 if time.monotonic() > deadline:
                     raise LabError(f"the lab did not start within {startup_timeout:.0f} s")
                 time.sleep(0.05)  # polling a child process's start, not a browser flow
@@ -166,6 +150,18 @@ def running_lab(
                 client.close()
             _stop(process)
             log.close()
+
+
+def _start_failure(output: bytes, kept: Path | None) -> str:
+    """The lab's own one line on why it could not start (else its last line), and where its
+    whole output is kept."""
+    kept = kept or Path(tempfile.gettempdir()) / "pronote-lab.log"
+    kept.parent.mkdir(parents=True, exist_ok=True)
+    kept.write_bytes(output)
+    lines = [line.strip() for line in output.decode(errors="replace").splitlines() if line.strip()]
+    said = next((line for line in reversed(lines) if line.startswith(START_FAILED)), None)
+    reason = said.removeprefix(START_FAILED) if said else (lines[-1] if lines else "aucune sortie")
+    return f"{reason.removeprefix('python -m lab: error: ')} (détails : {kept})"
 
 
 def _stop(process: subprocess.Popen) -> None:

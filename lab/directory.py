@@ -146,45 +146,10 @@ def build_directory(
     """Demo people: *per_profile* of each profile in each establishment, plus one ENT admin."""
     rng = random.Random(seed)
     people: list[Person] = []
-    serial = 30_000
     for index in range(establishments):
-        uai = uai_for(index)
-        for profile in PROFILES:
-            for n in range(per_profile):
-                nom, prenom = _NAMES[profile][n % len(_NAMES[profile])]
-                if n >= len(_NAMES[profile]) or index:
-                    nom = f"{nom}-{index + 1}-{n + 1}"
-                serial += 1
-                login = _login(prenom, nom)
-                password, pronote_password = new_password(), new_password()
-                people.append(
-                    Person(
-                        login=login,
-                        uid=f"NA{'ABCD'[PROFILES.index(profile)]}{serial:05d}",
-                        profile=profile,
-                        nom=nom,
-                        prenom=prenom,
-                        date_naissance=_birth_date(rng, profile),
-                        uai=uai,
-                        password_hash=hash_password(password),
-                        password=password,
-                        pronote_login=f"{prenom[0]}{nom}".lower().replace("é", "e")[:12],
-                        pronote_password=pronote_password,
-                        pronote_password_hash=hash_password(pronote_password),
-                        pronote_id=pronote_identifier(rng),
-                        classe=_CLASSES[n % len(_CLASSES)] if profile == "eleve" else "",
-                    )
-                )
-        # Élèves and parents with ÉduConnect accounts (no ENT password), after the others.
-        for profile in ("eleve", "parent"):
-            for n in range(per_profile, per_profile + educonnect_per_profile):
-                serial += 1
-                people.append(_educonnect_person(rng, profile, n, index, uai, serial))
-        # Each parent follows the élève of the same rank in their establishment.
-        pupils = [p for p in people if p.uai == uai and p.profile == "eleve"]
-        parents = [p for p in people if p.uai == uai and p.profile == "parent"]
-        for rank, parent in enumerate(parents):
-            parent.child = pupils[rank % len(pupils)] if pupils else None
+        people += _establishment_people(
+            rng, index, per_profile, educonnect_per_profile, first_serial=30_001 + len(people)
+        )
     admin_password = new_password()
     people.append(
         Person(
@@ -200,6 +165,55 @@ def build_directory(
             admin=True,
         )
     )
+    return people
+
+
+def _establishment_people(
+    rng: random.Random,
+    index: int,
+    per_profile: int,
+    educonnect_per_profile: int,
+    *,
+    first_serial: int,
+) -> list[Person]:
+    """One establishment's people: local accounts of every profile, then ÉduConnect ones."""
+    uai = uai_for(index)
+    people: list[Person] = []
+    for profile in PROFILES:
+        for n in range(per_profile):
+            nom, prenom = _NAMES[profile][n % len(_NAMES[profile])]
+            if n >= len(_NAMES[profile]) or index:
+                nom = f"{nom}-{index + 1}-{n + 1}"
+            serial = first_serial + len(people)
+            password, pronote_password = new_password(), new_password()
+            people.append(
+                Person(
+                    login=_login(prenom, nom),
+                    uid=f"NA{'ABCD'[PROFILES.index(profile)]}{serial:05d}",
+                    profile=profile,
+                    nom=nom,
+                    prenom=prenom,
+                    date_naissance=_birth_date(rng, profile),
+                    uai=uai,
+                    password_hash=hash_password(password),
+                    password=password,
+                    pronote_login=f"{prenom[0]}{nom}".lower().replace("é", "e")[:12],
+                    pronote_password=pronote_password,
+                    pronote_password_hash=hash_password(pronote_password),
+                    pronote_id=pronote_identifier(rng),
+                    classe=_CLASSES[n % len(_CLASSES)] if profile == "eleve" else "",
+                )
+            )
+    # Élèves and parents with ÉduConnect accounts (no ENT password), after the others.
+    for profile in ("eleve", "parent"):
+        for n in range(per_profile, per_profile + educonnect_per_profile):
+            serial = first_serial + len(people)
+            people.append(_educonnect_person(rng, profile, n, index, uai, serial))
+    # Each parent follows the élève of the same rank in their establishment.
+    pupils = [p for p in people if p.profile == "eleve"]
+    parents = [p for p in people if p.profile == "parent"]
+    for rank, parent in enumerate(parents):
+        parent.child = pupils[rank % len(pupils)] if pupils else None
     return people
 
 

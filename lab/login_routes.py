@@ -60,14 +60,27 @@ class LoginRoutes:
         return "/cas/" if self.family == "opentent" else "/"
 
 
-def _routes() -> LoginRoutes:
-    from lab import cas_site
+_installed: LoginRoutes | None = None
 
-    return cas_site._routes
+
+def install(routes: LoginRoutes | None) -> None:
+    """The routes the lab's CAS serves (`lab.cas_site.configure`); None: its own pages."""
+    global _installed
+    _installed = routes
+
+
+def installed() -> LoginRoutes | None:
+    return _installed
+
+
+def _routes() -> LoginRoutes:
+    if _installed is None:
+        raise RuntimeError("lab login routes used before lab.cas_site.configure()")
+    return _installed
 
 
 def template_context(request: HttpRequest) -> dict[str, Any]:
-    routes = _routes()
+    routes = _installed
     if routes is None:
         return {}
     return {

@@ -12,22 +12,24 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, Response, jsonify, request
+from flask import Blueprint, Flask, Response, current_app, jsonify, request
 
 from lab import cas_site
-from lab.directory import build_directory, uai_for
+from lab.directory import Person, build_directory, uai_for
 from lab.educonnect import create_educonnect_app
 from lab.ent import create_ent_app, refusal_text
-from lab.ent_ng import FAMILIES, create_ng_portal, ng_site
+from lab.ent_ng import create_ng_portal, ng_site
 from lab.identifiers import ImportRefusedError, read_identifiers
 from lab.login_routes import LoginRoutes
+from lab.options import LabOptions
 from lab.pronote import create_pronote_app
 from lab.saml import PendingFederation
-from lab.server import Listener, WSGIApp
+from lab.server import TEMPLATES, Listener, WSGIApp
 from lab.state import Establishment, PronoteSettings, Shortcut, UnknownFaultError, World
 from lab.wording import texts
 
-DEFAULT_IDENTIFIER_ATTRIBUTE = "identifiantPronote"
+# nginx's own answer when its backend is down.
+_BAD_GATEWAY = (Path(TEMPLATES) / "transport" / "502.html").read_bytes()
 _COLLEGES = ["Collège Jean Jaurès", "Collège Pierre de Fermat", "Collège Olympe de Gouges"]
 
 
@@ -53,7 +55,7 @@ def _transport(app: WSGIApp, world: World, *, entry: bool = False) -> WSGIApp:
                     ("Set-Cookie", "ent_lb=2; Path=/; HttpOnly"),
                 ],
             )
-            return [b"<html><body><h1>502 Bad Gateway</h1><hr>nginx</body></html>"]
+            return [_BAD_GATEWAY]
         return app(environ, start_response)
 
     return wrapped
@@ -62,111 +64,85 @@ def _transport(app: WSGIApp, world: World, *, entry: bool = False) -> WSGIApp:
 class Lab:
     """The whole staging ENT, running in this process on 127.0.0.1 and free ports."""
 
-    def __init__(
-        self,
-        *,
-        establishments: int = 1,
-        per_profile: int = 2,
-        educonnect_per_profile: int = 1,
-        identifier_attribute: str = DEFAULT_IDENTIFIER_ATTRIBUTE,
-        latency_s: float = 0.0,
-        slow_network_delay_s: float = 0.3,
-        wording: str = "default",
-        pronote_generation: str | list[str] = "2025",
-        ent_family: str = "kosmos",
-        faults: list[str] | None = None,
-        ticket_validity_s: int = 60,
-    ) -> None:
-        if ent_family not in FAMILIES:
-            raise ValueError(f"unknown ENT family {ent_family!r}; known: {', '.join(FAMILIES)}")
+    def __init__(self, options: LabOptions | None = None) -> None:
         started = time.monotonic()
+        self.options = options = options or LabOptions()
         self.token = secrets.token_urlsafe(24)
         self._tmp = tempfile.TemporaryDirectory(prefix="lab-cas-")
         # Threads per listener: enough for ~16 journeys at once while each response
         # waits the per-hop latency; fewer per PRONOTE.net when there are many.
         self.ent = Listener("ent", threads=32)
         # A Kosmos CAS has its own host; an Open ENT NG is its own CAS, under /cas/.
-        self.cas = Listener("cas", threads=32) if ent_family == "kosmos" else None
+        self.cas = Listener("cas", threads=32) if options.ent_family == "kosmos" else None
         cas_url = f"{self.cas.url}/" if self.cas else f"{self.ent.url}/cas/"
         self.educonnect = Listener("educonnect", threads=8)
         self.control = Listener("control", threads=2)
-        pronote_threads = 16 if establishments <= 8 else 6
-        pairs = [
+        pronote_threads = 16 if options.establishments <= 8 else 6
+        self.pronote_listeners = [
             (
                 Listener(f"pronote{i}-80", threads=4),
                 Listener(f"pronote{i}-82", threads=pronote_threads),
             )
-            for i in range(establishments)
+            for i in range(options.establishments)
         ]
-        people = build_directory(
-            establishments=establishments,
-            per_profile=per_profile,
-            educonnect_per_profile=educonnect_per_profile,
-        )
-        generations = (
-            [pronote_generation] if isinstance(pronote_generation, str) else pronote_generation
-        )
-        label = texts(wording)["ent_shortcut_label"]
-        sites = []
-        for index, (classic, cas_listener) in enumerate(pairs):
-            cas_root = f"{cas_listener.url}/pronote/"
-            sites.append(
-                Establishment(
-                    uai=uai_for(index),
-                    name=_COLLEGES[index % len(_COLLEGES)]
-                    + (f" n°{index + 1}" if index >= len(_COLLEGES) else ""),
-                    classic_url=f"{classic.url}/pronote/",
-                    cas_listener_url=cas_root,
-                    settings=PronoteSettings(cas_url=cas_url, public_url=cas_root),
-                    # One generation per establishment; the last one given serves the rest.
-                    pronote_generation=generations[min(index, len(generations) - 1)],
-                    shortcut=Shortcut(url=cas_root, intitule=label),
-                )
-            )
         self.world = World(
-            people,
-            sites,
+            build_directory(
+                establishments=options.establishments,
+                per_profile=options.per_profile,
+                educonnect_per_profile=options.educonnect_per_profile,
+            ),
+            _establishments(options, cas_url, self.pronote_listeners),
             cas_url=cas_url,
             ent_url=f"{self.ent.url}/",
-            identifier_attribute=identifier_attribute,
-            wording=wording,
-            latency_s=latency_s,
-            slow_network_delay_s=slow_network_delay_s,
+            identifier_attribute=options.identifier_attribute,
+            wording=options.wording,
+            latency_s=options.latency,
+            slow_network_delay_s=options.slow_network_delay,
         )
-        self.pronote_listeners = pairs
-        self.ent_family = ent_family
         acs = f"{cas_url}saml/acs" if self.cas else f"{self.ent.url}/auth/saml/acs"
         # Built in a thread once the rest is up (the end of __init__); the first SAML use
         # waits for it.
-        federation = PendingFederation(
+        self.federation = PendingFederation(
             Path(self._tmp.name), idp_base=self.educonnect.url, sp_entity_id=cas_url, acs_url=acs
         )
-        self.federation = federation
-        self.educonnect.app = _transport(
-            create_educonnect_app(self.world, federation, port=self.educonnect.port), self.world
-        )
-        cas_site.configure(
-            self.world,
-            Path(self._tmp.name),
-            ticket_validity_s=ticket_validity_s,
-            routes=LoginRoutes(self.world, federation, family=ent_family, wording=wording),
-        )
-        if self.cas:
-            self.cas.app = _transport(cas_site.wsgi_app(), self.world)
-            ent_app = create_ent_app(self.world, port=self.ent.port)
-        else:
-            portal = create_ng_portal(self.world, session_cookie=cas_site.SESSION_COOKIE)
-            ent_app = ng_site(portal, cas_site.wsgi_app())
-        self.ent.app = _transport(ent_app, self.world, entry=True)
-        for site, (classic, cas_listener) in zip(sites, pairs, strict=True):
-            for listener, kind in ((classic, "classic"), (cas_listener, "cas")):
-                app = create_pronote_app(self.world, site, listener=kind, port=listener.port)
-                listener.app = _transport(app, self.world)
-        self.control.app = create_control_app(self)
-        if faults:
-            self.set_faults(faults)
+        self._serve()
+        if options.faults:
+            self.set_faults(list(options.faults))
         self.federation.start()
         self.startup_seconds = time.monotonic() - started
+
+    @property
+    def ent_family(self) -> str:
+        return self.options.ent_family
+
+    def _serve(self) -> None:
+        """Give each listener its app: ÉduConnect, the CAS, the ENT, PRONOTE.net, control."""
+        world, options = self.world, self.options
+        self.educonnect.app = _transport(
+            create_educonnect_app(world, self.federation, port=self.educonnect.port), world
+        )
+        cas_site.configure(
+            world,
+            Path(self._tmp.name),
+            ticket_validity_s=options.ticket_validity_s,
+            routes=LoginRoutes(
+                world, self.federation, family=options.ent_family, wording=options.wording
+            ),
+        )
+        if self.cas:
+            self.cas.app = _transport(cas_site.wsgi_app(), world)
+            ent_app = create_ent_app(world, port=self.ent.port)
+        else:
+            portal = create_ng_portal(world, session_cookie=cas_site.SESSION_COOKIE)
+            ent_app = ng_site(portal, cas_site.wsgi_app())
+        self.ent.app = _transport(ent_app, world, entry=True)
+        for site, (classic, cas_listener) in zip(
+            world.establishments, self.pronote_listeners, strict=True
+        ):
+            for listener, kind in ((classic, "classic"), (cas_listener, "cas")):
+                app = create_pronote_app(world, site, listener=kind, port=listener.port)
+                listener.app = _transport(app, world)
+        self.control.app = create_control_app(self)
 
     # -- control -------------------------------------------------------------
     def set_faults(self, names: list[str]) -> None:
@@ -202,31 +178,7 @@ class Lab:
     def description(self) -> dict[str, Any]:
         """Where the lab listens and who can log in: the contract of `--urls-file`."""
         first = self.world.establishments[0]
-        accounts = [
-            {
-                "login": p.sign_in_login,
-                "password": p.password,
-                "profile": p.profile,
-                "display_name": p.display_name,
-                "uid": p.uid,
-                "uai": p.uai,
-                "route": p.route,
-                # An élève knows their birth date (ÉduConnect's identity check); the lab
-                # gives no parent's, so that check stops a parent (World.affected).
-                **(
-                    {"educonnect_profile": "responsable" if p.profile == "parent" else "eleve"}
-                    if p.route == "educonnect"
-                    else {}
-                ),
-                **(
-                    {"birth_date": _iso_date(p.date_naissance)}
-                    if p.route == "educonnect" and p.profile == "eleve"
-                    else {}
-                ),
-            }
-            for p in self.world.people
-            if not p.admin
-        ]
+        accounts = [_account(p) for p in self.world.people if not p.admin]
         admin = next(p for p in self.world.people if p.admin)
         return {
             "cas": self.world.cas_url,
@@ -262,70 +214,128 @@ class Lab:
         }
 
 
+def _establishments(
+    options: LabOptions, cas_url: str, listeners: list[tuple[Listener, Listener]]
+) -> list[Establishment]:
+    """One establishment per pair of PRONOTE.net listeners (classic, CAS), healthy."""
+    generations = options.pronote_generation
+    label = texts(options.wording)["ent_shortcut_label"]
+    sites = []
+    for index, (classic, cas_listener) in enumerate(listeners):
+        cas_root = f"{cas_listener.url}/pronote/"
+        sites.append(
+            Establishment(
+                uai=uai_for(index),
+                name=_COLLEGES[index % len(_COLLEGES)]
+                + (f" n°{index + 1}" if index >= len(_COLLEGES) else ""),
+                classic_url=f"{classic.url}/pronote/",
+                cas_listener_url=cas_root,
+                settings=PronoteSettings(cas_url=cas_url, public_url=cas_root),
+                # One generation per establishment; the last one given serves the rest.
+                pronote_generation=generations[min(index, len(generations) - 1)],
+                shortcut=Shortcut(url=cas_root, intitule=label),
+            )
+        )
+    return sites
+
+
+def _account(person: Person) -> dict[str, Any]:
+    """One demo account as `--urls-file` gives it (the fields of `lab.client.LabAccount`)."""
+    account: dict[str, Any] = {
+        "login": person.sign_in_login,
+        "password": person.password,
+        "profile": person.profile,
+        "display_name": person.display_name,
+        "uid": person.uid,
+        "uai": person.uai,
+        "route": person.route,
+    }
+    if person.route == "educonnect":
+        account["educonnect_profile"] = "responsable" if person.profile == "parent" else "eleve"
+        # An élève knows their birth date (ÉduConnect's identity check); the lab gives no
+        # parent's, so that check stops a parent (World.affected).
+        if person.profile == "eleve":
+            account["birth_date"] = _iso_date(person.date_naissance)
+    return account
+
+
 def _iso_date(ddmmyyyy: str) -> str:
     day, month, year = ddmmyyyy.split("/")
     return f"{year}-{month}-{day}"
 
 
+control = Blueprint("control", __name__)
+
+
 def create_control_app(lab: Lab) -> Flask:
     """The lab's control API: JSON over HTTP on 127.0.0.1, every call needs the lab's token."""
     app = Flask("lab_control")
-    world = lab.world
-
-    @app.before_request
-    def require_token() -> Response | None:
-        given = request.headers.get("X-Lab-Token", "")
-        if not hmac.compare_digest(given.encode(), lab.token.encode()):
-            return Response(
-                json.dumps({"error": "missing or wrong X-Lab-Token header"}),
-                status=401,
-                mimetype="application/json",
-            )
-        return None
-
-    @app.get("/state")
-    def state() -> Response:
-        return jsonify(world.snapshot())
-
-    @app.post("/reset")
-    def reset() -> Response:
-        lab.reset()
-        return jsonify(world.snapshot())
-
-    @app.post("/faults")
-    def faults() -> Response:
-        names = (request.get_json(silent=True) or {}).get("faults", [])
-        if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
-            return Response(
-                '{"error": "faults must be a list of names"}', 400, mimetype="application/json"
-            )
-        try:
-            lab.set_faults(names)
-        except UnknownFaultError as exc:
-            return Response(json.dumps({"error": str(exc)}), 400, mimetype="application/json")
-        return jsonify(world.snapshot())
-
-    @app.get("/affected/<fault>")
-    def affected(fault: str) -> Response:
-        person = world.affected(fault)
-        # The login the lab reports for the account (`accounts[].login`).
-        return jsonify({"login": person.sign_in_login if person else None})
-
-    @app.get("/pronote/<uai>/export")
-    def export(uai: str) -> Response:
-        with world.lock:
-            text = world.establishment(uai).export()
-        return Response(text.encode("cp1252"), mimetype="text/plain; charset=windows-1252")
-
-    @app.post("/ent/<uai>/import")
-    def ent_import(uai: str) -> Response:
-        full = request.args.get("type", "complet") == "complet"
-        try:
-            rows = read_identifiers(request.get_data())
-        except ImportRefusedError as exc:
-            error = refusal_text(texts(world.wording), exc)
-            return Response(json.dumps({"error": error}), 400, mimetype="application/json")
-        matched = world.import_identifiers(uai, rows, full=full)
-        return jsonify({"matched": matched, "imported": len(world.establishment(uai).imported)})
-
+    app.extensions["lab"] = lab
+    app.register_blueprint(control)
     return app
+
+
+def _lab() -> Lab:
+    return current_app.extensions["lab"]
+
+
+def _json_error(message: str, status: int) -> Response:
+    return Response(json.dumps({"error": message}), status=status, mimetype="application/json")
+
+
+@control.before_request
+def _require_token() -> Response | None:
+    given = request.headers.get("X-Lab-Token", "")
+    if not hmac.compare_digest(given.encode(), _lab().token.encode()):
+        return _json_error("missing or wrong X-Lab-Token header", 401)
+    return None
+
+
+@control.get("/state")
+def state() -> Response:
+    return jsonify(_lab().world.snapshot())
+
+
+@control.post("/reset")
+def reset() -> Response:
+    _lab().reset()
+    return jsonify(_lab().world.snapshot())
+
+
+@control.post("/faults")
+def faults() -> Response:
+    names = (request.get_json(silent=True) or {}).get("faults", [])
+    if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+        return _json_error("faults must be a list of names", 400)
+    try:
+        _lab().set_faults(names)
+    except UnknownFaultError as exc:
+        return _json_error(str(exc), 400)
+    return jsonify(_lab().world.snapshot())
+
+
+@control.get("/affected/<fault>")
+def affected(fault: str) -> Response:
+    person = _lab().world.affected(fault)
+    # The login the lab reports for the account (`accounts[].login`).
+    return jsonify({"login": person.sign_in_login if person else None})
+
+
+@control.get("/pronote/<uai>/export")
+def export(uai: str) -> Response:
+    world = _lab().world
+    with world.lock:
+        text = world.establishment(uai).export()
+    return Response(text.encode("cp1252"), mimetype="text/plain; charset=windows-1252")
+
+
+@control.post("/ent/<uai>/import")
+def ent_import(uai: str) -> Response:
+    world = _lab().world
+    full = request.args.get("type", "complet") == "complet"
+    try:
+        rows = read_identifiers(request.get_data())
+    except ImportRefusedError as exc:
+        return _json_error(refusal_text(texts(world.wording), exc), 400)
+    matched = world.import_identifiers(uai, rows, full=full)
+    return jsonify({"matched": matched, "imported": len(world.establishment(uai).imported)})

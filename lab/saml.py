@@ -22,7 +22,7 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -83,7 +83,10 @@ def make_keypair(folder: Path, name: str, *, valid_days: int = 365) -> KeyPair:
 def _xmlsec() -> str:
     found = shutil.which("xmlsec1")
     if not found:
-        raise RuntimeError("xmlsec1 is missing: apt-get install -y xmlsec1 (pysaml2 needs it)")
+        raise RuntimeError(
+            "xmlsec1 introuvable : le lab en a besoin pour signer en SAML (pysaml2) ; "
+            "installez le paquet Debian xmlsec1 (make setup, ou apt-get install -y xmlsec1)"
+        )
     return found
 
 
@@ -237,19 +240,3 @@ class PendingFederation:
     @property
     def sp(self) -> Saml2Client:
         return self.result().sp
-
-
-def auto_post_page(action: str, fields: dict[str, Any], *, title: str) -> str:
-    """The self-submitting form both sides use for the HTTP-POST binding (with a no-script button)."""
-    from markupsafe import escape
-
-    inputs = "".join(
-        f'<input type="hidden" name="{escape(k)}" value="{escape(v)}">' for k, v in fields.items()
-    )
-    return (
-        '<!DOCTYPE html><html lang="fr"><head><meta charset="utf-8">'
-        f"<title>{escape(title)}</title></head>"
-        '<body onload="document.forms[0].submit()">'
-        f'<form method="post" action="{escape(action)}">{inputs}'
-        '<noscript><button type="submit">Continuer</button></noscript></form></body></html>'
-    )

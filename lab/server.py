@@ -12,6 +12,7 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Iterable
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -21,6 +22,8 @@ from waitress.server import create_server
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 HOST = "127.0.0.1"
+# The Jinja (Flask apps) and Django (CAS) templates of every lab page.
+TEMPLATES = str(Path(__file__).parent / "templates")
 
 
 @functools.cache

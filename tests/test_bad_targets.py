@@ -134,7 +134,10 @@ def test_preflight_silent_server_times_out_within_the_setting() -> None:
         began = time.monotonic()
         preflight = preflight_now(target, timeout_s=1, retries=0)
         elapsed = time.monotonic() - began
-    assert preflight.checks["ent_reachable"].network_error == "timeout"
+    # Slow is not down: a host that does not answer in time is "non concluant", not a hard
+    # failure (under load an ENT answers late; the journeys then say what they meet).
+    check = preflight.checks["ent_reachable"]
+    assert check.ok is None and "lent" in check.detail and preflight.hard_failure is None
     assert elapsed < 15  # bounded: each request gives up after the 1 s timeout
 
 

@@ -731,23 +731,28 @@ def test_cli_unknown_fault_exits_2_with_a_clear_error(
     )
 
     assert done.returncode == 2
-    assert "unknown fault(s): no_such_fault" in done.stderr
-    assert "Known: msxml_outdated" in done.stderr
+    assert "panne(s) inconnue(s) : no_such_fault" in done.stderr
+    assert "connues : msxml_outdated" in done.stderr
 
 
 @pytest.mark.parametrize(
     ("args", "env", "message"),
     [
         pytest.param(("--wording", "autre"), {}, "--wording", id="wording-option"),
-        pytest.param((), {"LAB_WORDING": "autre"}, "--wording: autre", id="lab-wording-env"),
         pytest.param(
-            ("--pronote-generation", "2025,2019"), {}, "--pronote-generation: 2019", id="generation"
+            (), {"LAB_WORDING": "autre"}, "--wording : « autre » inconnu", id="lab-wording-env"
+        ),
+        pytest.param(
+            ("--pronote-generation", "2025,2019"),
+            {},
+            "--pronote-generation : 2019",
+            id="generation",
         ),
         pytest.param(("--latency", "-1"), {}, "--latency", id="negative-latency"),
         pytest.param(
             ("--educonnect-per-profile", "-1"),
             {},
-            "--educonnect-per-profile must be 0..100",
+            "--educonnect-per-profile : doit valoir de 0 à 100",
             id="negative-educonnect",
         ),
     ],

@@ -11,6 +11,7 @@ from e2e.settings import Settings
 from e2e.target import Target
 from verdict.identifiers import IdentifiersFile
 from verdict.record import RunRecorder
+from verdict.secrets import Snapshot
 
 SETTINGS = pytest.StashKey[Settings]()
 TARGETS = pytest.StashKey[list[Target]]()
@@ -20,6 +21,7 @@ LAB_STARTING = pytest.StashKey[Any]()  # the lab starting: a Future of its clien
 EXIT = pytest.StashKey[contextlib.ExitStack]()
 RECORDER = pytest.StashKey[RunRecorder]()
 LEAKS = pytest.StashKey[list[str]]()
+ARTIFACTS_BEFORE = pytest.StashKey[Snapshot]()  # the artifact folders at the run's start
 IDENTIFIERS = pytest.StashKey[IdentifiersFile]()
 PREFLIGHTS = pytest.StashKey[dict[str, list[dict]]]()  # target name -> its checks, as records
 STARTED = pytest.StashKey[str]()

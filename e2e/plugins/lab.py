@@ -27,16 +27,7 @@ def start_lab(config: pytest.Config, settings: Settings) -> None:
     stack.callback(starting.shutdown)
     config.stash[LAB_STARTING] = starting.submit(
         stack.enter_context,
-        running_lab(
-            faults=settings.lab_fault_list(),
-            establishments=settings.lab_establishments,
-            per_profile=settings.lab_per_profile,
-            educonnect_per_profile=settings.lab_educonnect_per_profile,
-            wording=settings.lab_wording,
-            pronote_generation=settings.lab_pronote_generation,
-            latency=settings.lab_latency,
-            ent_family=settings.lab_ent_family,
-        ),
+        running_lab(settings.lab, failure_log=settings.report_dir / "lab.log"),
     )
 
 
@@ -52,7 +43,7 @@ def lab_targets(config: pytest.Config, settings: Settings) -> list[Target]:
             raise pytest.UsageError(f"Le lab n'a pas pu démarrer : {exc}") from None
         info = lab.info
         config.stash[LAB] = lab
-        faults = settings.lab_fault_list()
+        faults = settings.lab.faults
         faults_text = ", ".join(faults) if faults else "aucune"
         sys.stdout.write(
             f"Cible : le lab (ENT de démonstration local, {info['ent']}) — "

@@ -13,6 +13,7 @@ import pytest
 
 from e2e.network import secrets_to_scrub
 from e2e.plugins.keys import (
+    ARTIFACTS_BEFORE,
     IDENTIFIERS,
     LEAKS,
     PREFLIGHTS,
@@ -27,17 +28,16 @@ from verdict.identifiers import audit, audit_to_dict
 from verdict.pv import verifier_version
 from verdict.record import AccountResult, RunRecorder, write_categories, write_environment
 from verdict.report_view import tidy_results
-from verdict.secrets import scrub_paths
+from verdict.secrets import scrub_paths, snapshot, written_since
 
 
 @pytest.hookimpl(trylast=True)
 def pytest_configure(config: pytest.Config) -> None:
     if SETTINGS not in config.stash:
         return
-    settings = config.stash[SETTINGS]
-    if not config.option.allure_report_dir:
-        config.option.allure_report_dir = str(settings.report_dir / "allure-results")
-    config.stash[RECORDER] = RunRecorder(settings.report_dir)
+    config.stash[RECORDER] = RunRecorder(config.stash[SETTINGS].report_dir)
+    if not hasattr(config, "workerinput"):
+        config.stash[ARTIFACTS_BEFORE] = snapshot(_artifact_folders(config))
     config.stash[PREFLIGHTS] = {}
     config.stash[STARTED] = datetime.now(UTC).astimezone().isoformat(timespec="seconds")
 
@@ -83,7 +83,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     write_categories(results, CATALOGUE)
     if results.exists():
         tidy_results(results)
-    _scrub(session, results)
+    _scrub(session)
     if exitstatus == pytest.ExitCode.NO_TESTS_COLLECTED and config.getoption("--shard"):
         session.exitstatus = pytest.ExitCode.OK  # an empty shard: nothing to check is no failure
 
@@ -121,13 +121,21 @@ def secrets_of(config: pytest.Config) -> list[Any]:
     return secrets + list(secrets_to_scrub(config.stash[SETTINGS]))
 
 
-def _scrub(session: pytest.Session, results: Path) -> None:
-    """Second line of defence: no password in anything the run wrote, or the run fails."""
-    settings = session.config.stash[SETTINGS]
-    folders = [settings.report_dir, results, Path(session.config.getoption("--output"))]
-    hits = scrub_paths(
-        [f for f in dict.fromkeys(folders) if f.exists()], secrets_of(session.config)
-    )
+def _artifact_folders(config: pytest.Config) -> list[Path]:
+    """Where a run writes: the report folder, Allure's results, pytest-playwright's output."""
+    return [
+        config.stash[SETTINGS].report_dir,
+        Path(config.option.allure_report_dir),
+        Path(config.getoption("--output")),
+    ]
+
+
+def _scrub(session: pytest.Session) -> None:
+    """Second line of defence: no password in anything the run wrote, or the run fails.
+    Only what the run wrote is read and cleaned: a file it did not write is left as it is."""
+    config = session.config
+    written = written_since(config.stash[ARTIFACTS_BEFORE], _artifact_folders(config))
+    hits = scrub_paths(written, secrets_of(config))
     if hits:
         lines = ["FUITE DE MOT DE PASSE : un mot de passe de compte de test a été retiré de :"]
         lines += [f"  - {hit.describe()}" for hit in hits]

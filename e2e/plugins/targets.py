@@ -7,9 +7,16 @@ from pathlib import Path
 
 import pytest
 
+from e2e.network import NetworkSettings, NetworkSettingsError
 from e2e.plugins import lab
 from e2e.plugins.keys import IDENTIFIERS, SETTINGS, TARGETS
-from e2e.settings import Settings, SettingsError, env_file_warning, load_settings
+from e2e.settings import (
+    Settings,
+    SettingsError,
+    env_file_warning,
+    load_settings,
+    readable_by_others_warning,
+)
 from e2e.target import Target, TargetsFileError, target_from_settings, targets_from_file
 from verdict.identifiers import IdentifiersFile, IdentifiersFileError, parse_identifiers
 from verdict.shard import ShardError, parse, select_items
@@ -36,9 +43,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     try:
         settings = load_settings()
-    except SettingsError as exc:
+        NetworkSettings.of(settings)  # the proxy and CA bundle, checked before anything runs
+    except (SettingsError, NetworkSettingsError) as exc:
         raise pytest.UsageError(str(exc)) from None
     config.stash[SETTINGS] = settings
+    # Before allure-pytest's own pytest_configure, which registers its listener only when a
+    # results folder is set: with no --alluredir, the run's results go beside its summary.
+    if not config.option.allure_report_dir:
+        config.option.allure_report_dir = str(settings.report_dir / "allure-results")
     controller = not hasattr(config, "workerinput")
     warning = env_file_warning()
     if warning and controller:
@@ -84,6 +96,12 @@ def set_targets(config: pytest.Config, targets: list[Target]) -> None:
         targets = select_items(targets, index, total, key=lambda t: t.name)
         if controller:
             sys.stdout.write(f"Part {index}/{total} : {len(targets)} établissement(s)\n")
+    if controller:
+        files = {a.password_file for t in targets for a in t.accounts if a.password_file}
+        for path in sorted(files):
+            warning = readable_by_others_warning(path)
+            if warning:
+                sys.stderr.write(warning + "\n")
     config.stash[TARGETS] = targets
 
 

@@ -17,7 +17,8 @@ quote member names) are replaced by their type name.
 
 The modules: `forms` (the encodings), `walk` (files, folders and archives, read and
 cleaned), `archives` (archive, PDF and binary formats), `scan` and `scrub` (the entry
-points), `results` (codes, hits, warnings). Everything public is imported here.
+points), `results` (codes, hits, warnings), `written` (what a run wrote: its scrub cleans
+only that, never a file it did not write). Everything public is imported here.
 
 Limits, stated so nobody reads more into a clean scan than it proves:
 - a form shorter than `MIN_FORM_BYTES` is not searched (it would match by
@@ -58,6 +59,7 @@ from verdict.secrets.results import (
 from verdict.secrets.scan import scan_paths
 from verdict.secrets.scrub import scrub_paths
 from verdict.secrets.walk import MAX_ARCHIVE_DEPTH
+from verdict.secrets.written import Snapshot, snapshot, written_since
 
 __all__ = [
     "ACTION_DELETED",
@@ -81,9 +83,12 @@ __all__ = [
     "ScanWarning",
     "SecretLike",
     "SecretScanError",
+    "Snapshot",
     "pdf_text",
     "scan_paths",
     "scrub_paths",
     "secret_forms",
     "secret_warnings",
+    "snapshot",
+    "written_since",
 ]

@@ -1,0 +1,149 @@
+"""Login hygiene: a credential is sent once. Retries are for transient failures of requests
+that carry none (a GET); a POST is never sent again, whatever it was answered."""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import itertools
+import threading
+import time
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import httpx
+import pytest
+
+from e2e.hops import HopRecorder
+from e2e.http_driver import HttpDriver
+from e2e.login_gate import LoginGate
+from e2e.settings import Settings
+from e2e.target import target_from_settings
+from verdict.observation import Observation
+
+
+class _Gateway(BaseHTTPRequestHandler):
+    """A load balancer whose backend is down: every request answers 502."""
+
+    seen: list[str]
+
+    def _bad_gateway(self) -> None:
+        self.seen.append(self.command)
+        length = int(self.headers.get("Content-Length") or 0)
+        self.rfile.read(length)
+        self.send_response(502)
+        self.send_header("Content-Type", "text/html")
+        self.end_headers()
+        self.wfile.write(b"<html><body><h1>502 Bad Gateway</h1></body></html>")
+
+    do_GET = do_POST = _bad_gateway
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def gateway() -> Iterator[tuple[str, list[str]]]:
+    seen: list[str] = []
+    handler = type("Gateway", (_Gateway,), {"seen": seen})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/", seen
+    server.shutdown()
+    server.server_close()
+
+
+def probe(url: str, retries: int) -> tuple[HttpDriver, httpx.AsyncClient]:
+    settings = Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        ent_url=url,
+        cas_url=url,
+        pronote_url=f"{url}pronote/",
+        retries=retries,
+        accounts=[{"login": "a.b", "profile": "professeur", "password": "Mot-de-passe-1"}],
+    )
+    target = target_from_settings(settings)
+    client = httpx.AsyncClient()
+    return HttpDriver(
+        client, target, HopRecorder(target, Observation(target.name, "a.b", "professeur")), settings
+    ), client
+
+
+@pytest.mark.parametrize("retries", [2, 5])
+def test_probe_sends_a_login_post_once_even_on_502(
+    gateway: tuple[str, list[str]], retries: int
+) -> None:
+    url, seen = gateway
+
+    async def post_then_get() -> tuple[int, int]:
+        driver, client = probe(url, retries)
+        try:
+            posted = await driver._send("POST", f"{url}login", {"password": "Mot-de-passe-1"})
+            got = await driver._send("GET", url, None)
+        finally:
+            await client.aclose()
+        return posted.status_code, got.status_code
+
+    assert asyncio.run(post_then_get()) == (502, 502)
+    assert seen.count("POST") == 1, "a POST that may carry a password is sent once"
+    assert seen.count("GET") == 1 + retries, "a GET is retried, as the retry policy says"
+
+
+# -- the run's login gate: a pace per host, a stop per target, shared by processes ----------
+def _take_turns(folder: str, host: str, count: int, per_minute: float) -> list[float]:
+    """In a process of its own: take *count* login slots; when each one began."""
+    gate = LoginGate(Path(folder), per_minute)
+
+    async def turns() -> list[float]:
+        slots = []
+        for _ in range(count):
+            asked = time.time()
+            slots.append(asked + await gate.wait_turn(host))
+        return slots
+
+    return asyncio.run(turns())
+
+
+def test_login_gate_spaces_one_hosts_logins_across_processes(tmp_path: Path) -> None:
+    per_minute = 600  # one slot every 0.1 s
+    with concurrent.futures.ProcessPoolExecutor(2) as workers:
+        runs = [
+            workers.submit(_take_turns, str(tmp_path), "cas.ent.example", 4, per_minute)
+            for _ in range(2)
+        ]
+        slots = sorted(s for run in runs for s in run.result())
+    gaps = [b - a for a, b in itertools.pairwise(slots)]
+    assert len(slots) == 8 and min(gaps) >= 0.1 * 0.9, gaps
+
+
+def test_login_gate_paces_each_host_apart_and_not_at_all_at_zero(tmp_path: Path) -> None:
+    gate = LoginGate(tmp_path, 60)  # one a second
+
+    async def first_turns() -> list[float]:
+        return [await gate.wait_turn("cas.a.example"), await gate.wait_turn("cas.b.example")]
+
+    assert asyncio.run(first_turns()) == [0.0, 0.0], "another host has its own pace"
+    unpaced = LoginGate(tmp_path / "lab", 0)
+
+    async def many() -> list[float]:
+        return [await unpaced.wait_turn("127.0.0.1:8080") for _ in range(20)]
+
+    assert asyncio.run(many()) == [0.0] * 20
+
+
+def _stop(folder: str) -> None:
+    LoginGate(Path(folder), 0).stop("0310001A", "PN-IP-SUSPENDUE", "adresse suspendue")
+
+
+def test_login_gate_stop_reaches_every_process_and_keeps_the_first_reason(
+    tmp_path: Path,
+) -> None:
+    gate = LoginGate(tmp_path, 0)
+    assert gate.stopped("0310001A") is None
+    with concurrent.futures.ProcessPoolExecutor(1) as worker:
+        worker.submit(_stop, str(tmp_path)).result()
+    assert gate.stopped("0310001A") == ("PN-IP-SUSPENDUE", "adresse suspendue")
+    gate.stop("0310001A", "PN-TROP-ERREURS-AUTH", "later")
+    assert gate.stopped("0310001A") == ("PN-IP-SUSPENDUE", "adresse suspendue")
+    assert gate.stopped("0310002B") is None, "the other targets go on"
