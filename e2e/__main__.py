@@ -234,7 +234,7 @@ def run_discover(args: argparse.Namespace) -> int:
                 print(f"Réglages écrits : {args.write} (chmod 600 ; mots de passe à fournir)")
         except OutputError as exc:
             print(exc, file=sys.stderr)
-            return 2 if args.write.exists() and not args.force else 1
+            return 1
     return 1 if bad else 0
 
 
