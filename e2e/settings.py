@@ -239,11 +239,8 @@ class Settings(BaseSettings):
                 "pour ce préréglage, renseignez VERIFIER_ENT_URL (et les comptes)"
             )
         if self.ent_url is not None:
-            missing = [
-                f"VERIFIER_{name.upper()}"
-                for name in ("cas_url", "pronote_url")
-                if getattr(self, name) is None
-            ]
+            # No CAS root: the run discovers it from PRONOTE.net (e2e/zero_config.py).
+            missing = ["VERIFIER_PRONOTE_URL"] if self.pronote_url is None else []
             if not self.accounts:
                 missing.append("VERIFIER_ACCOUNTS")
             if missing:

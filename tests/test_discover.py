@@ -4,6 +4,7 @@ real PRONOTE.net stand-ins and django-cas-server, and what it writes run as it i
 from __future__ import annotations
 
 import csv
+import json
 import os
 import socket
 import stat
@@ -452,3 +453,59 @@ def test_discover_200_lab_establishments_within_10_s_and_the_file_runs(tmp_path:
         )
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-2000:]
     assert len(summary) == 12 and {r["outcome"] for r in summary} == {"passed"}
+
+
+# -- zero configuration: pytest e2e/ with only the PRONOTE.net and ENT addresses -----------------
+
+
+def test_pytest_e2e_discovers_what_was_left_unset_and_reports_contradictions(
+    healthy: LabClient, tmp_path: Path
+) -> None:
+    site = healthy.info["establishments"][0]
+    chosen = [
+        a
+        for a in healthy.accounts
+        if a.uai == site["uai"]
+        and (a.profile, a.route) in {("professeur", "local"), ("eleve", "educonnect")}
+    ]
+    accounts, secrets = [], {}
+    for n, a in enumerate(chosen):
+        secrets[f"PW_ZERO_{n}"] = a.password
+        account = {
+            "login": a.login,
+            "profile": a.profile,
+            "route": a.route,
+            "display_name": a.display_name,
+            "password_env": f"PW_ZERO_{n}",
+        }
+        if a.route == "educonnect":
+            account |= {"educonnect_profile": a.educonnect_profile, "birth_date": a.birth_date}
+        accounts.append(account)
+    env = {
+        "VERIFIER_ENT_URL": healthy.info["ent"],
+        "VERIFIER_PRONOTE_URL": site["pronote"],
+        "VERIFIER_ACCOUNTS": json.dumps(accounts),
+        "VERIFIER_LOGIN_FAMILY": "opentent",  # set, and contradicted by the CAS's page
+        **secrets,
+    }
+
+    run, summary = run_e2e(tmp_path / "run", env=env)
+
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-2000:]
+    assert {r["outcome"] for r in summary} == {"passed"} and len(summary) == 2
+    assert all(r["cas_user"] for r in summary)
+    cas = healthy.info["cas"]
+    assert f"Découvert : cas_url = {cas} [eleve.html → 302 vers {cas}login?service=" in run.stdout
+    assert "Découvert : wayf_selections.educonnect = EDU_parent_eleve" in run.stdout
+    assert (
+        "Contradiction : VERIFIER_LOGIN_FAMILY=opentent (réglé) mais la découverte trouve kosmos"
+        in run.stdout
+    )
+    assert "PN-DECOUVERTE-CAS-HORS-CATALOGUE" in run.stdout  # said, and not in the way
+    record = json.loads((tmp_path / "run" / "summary.json").read_text(encoding="utf-8"))
+    discovery = record["targets"][0]["discovery"]
+    assert discovery["discovered"]["cas_url"]["value"] == cas
+    assert discovery["discovered"]["cas_url"]["evidence"].startswith("eleve.html → 302 vers ")
+    assert discovery["discovered"]["wayf_selections.local"]["value"] == "ATS_parent_eleve"
+    assert "login_family" not in discovery["discovered"]  # the user's value wins
+    assert discovery["contradictions"][0].startswith("VERIFIER_LOGIN_FAMILY=opentent")
