@@ -509,3 +509,52 @@ def test_pytest_e2e_discovers_what_was_left_unset_and_reports_contradictions(
     assert discovery["discovered"]["wayf_selections.local"]["value"] == "ATS_parent_eleve"
     assert "login_family" not in discovery["discovered"]  # the user's value wins
     assert discovery["contradictions"][0].startswith("VERIFIER_LOGIN_FAMILY=opentent")
+
+
+def test_pytest_e2e_discovers_an_open_ent_ng_cas_in_the_other_wording(tmp_path: Path) -> None:
+    with running_lab(ent_family="opentent", wording="alt", per_profile=1) as other:
+        site = other.info["establishments"][0]
+        teacher = next(a for a in other.accounts if a.profile == "professeur")
+        account = {
+            "login": teacher.login,
+            "profile": "professeur",
+            "display_name": teacher.display_name,
+            "password_env": "PW_ZERO_NG",
+        }
+        env = {
+            "VERIFIER_ENT_URL": other.info["ent"],
+            "VERIFIER_PRONOTE_URL": site["pronote"],
+            "VERIFIER_ACCOUNTS": json.dumps([account]),
+            "PW_ZERO_NG": teacher.password,
+        }
+
+        run, summary = run_e2e(tmp_path / "run", env=env)
+
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-2000:]
+    assert [r["outcome"] for r in summary] == ["passed"] and summary[0]["cas_user"]
+    assert f"Découvert : cas_url = {other.info['cas']} [" in run.stdout
+    assert "Découvert : login_family = opentent [Open ENT NG /auth/saml/wayf" in run.stdout
+
+
+def test_pytest_e2e_stops_in_one_line_when_discovery_cannot_find_the_cas(
+    healthy: LabClient, tmp_path: Path
+) -> None:
+    dead = f"http://127.0.0.1:{free_port()}/pronote/"
+    env = {
+        "VERIFIER_ENT_URL": healthy.info["ent"],
+        "VERIFIER_PRONOTE_URL": dead,
+        "VERIFIER_ACCOUNTS": json.dumps(
+            [{"login": "x", "profile": "professeur", "password_env": "PW_ZERO_DEAD"}]
+        ),
+        "PW_ZERO_DEAD": "x",
+    }
+
+    run, summary = run_e2e(tmp_path / "run", env=env)
+
+    assert run.returncode == 4  # pytest's usage error: nothing ran
+    assert summary == []
+    assert "Traceback" not in run.stdout + run.stderr
+    assert (
+        f"découverte impossible (PN-DECOUVERTE-INJOIGNABLE) : PRONOTE.net {dead} injoignable"
+        in run.stderr
+    )
