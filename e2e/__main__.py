@@ -102,8 +102,10 @@ def main(argv: list[str] | None = None) -> int:
     )
     discover.add_argument(
         "--pronote-pattern",
-        default=DEFAULT_PRONOTE_PATTERN,
-        help="the address a UAI stands for ({uai} is replaced; default %(default)s)",
+        action="append",
+        metavar="PATTERN",
+        help="the address a UAI stands for, {uai} replaced; repeat it for fallbacks tried in "
+        f"turn (default {DEFAULT_PRONOTE_PATTERN})",
     )
     discover.add_argument(
         "--catalogue", type=Path, help="your own ENT entries (default: $VERIFIER_ENT_CATALOGUE)"
@@ -156,15 +158,16 @@ def run_discover(args: argparse.Namespace) -> int:
     env = os.environ
     try:
         wanted = []
+        patterns = args.pronote_pattern or [DEFAULT_PRONOTE_PATTERN]
         sources = list(args.targets)
         csv_files = [Path(t) for t in sources if t.casefold().endswith(".csv")]
         if args.csv:
             csv_files.append(args.csv)
         for path in csv_files:
-            wanted += wanted_from_csv(path, args.pronote_pattern)
+            wanted += wanted_from_csv(path, patterns)
         for text in sources:
             if not text.casefold().endswith(".csv"):
-                wanted.append(wanted_from_argument(text, args.pronote_pattern))
+                wanted.append(wanted_from_argument(text, patterns))
         if not wanted:
             raise DiscoveryInputError(
                 "rien à découvrir : donnez une adresse PRONOTE.net, un UAI ou un fichier .csv"

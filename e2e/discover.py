@@ -105,6 +105,9 @@ class Wanted:
     name: str | None = None
     ent_url: str | None = None
     accounts: list[dict[str, Any]] = field(default_factory=list)
+    # Other addresses a UAI may stand for, tried in turn when one answers nothing or is not
+    # PRONOTE.net (some académies host elsewhere than <uai>.index-education.net, DOMAIN.md).
+    fallbacks: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -167,11 +170,17 @@ def pronote_root(url: str) -> str:
     return urlunsplit((parts.scheme, parts.netloc, path, "", ""))
 
 
-def wanted_from_argument(argument: str, pattern: str = DEFAULT_PRONOTE_PATTERN) -> Wanted:
-    """A UAI (`0310001A`, then `pattern`) or a PRONOTE.net address."""
+def wanted_from_argument(
+    argument: str, patterns: str | list[str] = DEFAULT_PRONOTE_PATTERN
+) -> Wanted:
+    """A UAI (`0310001A`, the first of `patterns`, the others as fallbacks) or an address."""
     text = argument.strip()
     if UAI.match(text):
-        return Wanted(text, pattern.format(uai=text.lower(), UAI=text.upper()), uai=text.upper())
+        urls = [
+            p.format(uai=text.lower(), UAI=text.upper())
+            for p in ([patterns] if isinstance(patterns, str) else patterns)
+        ]
+        return Wanted(text, urls[0], uai=text.upper(), fallbacks=urls[1:])
     parts = urlsplit(text)
     if parts.scheme in ("http", "https") and parts.hostname:
         first = parts.hostname.split(".", 1)[0]
@@ -302,11 +311,21 @@ class Prober:
         return Problem(code, f"{what} {url} injoignable : {reason}")
 
     async def discover(self, wanted: Wanted) -> Discovery:
-        found_ = Discovery(wanted)
-        try:
-            await self._discover(found_)
-        except httpx.HTTPError as exc:  # a later request of a reachable site failing
-            found_.problem = self._unreachable(UNREACHABLE, wanted.pronote_url, exc, "PRONOTE.net")
+        tried: list[tuple[str, Problem]] = []
+        for url in (wanted.pronote_url, *wanted.fallbacks):
+            wanted.pronote_url = url
+            found_ = Discovery(wanted)
+            try:
+                await self._discover(found_)
+            except httpx.HTTPError as exc:  # a later request of a reachable site failing
+                found_.problem = self._unreachable(UNREACHABLE, url, exc, "PRONOTE.net")
+            problem = found_.problem
+            if problem is None or problem.code not in (UNREACHABLE, NOT_PRONOTE):
+                break
+            tried.append((url, problem))
+        # The last address tried stands; the ones before it are said.
+        earlier = tried if found_.problem is None else tried[:-1]
+        found_.warnings[:0] = [f"{u} essayé d'abord : {p.message}" for u, p in earlier]
         return found_
 
     async def _discover(self, d: Discovery) -> None:
@@ -522,9 +541,7 @@ class Prober:
                     )
                 if pick:
                     choice = next(c for c in login.choices if c.key == pick)
-                    d.wayf[route] = Found(
-                        pick, f"{choice.where} « {choice.label} » sur {at}"
-                    )
+                    d.wayf[route] = Found(pick, f"{choice.where} « {choice.label} » sur {at}")
         elif ent and family in ("unknown", ent.family):
             for route, selection in ent.wayf_selections.items():
                 source = ent.sources.get(f"wayf.{route}", "")

@@ -47,7 +47,7 @@ def _env_name(*parts: str) -> str:
     return re.sub(r"[^A-Z0-9]+", "_", "_".join(("PW", *parts)).upper()).strip("_")
 
 
-def wanted_from_csv(path: Path, pattern: str) -> list[Wanted]:
+def wanted_from_csv(path: Path, pattern: str | list[str]) -> list[Wanted]:
     """Establishments from a CSV (`,`, `;` or tab): one row per account, or per establishment.
 
     Columns: `uai` or `pronote_url` (one of them), and optionally `name`, `ent_url`, `login`,

@@ -197,6 +197,15 @@ def test_an_address_is_cut_to_its_pronote_root() -> None:
     assert wanted_from_argument("https://0310001a.index-education.net/pronote").uai == "0310001A"
 
 
+def test_a_uai_takes_every_pattern_in_turn() -> None:
+    wanted = wanted_from_argument(
+        "0310001A", ["https://{uai}.index-education.net/pronote/", "https://{uai}.example.fr/p/"]
+    )
+
+    assert wanted.pronote_url == "https://0310001a.index-education.net/pronote/"
+    assert wanted.fallbacks == ["https://0310001a.example.fr/p/"]
+
+
 @pytest.mark.parametrize("argument", ["031000", "pronote.example.fr", "ftp://x.fr/"])
 def test_an_argument_that_is_neither_is_one_french_line(argument: str) -> None:
     with pytest.raises(DiscoveryInputError, match=r"ni une adresse PRONOTE\.net"):
@@ -275,6 +284,30 @@ def _problem_line(done: subprocess.CompletedProcess[str], code: str) -> str:
     lines = [line for line in done.stdout.splitlines() if code in line]
     assert len(lines) == 1, done.stdout
     return lines[0]
+
+
+def test_discover_falls_back_to_the_next_pattern_for_a_uai_hosted_elsewhere(
+    healthy: LabClient, tmp_path: Path
+) -> None:
+    site = healthy.info["establishments"][0]
+    dead = f"http://127.0.0.1:{free_port()}/{{uai}}/pronote/"
+
+    done = cli(
+        site["uai"],
+        "--pronote-pattern",
+        dead,
+        "--pronote-pattern",
+        site["pronote"],
+        "--catalogue",
+        str(lab_catalogue(healthy, tmp_path)),
+    )
+
+    assert done.returncode == 0, done.stdout
+    assert done.stdout.startswith(f"{site['uai']} {site['name']} — {site['pronote']}\n")
+    first = dead.format(uai=site["uai"].lower())
+    assert f"  ! {first} essayé d'abord : PRONOTE.net {first} injoignable : ConnectError" in (
+        done.stdout
+    )
 
 
 def test_discover_a_cas_not_in_the_catalogue_is_one_line_and_exit_1(healthy: LabClient) -> None:
