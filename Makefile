@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PYTEST := $(VENV)/bin/pytest
 REPORTS ?= reports
 
-.PHONY: setup system browser node e2e test report pv lab lint clean
+.PHONY: setup system browser node e2e test test-order report pv lab lint clean
 
 setup: system $(VENV)/.installed browser node
 
@@ -58,6 +58,11 @@ pv: $(VENV)/.installed
 test: setup
 	$(PYTEST) tests/ -n 2
 
+# The verdicts' independence from the order journeys end in, at full length: every account of
+# the lab, 5 runs one journey at a time and 5 runs sixteen at once, per fault (make test: 2+2).
+test-order: setup
+	FAULT_MATRIX_RUNS=5 $(PYTEST) tests/test_fault_matrix.py -k every_run
+
 lab: setup
 	$(PY) -m lab
 
@@ -65,6 +70,7 @@ lab: setup
 # Actions and GitLab CI schemas check-jsonschema ships (no download).
 lint: setup
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
 	$(VENV)/bin/lint-imports
 	$(VENV)/bin/zizmor --offline --no-progress .github/workflows/
 	$(VENV)/bin/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml

@@ -132,6 +132,7 @@ def main(argv: list[str] | None = None) -> int:
             data = {
                 key: {
                     "ent": e.name,
+                    "login_family": e.family,
                     **e.values(),
                     "login_hosts": list(e.login_hosts),
                     "portal_pattern": e.portal_pattern,

@@ -26,7 +26,6 @@ from e2e.contexts import ContextPool, Lent
 from e2e.driver import Landing, NetworkFailure, Shortcut
 from e2e.hops import HopRecorder
 from e2e.retry import TRANSIENT_STATUSES, with_retries
-from e2e.settings import Settings
 from e2e.target import Target
 from pages.cas import CasLoginPage
 from pages.educonnect import EduConnectPage
@@ -35,7 +34,7 @@ from pages.ent_ng import EntNgLoginPage
 from pages.locators import wayf_selection_for
 from pages.pronote import PronotePage
 from pages.wayf import WayfPage
-from verdict.observation import Retry, page_kind
+from verdict.observation import Retry
 
 NETWORK_ERRORS = {
     "ERR_CONNECTION_REFUSED": "connection_refused",
@@ -87,14 +86,17 @@ class BrowserDriver:
         browser: Browser,
         target: Target,
         hops: HopRecorder,
-        settings: Settings,
         context_args: dict[str, Any],
         recording: Recording,
         pool: ContextPool | None = None,
+        *,
+        timeout_s: float,
+        retries: int,
     ) -> None:
-        self.browser, self.t, self.hops, self.s = browser, target, hops, settings
-        self.loc = settings.locators
-        self.timeout_ms = settings.timeout_s * 1000
+        self.browser, self.t, self.hops = browser, target, hops
+        self.loc = target.locators
+        self.timeout_ms = timeout_s * 1000
+        self.retries = retries
         self.context_args = context_args
         self.recording = recording
         self.contexts: list[BrowserContext] = []
@@ -169,9 +171,9 @@ class BrowserDriver:
                     seconds = (timing["responseStart"] - timing["requestStart"]) / 1000
                 hops.response(response.url, response.status, seconds)
 
+        context.on("request", on_request)
+        context.on("response", on_response)
         self._listeners = [("request", on_request), ("response", on_response)]
-        for event, listener in self._listeners:
-            context.on(event, listener)
 
     # -- landings ------------------------------------------------------------------
     async def current(self, full: bool = True) -> Landing:
@@ -185,15 +187,7 @@ class BrowserDriver:
             html = ""
         url = where.url
         status = self.hops.statuses.get(url)
-        kind = page_kind(
-            url,
-            status,
-            html,
-            pronote_hosts=self.t.pronote_hosts,
-            cas_url=self.t.cas_url,
-            wording=self.s.wording,
-        )
-        return Landing(url, status, html, kind)
+        return Landing(url, status, html, self.t.page_kind(url, status, html))
 
     async def _goto(self, url: str) -> Response | None:
         assert self.page is not None
@@ -210,7 +204,7 @@ class BrowserDriver:
         return await with_retries(
             send,
             url=url,
-            retries=self.s.retries,
+            retries=self.retries,
             noted=self.hops.obs.retries,
             status_of=lambda r: r.status if r else None,
         )
@@ -265,7 +259,7 @@ class BrowserDriver:
     # -- login -----------------------------------------------------------------------
     async def follow_link(self, selector: str, texts: list[str]) -> Landing | None:
         assert self.page is not None
-        home = EntHomePage(self.page, self.loc)
+        home = EntHomePage(self.page)
         link = home.link(selector, texts)
         if not await link.count() or not await link.is_visible():
             return None
@@ -349,7 +343,6 @@ class BrowserDriver:
             raise NetworkFailure(
                 network_kind(str(exc)) or "network", shortcut.url, str(exc)
             ) from None
-        self.hops.obs.shortcut_opened = opened.how
         self.page = opened.page
         self.where = opened.frame or opened.page
         return await self._settle_pronote()

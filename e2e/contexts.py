@@ -1,7 +1,7 @@
 """Browser contexts kept from one journey to the next, each with its page, wiped in between.
 
 A new context and page per journey costs a new renderer process and Playwright's set-up
-of the page: about 90 ms of CPU, near a tenth of a journey (bench/RESULTS.md). So, when
+of the page, a good part of a warm journey's CPU. So, when
 nothing is recorded, a journey borrows a context and its page; when it ends, the context
 is wiped of everything the journey left in the browser before the next account gets it:
 

@@ -226,9 +226,12 @@ def env_text(d: Discovery) -> str:
     else:
         lines.append("# À RENSEIGNER : l'adresse du portail de l'ENT de l'établissement")
         lines.append("# VERIFIER_ENT_URL=https://…")
-    for key in ("cas_url", "login_family", "shortcut_pattern"):
+    for key in ("cas_url", "shortcut_pattern"):
         if key in d.facts:
             put(f"VERIFIER_{key.upper()}", str(d.facts[key].value), d.facts[key].evidence)
+    if "login_family" in d.facts:  # not a setting: the journey recognises each login page
+        family = d.facts["login_family"]
+        lines.append(f"# famille de connexion : {family.value} [{family.evidence}]")
     if d.wayf:
         for route, choice in d.wayf.items():
             lines.append(f"# découvert ({route}) : {choice.evidence}")

@@ -49,6 +49,8 @@ class Driver(Protocol):
 
     mode: str  # "browser" or "probe"
 
+    async def start(self) -> None: ...
+
     async def open(self, url: str) -> Landing: ...
 
     async def current(self, full: bool = True) -> Landing:
@@ -71,9 +73,10 @@ class Driver(Protocol):
 
     async def login_done(self) -> Landing: ...
 
-    async def find_shortcut(
-        self, pronote_hosts: set[str], labels: list[str]
-    ) -> Shortcut | None: ...
+    async def find_shortcut(self, leads_to: list[str], labels: list[str]) -> Shortcut | None:
+        """The link whose address contains one of *leads_to* (the PRONOTE.net hosts as
+        `//host/`, a pattern), else the one whose label is one of *labels* (any case)."""
+        ...
 
     async def settle_portal(self) -> None: ...
 

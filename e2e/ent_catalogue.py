@@ -132,8 +132,12 @@ class Ent:
         return tuple(dict.fromkeys((*first, *self.login_hosts)))
 
     def values(self) -> dict[str, Any]:
-        """The verifier's settings keys this entry fills (facts not public are left out)."""
-        values: dict[str, Any] = {"login_family": self.family}
+        """The verifier's settings keys this entry fills (facts not public are left out).
+
+        The family is shown to the user, not a setting: the journey recognises each login
+        page itself.
+        """
+        values: dict[str, Any] = {}
         for key in ("ent_url", "cas_url", "shortcut_pattern"):
             if getattr(self, key) is not None:
                 values[key] = getattr(self, key)

@@ -22,10 +22,8 @@ from bs4 import BeautifulSoup, Tag
 from e2e.driver import Landing, NetworkFailure, Shortcut
 from e2e.hops import HopRecorder
 from e2e.retry import with_retries
-from e2e.settings import Settings
 from e2e.target import Target
 from pages.locators import wayf_selection_for
-from verdict.observation import page_kind
 
 MAX_HOPS = 20
 _WINDOW_OPEN_RE = re.compile(r"""window\.open\(\s*['"]([^'"]+)['"]""")
@@ -78,10 +76,10 @@ class HttpDriver:
     mode = "probe"
 
     def __init__(
-        self, client: httpx.AsyncClient, target: Target, hops: HopRecorder, settings: Settings
+        self, client: httpx.AsyncClient, target: Target, hops: HopRecorder, *, retries: int
     ) -> None:
-        self.http, self.t, self.hops, self.s = client, target, hops, settings
-        self.loc = settings.locators
+        self.http, self.t, self.hops, self.retries = client, target, hops, retries
+        self.loc = target.locators
         self.response: httpx.Response | None = None
         self.soup: BeautifulSoup | None = None
         self.shortcut: Shortcut | None = None
@@ -102,7 +100,7 @@ class HttpDriver:
         return await with_retries(
             send,
             url=url,
-            retries=self.s.retries if method == "GET" else 0,
+            retries=self.retries if method == "GET" else 0,
             noted=self.hops.obs.retries,
             status_of=lambda r: r.status_code,
         )
@@ -137,6 +135,11 @@ class HttpDriver:
                 return self._action(form), _values(form)
         return None
 
+    def _resolve(self, href: object) -> str:
+        """*href* as an absolute address, from the page the session is on."""
+        assert self.response is not None
+        return urljoin(str(self.response.url), str(href))
+
     def _action(self, form: Tag) -> str:
         assert self.response is not None
         return urljoin(str(self.response.url), str(form.get("action") or self.response.url))
@@ -144,15 +147,8 @@ class HttpDriver:
     async def current(self, full: bool = True) -> Landing:
         assert self.response is not None
         url, html = str(self.response.url), self.response.text
-        kind = page_kind(
-            url,
-            self.response.status_code,
-            html,
-            pronote_hosts=self.t.pronote_hosts,
-            cas_url=self.t.cas_url,
-            wording=self.s.wording,
-        )
-        return Landing(url, self.response.status_code, html, kind)
+        status = self.response.status_code
+        return Landing(url, status, html, self.t.page_kind(url, status, html))
 
     async def open(self, url: str) -> Landing:
         return await self._follow("GET", url)
@@ -181,7 +177,7 @@ class HttpDriver:
         link = self.soup.select_one(selector) or _link_by_text(self.soup, texts)
         if link is None or not link.get("href"):
             return None
-        return await self._follow("GET", urljoin(str(self.response.url), str(link["href"])))
+        return await self._follow("GET", self._resolve(link["href"]))
 
     async def choose_domino(self, names: list[str]) -> Landing | None:
         assert self.soup is not None
@@ -195,7 +191,7 @@ class HttpDriver:
         )
         if link is None or not link.get("href"):
             return None
-        return await self._follow("GET", urljoin(str(self.response.url), str(link["href"])))
+        return await self._follow("GET", self._resolve(link["href"]))
 
     async def choose_wayf(self, selection: str | None, route: str) -> Landing | None:
         assert self.soup is not None
@@ -203,7 +199,7 @@ class HttpDriver:
         if form is None:
             return None
         radios = [
-            r for r in form.select('input[type="radio"]') if r.get("id", "").startswith("idp-")
+            r for r in form.select('input[type="radio"]') if str(r.get("id")).startswith("idp-")
         ]
         if selection is None:
             selection = wayf_selection_for(
@@ -303,7 +299,6 @@ class HttpDriver:
         assert self.soup is not None
         frame = self.soup.select_one("iframe[src], frame[src]")
         if frame is not None and urlsplit(landing.url).netloc not in self.t.pronote_hosts:
-            self.hops.obs.shortcut_opened = "cadre"
             landing = await self._follow("GET", urljoin(landing.url, str(frame["src"])))
         return landing
 

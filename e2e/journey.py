@@ -23,7 +23,7 @@ import httpx
 
 from e2e.driver import Driver, Landing, NetworkFailure, Shortcut
 from e2e.hops import HopRecorder
-from e2e.settings import Account, Settings
+from e2e.settings import Account
 from e2e.target import Target
 from pages.locators import domino_candidates
 from verdict.cas import parse_validation, safe_url, ticket_of
@@ -60,12 +60,14 @@ class Journey:
         hops: HopRecorder,
         target: Target,
         account: Account,
-        settings: Settings,
         http: httpx.AsyncClient,
+        *,
+        journey_timeout_s: float,
     ) -> None:
-        self.d, self.hops, self.t, self.a, self.s = driver, hops, target, account, settings
+        self.d, self.hops, self.t, self.a = driver, hops, target, account
         self.http = http  # for our own ticket validation (same proxy and TLS settings)
-        self.loc = settings.locators
+        self.journey_timeout_s = journey_timeout_s
+        self.loc = target.locators
         self.obs = hops.obs
         self.result = JourneyResult(self.obs)
         self._began = time.monotonic()
@@ -73,7 +75,7 @@ class Journey:
     # -- evidence --------------------------------------------------------------
     @contextlib.asynccontextmanager
     async def step(self, name: str, title: str) -> AsyncIterator[StepEvidence]:
-        if time.monotonic() - self._began > self.s.journey_timeout_s:
+        if time.monotonic() - self._began > self.journey_timeout_s:
             raise JourneyTimeout(name)
         evidence = StepEvidence(name, title)
         self.result.steps.append(evidence)
@@ -93,9 +95,8 @@ class Journey:
     async def run(self) -> JourneyResult:
         try:
             await self._journey()
-        except JourneyTimeout as exc:
+        except JourneyTimeout:
             self.obs.timed_out = True
-            self.obs.stopped_before = str(exc)
         except NetworkFailure as exc:
             self.obs.network_error, self.obs.network_error_url = exc.kind, safe_url(exc.url)
             self.obs.final_url = self.obs.final_url or safe_url(exc.url)
@@ -106,15 +107,13 @@ class Journey:
 
     async def _journey(self) -> None:
         async with self.step("ent_login_page", "Page de connexion de l'ENT") as ev:
-            page = await self.d.open(self.t.ent_url)
-            self.obs.reached_ent = True
-            page = await self._reach_login(page)
+            login_page = await self._reach_login(await self.d.open(self.t.ent_url))
             await self.shot(ev, "Page de connexion de l'ENT")
-            if page is None:
+            if login_page is None:
                 return
         async with self.step("portal", "Connexion et portail de l'ENT") as ev:
-            page = await self._log_in()
-            if page is None:
+            portal = await self._log_in()
+            if portal is None:
                 await self.shot(ev, "Connexion refusée")
                 return
             self.obs.reached_portal = True
@@ -146,7 +145,6 @@ class Journey:
                 or await self.d.visible(loc.wayf_form)
                 or await self._at_educonnect()
             ):
-                self.obs.reached_cas_login = True
                 return page
             nxt = await self.d.choose_domino(
                 domino_candidates(loc.domino_names, self.a.profile, self.a.route)
@@ -158,7 +156,7 @@ class Journey:
             ):
                 # Open ENT NG's dominos are its WAYF: none for this profile.
                 self.obs.login_route = "educonnect"
-                self.obs.idp_error = "wayf_missing"
+                self.obs.educonnect_offered = False
                 await self._final(await self.d.current())
                 return None
             if nxt is None:
@@ -194,17 +192,18 @@ class Journey:
         """WAYF → ÉduConnect (profile, login, perhaps the identity check) → back to the ENT."""
         a, obs, loc = self.a, self.obs, self.loc
         obs.login_route = "educonnect"
+        page: Landing | None
         if await self._at_educonnect():  # an Open ENT NG domino led straight there
             page = await self.d.current(full=False)
         else:
             page = await self.d.choose_wayf(self.t.wayf_selection("educonnect"), "educonnect")
+        obs.educonnect_offered = page is not None
         if page is None:
-            obs.idp_error = "wayf_missing"
             await self._final(await self.d.current())
             return None
         idp_host = urlsplit(page.url).netloc
         if (page.status or 0) >= 500 or (await self.d.current()).kind == "pronote_unavailable":
-            obs.idp_error = "unavailable"
+            obs.stopped_at_idp = True
             await self._final(page)
             return None
         page = await self.d.educonnect_log_in(a.educonnect_profile or "eleve", a.login, password)
@@ -214,25 +213,23 @@ class Journey:
             await self._final(page)
             return None
         if on_idp and await self.d.visible(loc.identity_check_form):
-            if a.birth_date is None:
-                obs.idp_error = "identity_check"
-                await self._final(page)
-                return None
-            page = await self.d.confirm_identity(a.birth_date)
-            if urlsplit(page.url).netloc == idp_host and await self.d.visible(
-                loc.identity_check_form
-            ):
-                obs.idp_error = "identity_check"
+            if a.birth_date is not None:
+                page = await self.d.confirm_identity(a.birth_date)
+            obs.identity_check_passed = a.birth_date is not None and not (
+                urlsplit(page.url).netloc == idp_host
+                and await self.d.visible(loc.identity_check_form)
+            )
+            if not obs.identity_check_passed:
                 await self._final(page)
                 return None
         page = await self.d.login_done()
         if urlsplit(page.url).netloc == idp_host:
-            obs.idp_error = "unavailable" if (page.status or 0) >= 500 else "idp_error"
+            obs.stopped_at_idp = True
             await self._final(page)
             return None
         if obs.saml_response is not None and _same_page(page.url, obs.saml_response["acs"]):
             # The ENT answered the assertion with a page of its own instead of a session.
-            obs.idp_error = "assertion_rejected"
+            obs.saml_return_refused = True
             await self._final(page)
             return None
         return page
@@ -246,10 +243,10 @@ class Journey:
 
     async def _shortcut(self) -> Shortcut | None:
         """Found by where it goes (the PRONOTE.net host), else by its label; missing once settled."""
-        labels = [self.t.shortcut_label, *self.s.shortcut_labels]
+        labels = self.t.shortcut_labels
         leads_to = [f"//{host}/" for host in sorted(self.t.pronote_hosts)]
-        if self.s.shortcut_pattern:
-            leads_to.append(self.s.shortcut_pattern)
+        if self.t.shortcut_pattern:
+            leads_to.append(self.t.shortcut_pattern)
         shortcut = await self.d.find_shortcut(leads_to, labels)
         if shortcut is None:
             await self.d.settle_portal()

@@ -21,7 +21,7 @@ from e2e.target import Target
 from verdict.cas import cas_root, service_of
 from verdict.observation import Observation, visible_text
 from verdict.urls import norm, under
-from verdict.wording import Wording, found
+from verdict.wording import found
 
 # PRONOTE's mobile apps ask for it with this id (DOMAIN.md, "PRONOTE.net URL conventions").
 INFO_MOBILE_APP_ID = "0D264427-EEFC-4810-A9E9-346942A862A4"
@@ -80,6 +80,7 @@ class Check:
 class Preflight:
     target: str
     checks: dict[str, Check]
+    cas_active: bool | None = None  # infoMobileApp.json's CAS.actif, when it says
 
     @property
     def hard_failure(self) -> Check | None:
@@ -125,15 +126,16 @@ class _Preflight:
         self,
         http: httpx.AsyncClient,
         target: Target,
-        wording: Wording,
         retries: int,
         hard_known: HardKnown | None = None,
         shared: SharedHosts | None = None,
     ) -> None:
-        self.http, self.t, self.wording, self.retries = http, target, wording, retries
+        self.http, self.t, self.retries = http, target, retries
+        self.wording = target.wording
         self.hard_known = hard_known
         self.shared = shared or SharedHosts()
         self.checks: dict[str, Check] = {}
+        self.cas_active: bool | None = None
 
     async def get(self, url: str) -> httpx.Response:
         async def send() -> httpx.Response:
@@ -185,7 +187,8 @@ class _Preflight:
 
     def result(self) -> Preflight:
         """The checks made so far, in their order (TITLES)."""
-        return Preflight(self.t.name, {n: self.checks[n] for n in TITLES if n in self.checks})
+        checks = {n: self.checks[n] for n in TITLES if n in self.checks}
+        return Preflight(self.t.name, checks, self.cas_active)
 
     async def run(self) -> Preflight:
         """The checks that need nothing from another at once, then the redirect and the CAS's
@@ -225,6 +228,8 @@ class _Preflight:
             return []
         cas = info.get("CAS") or {}
         cas_url = str(cas.get("casURL") or "")
+        if isinstance(cas.get("actif"), bool):
+            self.cas_active = cas["actif"]
         if cas.get("actif") is False:
             self.checks[name] = Check(name, False, "PRONOTE.net : CAS.actif = false")
         elif cas_url and norm(cas_url).rstrip("/") != norm(self.t.cas_url).rstrip("/"):
@@ -297,7 +302,6 @@ async def run_preflight(
     target: Target,
     http: httpx.AsyncClient,
     *,
-    wording: Wording,
     retries: int = 2,
     hard_known: HardKnown | None = None,
     shared: SharedHosts | None = None,
@@ -306,18 +310,16 @@ async def run_preflight(
     as soon as it is known: one round trip, where the whole preflight takes three. The
     preflights of one run share *shared*: each ENT and CAS checked once, requests to one host
     bounded."""
-    return await _Preflight(http, target, wording, retries, hard_known, shared).run()
+    return await _Preflight(http, target, retries, hard_known, shared).run()
 
 
-def preflight_now(
-    target: Target, *, timeout_s: float = 10, retries: int = 2, wording: Wording | None = None
-) -> Preflight:
+def preflight_now(target: Target, *, timeout_s: float = 10, retries: int = 2) -> Preflight:
     """The preflight outside pytest (scripts, tests): its own client and event loop."""
 
     async def run() -> Preflight:
         async with httpx.AsyncClient(
             verify=not target.insecure_tls, follow_redirects=False, timeout=timeout_s
         ) as http:
-            return await run_preflight(target, http, wording=wording or Wording(), retries=retries)
+            return await run_preflight(target, http, retries=retries)
 
     return asyncio.run(run())

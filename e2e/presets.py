@@ -1,7 +1,7 @@
 """Known ENTs for `VERIFIER_ENT_PRESET=<name>`: entries of the ENT catalogue (`e2e/ents.toml`).
 
 A preset fills the settings keys the catalogue's entry gives (`ent_url`, `cas_url`,
-`wayf_selections`, `login_family`, `shortcut_pattern`); any key the user sets wins. The
+`wayf_selections`, `shortcut_pattern`); any key the user sets wins. The
 catalogue is the shipped one, with `VERIFIER_ENT_CATALOGUE`'s entries merged over it.
 """
 

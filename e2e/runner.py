@@ -31,6 +31,7 @@ from playwright.async_api import Error as PlaywrightError
 
 from e2e.browser_driver import BrowserDriver, Recording
 from e2e.contexts import ContextPool
+from e2e.driver import Driver
 from e2e.hops import HopRecorder
 from e2e.http_driver import HttpDriver
 from e2e.journey import Journey, JourneyResult
@@ -44,9 +45,8 @@ T = TypeVar("T")
 DEBIAN_CHROMIUM = ("/usr/lib/chromium/chromium", "/usr/bin/chromium")
 # Headless runs take the headless shell where it is installed, as Playwright itself does with
 # its own download (`playwright install chromium` fetches chromium-headless-shell too, and
-# headless launches use it). Debian packages it as chromium-headless-shell. Measured here
-# (bench/RESULTS.md): a warm journey costs 1.3 CPU-seconds in it, 2.8 in the full browser's
-# new headless mode, for the same pages, screenshots and evidence.
+# headless launches use it). Debian packages it as chromium-headless-shell: the same pages,
+# screenshots and evidence for about half the CPU of the full browser's headless mode.
 DEBIAN_HEADLESS_SHELL = (
     "/usr/lib/chromium/chromium-headless-shell",
     "/usr/bin/chromium-headless-shell",
@@ -102,6 +102,7 @@ class JourneyRunner:
         self.thread = threading.Thread(target=self.loop.run_forever, daemon=True, name="journeys")
         self.thread.start()
         self.futures: dict[str, concurrent.futures.Future[JourneyResult]] = {}
+        self._targets: dict[str, str] = {}  # key → the name of its job's target
         self._slots = asyncio.Semaphore(settings.concurrency)
         self._browsers: list[Browser] | None = None
         self._browser_lock = asyncio.Lock()
@@ -123,18 +124,19 @@ class JourneyRunner:
     def submit(self, key: str, job: Job) -> None:
         """Start *job*'s journey (once) as soon as a slot is free."""
         if key not in self.futures:
+            self._targets[key] = job.target.name
             self.futures[key] = asyncio.run_coroutine_threadsafe(self._run(job), self.loop)
 
     def result(self, key: str) -> JourneyResult:
         return self.futures[key].result()
 
-    def finished(self) -> list[JourneyResult]:
-        """The journeys already done (successfully), in any order."""
-        return [
-            f.result()
-            for f in self.futures.values()
-            if f.done() and not f.cancelled() and f.exception() is None
-        ]
+    def results_of(self, target: Target) -> list[JourneyResult]:
+        """Every journey of *target* this process was handed, once all have ended (those that
+        could not run left out), in the order they were handed: the target's evidence is
+        whole, whichever journey ended first."""
+        futures = [f for key, f in self.futures.items() if self._targets[key] == target.name]
+        concurrent.futures.wait(futures)
+        return [f.result() for f in futures if not f.cancelled() and f.exception() is None]
 
     def call(self, coro: Coroutine[Any, Any, T]) -> T:
         """Run *coro* on the journeys' loop (e.g. the preflight) and wait for its result."""
@@ -211,7 +213,6 @@ class JourneyRunner:
             return await run_preflight(
                 target,
                 http,
-                wording=self.settings.wording,
                 retries=self.settings.retries,
                 hard_known=hard_known,
                 shared=self._hosts,
@@ -234,11 +235,11 @@ class JourneyRunner:
             hops = HopRecorder(job.target, obs)
             http = self._validation_client(job.target.insecure_tls)
             if self.probe:
-                driver: Any = HttpDriver(
+                driver: Driver = HttpDriver(
                     self._client(job.target.insecure_tls, "pronote-ent-verifier (probe)"),
                     job.target,
                     hops,
-                    self.settings,
+                    retries=self.settings.retries,
                 )
             else:
                 browser = await self._browser()
@@ -247,9 +248,23 @@ class JourneyRunner:
                     **browser_context_options(self.settings, insecure_tls=job.target.insecure_tls),
                 )
                 driver = BrowserDriver(
-                    browser, job.target, hops, self.settings, args, job.recording, self._contexts
+                    browser,
+                    job.target,
+                    hops,
+                    args,
+                    job.recording,
+                    self._contexts,
+                    timeout_s=self.settings.timeout_s,
+                    retries=self.settings.retries,
                 )
-            journey = Journey(driver, hops, job.target, job.account, self.settings, http)
+            journey = Journey(
+                driver,
+                hops,
+                job.target,
+                job.account,
+                http,
+                journey_timeout_s=self.settings.journey_timeout_s,
+            )
             try:
                 await driver.start()
                 result = await journey.run()
@@ -282,8 +297,11 @@ class JourneyRunner:
             headers={"User-Agent": agent} if agent else None,
         )
 
-    async def direct_login_form(self, url: str) -> tuple[bool, str, bytes | None]:
-        """Whether *url* shows PRONOTE's own login form (direct authentication, seed II.7)."""
+    async def direct_login_form(self, target: Target) -> tuple[bool, str, bytes | None]:
+        """Whether *target*'s direct URL shows PRONOTE's own login form (direct authentication,
+        seed II.7)."""
+        url = target.pronote_direct_url
+        assert url is not None
         from pages.pronote import PronoteDirectLoginPage
 
         browser = await self._browser()
@@ -292,7 +310,7 @@ class JourneyRunner:
             page = await context.new_page()
             try:
                 await page.goto(url, wait_until="domcontentloaded", timeout=self.timeout_ms)
-                form = PronoteDirectLoginPage(page, self.settings.locators)
+                form = PronoteDirectLoginPage(page, target.locators)
                 await form.password_field.wait_for(state="visible", timeout=self.timeout_ms)
                 shown = await form.login_field.is_visible()
                 detail = "formulaire affiché" if shown else "champ identifiant absent"

@@ -137,7 +137,6 @@ class Settings(BaseSettings):
     ent_catalogue: Path | None = None  # the user's own ENT entries, over e2e/ents.toml
     # WAYF choices per login route ("local", "educonnect"), e.g. {"educonnect": "EDU"}.
     wayf_selections: dict[str, str] = Field(default_factory=dict)
-    login_family: str | None = None  # kosmos, opentent, apereo (from a preset; informative)
     # Where the portal's shortcut leads, besides the PRONOTE.net host (e.g. a preset's
     # "index-education.net/pronote/"): a link whose href contains it is the shortcut.
     shortcut_pattern: str | None = None
@@ -156,8 +155,7 @@ class Settings(BaseSettings):
     # Running Playwright browser servers to connect to, comma-separated: used in turn.
     browser_ws_endpoint: str | None = None
     # Journeys at once in one browser (each in its own contexts). 1: one after the other.
-    # 8 per CPU: a journey mostly waits for the servers (bench/RESULTS.md, 0.3 s per hop:
-    # 48.5 s at 8 on 2 CPUs, 39.2 s at 16, for 0.37 GiB more memory).
+    # 8 per CPU: a journey mostly waits for the servers, and waiting overlaps.
     concurrency: int = Field(
         default_factory=lambda: min(16, 8 * (os.cpu_count() or 1)), ge=1, le=64
     )

@@ -5,28 +5,48 @@ from __future__ import annotations
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, ValidationError
 
 from e2e.settings import Account, Settings
 from e2e.settings_errors import explain
+from pages.locators import Locators
+from verdict.page import page_kind
+from verdict.wording import Wording
 
 
 @dataclass
 class Target:
-    name: str  # establishment name or UAI, for grouping the report
+    """One establishment as checked: its addresses, what it expects, how its pages are read.
+
+    Made only by `build_target`, whatever the source (settings, targets file, lab), so the
+    journeys, the drivers and the judge read every fact of a target here, never `Settings`.
+    """
+
+    uai: str  # the establishment's UAI (else PRONOTE.net's host): its short id in tests, reports
+    name: str  # "UAI name", grouping the report
     ent_url: str
     cas_url: str
     pronote_url: str  # public URL of the CAS listener, as announced in `service`
-    shortcut_label: str
-    identifier_attribute: str
+    identifier_attribute: str  # the CAS attribute carrying the PRONOTE identifier
+    shortcut_labels: list[str]  # the shortcut's label first, then others it may carry (any case)
+    locators: Locators  # the selectors of its pages (VERIFIER_LOCATORS__*)
+    wording: Wording  # the phrases its pages say (VERIFIER_WORDING__*)
     accounts: list[Account] = field(default_factory=list)
     pronote_classic_url: str | None = None
     pronote_direct_url: str | None = None
+    # Where the portal's shortcut leads, besides the PRONOTE.net host (e.g. a preset's
+    # "index-education.net/pronote/"): a link whose href contains it is the shortcut.
+    shortcut_pattern: str | None = None
+    wayf_selections: dict[str, str] = field(default_factory=dict)  # WAYF choice per route
     is_lab: bool = False
     insecure_tls: bool = False
-    wayf_selections: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def shortcut_label(self) -> str:
+        return self.shortcut_labels[0]
 
     def wayf_selection(self, route: str) -> str | None:
         """The WAYF choice configured for a login route; None: recognised on the page."""
@@ -37,6 +57,19 @@ class Target:
         urls = (self.pronote_url, self.pronote_classic_url, self.pronote_direct_url)
         return {urlsplit(u).netloc for u in urls if u}
 
+    def page_kind(self, url: str, status: int | None, html: str) -> str:
+        """What a page of this target is (`verdict.page.page_kind`), read with its locators
+        and wording."""
+        return page_kind(
+            url,
+            status,
+            html,
+            pronote_hosts=self.pronote_hosts,
+            cas_url=self.cas_url,
+            wording=self.wording,
+            banner=self.locators.space_user_label,
+        )
+
     def urls(self) -> dict[str, str]:
         urls = {"ENT": self.ent_url, "CAS": self.cas_url, "PRONOTE.net (CAS)": self.pronote_url}
         if self.pronote_classic_url:
@@ -46,33 +79,72 @@ class Target:
         return urls
 
 
+def build_target(
+    settings: Settings,
+    *,
+    name: str,
+    ent_url: object,
+    cas_url: object,
+    pronote_url: object,
+    accounts: list[Account],
+    uai: str | None = None,
+    pronote_classic_url: object | None = None,
+    pronote_direct_url: object | None = None,
+    shortcut_label: str | None = None,
+    identifier_attribute: str | None = None,
+    wayf_selections: dict[str, str] | None = None,
+    is_lab: bool = False,
+) -> Target:
+    """The one way to make a `Target`: what its source gives (settings, a targets file's
+    entry, the lab's report), every fact it leaves unset from *settings*.
+
+    *name* labels the report ("UAI name"); the UAI is its first word unless given.
+    """
+    return Target(
+        uai=uai or name.split()[0],
+        name=name,
+        ent_url=_slash(ent_url),
+        cas_url=_slash(cas_url),
+        pronote_url=str(pronote_url),
+        identifier_attribute=identifier_attribute or settings.identifier_attribute,
+        shortcut_labels=list(
+            dict.fromkeys([shortcut_label or settings.shortcut_label, *settings.shortcut_labels])
+        ),
+        locators=settings.locators,
+        wording=settings.wording,
+        accounts=accounts,
+        pronote_classic_url=_opt(pronote_classic_url),
+        pronote_direct_url=_opt(pronote_direct_url),
+        shortcut_pattern=settings.shortcut_pattern,
+        wayf_selections=dict(
+            settings.wayf_selections if wayf_selections is None else wayf_selections
+        ),
+        is_lab=is_lab,
+        insecure_tls=settings.insecure_tls,
+    )
+
+
 def _slash(url: object) -> str:
     text = str(url)
     return text if text.endswith("/") else text + "/"
 
 
 def target_from_settings(settings: Settings) -> Target:
+    """The one target `VERIFIER_ENT_URL` and its neighbours describe."""
     assert settings.ent_url and settings.cas_url and settings.pronote_url
-    return Target(
+    return build_target(
+        settings,
         name=settings.establishment or urlsplit(str(settings.pronote_url)).netloc,
-        ent_url=_slash(settings.ent_url),
-        cas_url=_slash(settings.cas_url),
-        pronote_url=str(settings.pronote_url),
-        shortcut_label=settings.shortcut_label,
-        identifier_attribute=settings.identifier_attribute,
+        ent_url=settings.ent_url,
+        cas_url=settings.cas_url,
+        pronote_url=settings.pronote_url,
+        pronote_classic_url=settings.pronote_classic_url,
+        pronote_direct_url=settings.pronote_direct_url,
         accounts=list(settings.accounts),
-        pronote_classic_url=str(settings.pronote_classic_url)
-        if settings.pronote_classic_url
-        else None,
-        pronote_direct_url=str(settings.pronote_direct_url)
-        if settings.pronote_direct_url
-        else None,
-        insecure_tls=settings.insecure_tls,
-        wayf_selections=dict(settings.wayf_selections),
     )
 
 
-def targets_from_lab(info: dict, settings: Settings) -> list[Target]:
+def targets_from_lab(info: dict[str, Any], settings: Settings) -> list[Target]:
     """One target per lab establishment, with the lab's demo accounts."""
     targets = []
     for site in info["establishments"]:
@@ -91,14 +163,15 @@ def targets_from_lab(info: dict, settings: Settings) -> list[Target]:
             if a["uai"] == site["uai"]
         ]
         targets.append(
-            Target(
+            build_target(
+                settings,
+                uai=site["uai"],
                 name=f"{site['uai']} {site['name']}",
                 ent_url=info["ent"],
                 cas_url=info["cas"],
                 pronote_url=site["pronote"],
                 pronote_classic_url=site["pronote_classic"],
                 pronote_direct_url=site["pronote_direct"],
-                shortcut_label=settings.shortcut_label,
                 identifier_attribute=info["identifier_attribute"],
                 accounts=accounts,
                 is_lab=True,
@@ -151,18 +224,18 @@ def targets_from_file(path: Path, settings: Settings) -> list[Target]:
             seen.setdefault(key, f"établissement n°{n} ({parsed.uai or parsed.name})")
         label = " ".join(x for x in (parsed.uai, parsed.name) if x)
         targets.append(
-            Target(
+            build_target(
+                settings,
                 name=label,
-                ent_url=_slash(parsed.ent_url),
-                cas_url=_slash(parsed.cas_url),
-                pronote_url=str(parsed.pronote_url),
-                pronote_classic_url=_opt(parsed.pronote_classic_url),
-                pronote_direct_url=_opt(parsed.pronote_direct_url),
-                shortcut_label=parsed.shortcut_label or settings.shortcut_label,
-                identifier_attribute=parsed.identifier_attribute or settings.identifier_attribute,
+                ent_url=parsed.ent_url,
+                cas_url=parsed.cas_url,
+                pronote_url=parsed.pronote_url,
+                pronote_classic_url=parsed.pronote_classic_url,
+                pronote_direct_url=parsed.pronote_direct_url,
+                shortcut_label=parsed.shortcut_label,
+                identifier_attribute=parsed.identifier_attribute,
                 accounts=[a.model_copy(update={"establishment": label}) for a in parsed.accounts],
-                insecure_tls=settings.insecure_tls,
-                wayf_selections=parsed.wayf_selections or dict(settings.wayf_selections),
+                wayf_selections=parsed.wayf_selections or None,
             )
         )
     return targets

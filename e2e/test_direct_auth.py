@@ -21,9 +21,7 @@ def test_direct_authentication(target: Target, probe: bool, journeys: JourneyRun
         pytest.skip("sonde HTTP : pas de navigateur pour ce contrôle")
     with allure.step("Ouverture de l'URL d'authentification directe"):
         try:
-            shown, detail, image = journeys.call(
-                journeys.direct_login_form(target.pronote_direct_url)
-            )
+            shown, detail, image = journeys.call(journeys.direct_login_form(target))
         except BrowserUnavailable as exc:
             pytest.fail(str(exc), pytrace=False)
         if image:

@@ -1,10 +1,12 @@
 """Zero configuration: at the start of `pytest e2e/`, discover what the user did not set.
 
 With `VERIFIER_PRONOTE_URL`, `VERIFIER_ENT_URL` and the accounts, the run asks PRONOTE.net and
-its CAS (`e2e.discover`, plain HTTP, no login) for the CAS root, the login family, the WAYF
-choices and, from the ENT catalogue, the shortcut pattern. A value the user set always wins
-(`.env`, the environment, a preset); a discovered value that contradicts it is reported, since
-it is often the misconfiguration itself. What was discovered, and how, goes to `summary.json`.
+its CAS (`e2e.discover`, plain HTTP, no login) for the CAS root, the WAYF choices and, from
+the ENT catalogue, the shortcut pattern; the login family is recorded (the journey recognises
+each login page itself). A value the user set always wins (`.env`, the environment, a preset);
+a discovered value that contradicts it is reported, since it is often the misconfiguration
+itself. What was discovered, and how, goes to `summary.json`. Discovery runs for every single
+real target; it stops the run only when the CAS root is unset and cannot be found.
 """
 
 from __future__ import annotations
@@ -19,8 +21,8 @@ from e2e.ent_catalogue import load_catalogue
 from e2e.network import NetworkSettings, httpx_client_kwargs
 from e2e.settings import Settings, load_settings
 
-# Settings keys discovery may fill, in the order they are reported.
-DISCOVERABLE = ("cas_url", "login_family", "wayf_selections", "shortcut_pattern")
+# Settings keys discovery may fill.
+DISCOVERABLE = ("cas_url", "wayf_selections", "shortcut_pattern")
 
 
 class DiscoveryFailed(Exception):
@@ -44,12 +46,9 @@ class Completed:
 
 
 def needs_discovery(settings: Settings) -> bool:
-    """A single real target whose CAS root the user left to discovery."""
+    """A single real target (a targets file is discovered by `python -m e2e discover`)."""
     return (
-        not settings.uses_lab
-        and settings.targets_file is None
-        and settings.pronote_url is not None
-        and settings.cas_url is None
+        not settings.uses_lab and settings.targets_file is None and settings.pronote_url is not None
     )
 
 
@@ -60,7 +59,8 @@ def _discover(settings: Settings) -> Discovery:
     wanted = Wanted(url, url, ent_url=str(settings.ent_url) if settings.ent_url else None)
 
     async def run() -> Discovery:
-        kwargs = {**httpx_client_kwargs(net), "timeout": settings.timeout_s}
+        # Capped: a host that hangs must not hold every run's start for a page's timeout.
+        kwargs = {**httpx_client_kwargs(net), "timeout": min(settings.timeout_s, 10)}
         prober = Prober(catalogue, client_kwargs=kwargs, net=net)
         try:
             return await prober.discover(wanted)
@@ -80,17 +80,24 @@ def _discover(settings: Settings) -> Discovery:
 def complete(settings: Settings) -> Completed:
     """The settings with what discovery found for the keys the user left unset."""
     found = _discover(settings)
-    if found.problem is not None and found.problem.blocking:
-        raise DiscoveryFailed(
-            f"découverte impossible ({found.problem.code}) : {found.problem.message} ; "
-            "renseignez VERIFIER_CAS_URL ou corrigez l'adresse"
-        )
-    user = settings.model_fields_set
     done = Completed(settings, warnings=list(found.warnings))
+    if found.problem is not None and found.problem.blocking:
+        if settings.cas_url is None:
+            raise DiscoveryFailed(
+                f"découverte impossible ({found.problem.code}) : {found.problem.message} ; "
+                "renseignez VERIFIER_CAS_URL ou corrigez l'adresse"
+            )
+        # Everything needed is set: the checks will say what is wrong, better than we can.
+        done.warnings.append(f"{found.problem.code} : {found.problem.message}")
+        return done
     if found.problem is not None:
         done.warnings.append(f"{found.problem.code} : {found.problem.message}")
+    if "login_family" in found.facts:  # recorded, not a setting
+        family = found.facts["login_family"]
+        done.discovered["login_family"] = {"value": family.value, "evidence": family.evidence}
+    user = settings.model_fields_set
     values: dict[str, Any] = {}
-    for key in ("cas_url", "login_family", "shortcut_pattern"):
+    for key in ("cas_url", "shortcut_pattern"):
         fact = found.facts.get(key)
         if fact is None:
             continue
@@ -125,5 +132,6 @@ def complete(settings: Settings) -> Completed:
             "découverte : aucun CAS trouvé pour "
             f"{settings.pronote_url} ; renseignez VERIFIER_CAS_URL"
         )
-    done.settings = load_settings(**values)
+    if values:
+        done.settings = load_settings(**values)
     return done

@@ -15,12 +15,13 @@ from __future__ import annotations
 import importlib.util
 import re
 import secrets
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 
-from lab import login_routes
+from lab import login_apereo, login_discovery, login_edifice, login_routes
 from lab.directory import CATEGORIES, check_password
 from lab.server import TEMPLATES
 from lab.state import World
@@ -121,6 +122,16 @@ _SQLITE: dict[str, Any] = {
 _LAB_PAGES = {"CAS_LOGIN_TEMPLATE": "cas/login.html", "CAS_LOGGED_TEMPLATE": "cas/logged.html"}
 
 
+# The login pages of each ENT family (lab.families), one module each.
+FAMILY_ROUTES: dict[str, Callable[[], list[Any]]] = {
+    "kosmos": login_routes.kosmos_urls,
+    "opentent": login_routes.ng_urls,
+    "apereo": login_apereo.urls,
+    "edifice": login_edifice.urls,
+    "discovery": login_discovery.urls,
+}
+
+
 class LabAuthUser:
     """django-cas-server auth class backed by the lab ENT's directory (hashed passwords)."""
 
@@ -128,7 +139,10 @@ class LabAuthUser:
         self.username = username
 
     def test_password(self, password: str) -> bool:
-        person = _require_world().person(self.username)
+        world = _require_world()
+        person = world.person(self.username)
+        if world.has("cas_captcha") or login_routes.locked(world, self.username):
+            return False  # a captcha no robot solves; a locked account, whatever its password
         # An ÉduConnect account has no ENT password: ÉduConnect checks its password.
         return (
             person is not None
@@ -258,7 +272,7 @@ def _build_urlpatterns() -> list:
     routes = login_routes.installed()
     if routes is None:
         return [*common, path("", include("cas_server.urls", namespace="cas_server"))]
-    return [*common, *login_routes.urlpatterns(routes)]
+    return [*common, *FAMILY_ROUTES[routes.family]()]
 
 
 def __getattr__(name: str) -> Any:

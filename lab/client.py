@@ -77,6 +77,10 @@ class LabClient:
         """Reset, then switch these faults on (an empty list means a healthy lab)."""
         return self._call("POST", "faults", json={"faults": faults})
 
+    def posts(self) -> dict[str, int]:
+        """POSTs the lab's apps received since the last reset, by `<app> <path>`."""
+        return self._call("GET", "posts")
+
     def affected(self, fault: str) -> str | None:
         """Login of the one account a per-user fault applies to."""
         return self._call("GET", f"affected/{fault}")["login"]

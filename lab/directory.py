@@ -61,8 +61,8 @@ _NAMES = {
 _CLASSES = ("4B", "3A", "5C", "6D", "1GB", "2NDE3")
 
 # The CAS keeps salted PBKDF2 hashes, as a CAS does, with few rounds: not a production count,
-# since the passwords are new at every start and live as long as the lab (83 hashes at
-# 20,000 rounds were 0.4 s of every lab start, and each login 10 ms of the lab's CPU).
+# since the passwords are new at every start and live as long as the lab (a production count
+# would slow every lab start and every login).
 _HASH_ITERATIONS = 2_000
 _ID_ALPHABET = string.ascii_uppercase + string.digits
 

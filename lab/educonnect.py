@@ -23,12 +23,13 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import Blueprint, Flask, Response, current_app, redirect, render_template, request
+from flask import Blueprint, Flask, current_app, redirect, render_template, request
 from saml2 import BINDING_HTTP_POST, saml
 from saml2.assertion import Policy
 from saml2.s_utils import factory
 from saml2.saml import NAMEID_FORMAT_TRANSIENT, NameID
 from saml2.time_util import in_a_while
+from werkzeug.wrappers import Response
 
 from lab.directory import Person, check_password
 from lab.saml import EDUCONNECT_ID_ATTRIBUTE, PendingFederation
@@ -63,6 +64,7 @@ class _Flow:
     relay_state: str
     csrf: str = field(default_factory=lambda: secrets.token_urlsafe(24))
     person: Person | None = None  # set once the password is right
+    accepted: bool = False  # the new terms of use, under the educonnect_new_step fault
     created: float = field(default_factory=time.monotonic)
 
 
@@ -208,7 +210,25 @@ def _proceed(flow_id: str) -> Response:
         return _message("Erreur", "Requête invalide", "Rechargez la page.", status=403)
     if flow.person is None:
         return _check_password_step(flow_id, flow)
+    if _new_step_pending(flow):
+        if request.form.get("cgu") != "oui":
+            return _new_step_page(flow_id, flow)
+        flow.accepted = True
+        return _respond(flow_id, flow)
     return _check_birth_date_step(flow_id, flow)
+
+
+def _new_step_pending(flow: _Flow) -> bool:
+    return _idp().world.has("educonnect_new_step") and not flow.accepted
+
+
+def _new_step_page(flow_id: str, flow: _Flow) -> Response:
+    return _page(
+        "educonnect/new_step.html",
+        "Conditions d'utilisation",
+        action=f"{SSO_PATH}?execution={flow_id}",
+        csrf=flow.csrf,
+    )
 
 
 def _check_password_step(flow_id: str, flow: _Flow) -> Response:
@@ -231,6 +251,8 @@ def _check_password_step(flow_id: str, flow: _Flow) -> Response:
     flow.person = person
     if _needs_identity_check(person):
         return redirect(f"{SSO_PATH}?execution={flow_id}", 302)
+    if _new_step_pending(flow):
+        return _new_step_page(flow_id, flow)
     return _respond(flow_id, flow)
 
 

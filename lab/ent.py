@@ -18,13 +18,13 @@ import httpx
 from flask import (
     Blueprint,
     Flask,
-    Response,
     current_app,
     redirect,
     render_template,
     request,
     session,
 )
+from werkzeug.wrappers import Response
 
 from lab.casclient import check_ticket
 from lab.directory import SPACE_PAGES, Person

@@ -13,7 +13,8 @@ from collections.abc import Callable, Iterable
 from typing import Any
 from urllib.parse import urlencode
 
-from flask import Blueprint, Flask, Response, current_app, redirect, render_template, request
+from flask import Blueprint, Flask, current_app, redirect, render_template, request
+from werkzeug.wrappers import Response
 
 from lab.directory import Person
 from lab.ent import shortcut_target

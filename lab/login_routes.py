@@ -32,12 +32,12 @@ from django.views.decorators.csrf import csrf_exempt
 from saml2 import BINDING_HTTP_POST
 
 from lab.directory import Person, check_password
+from lab.families import FAMILIES
 from lab.saml import EDUCONNECT_ID_ATTRIBUTE, PendingFederation
 from lab.state import World
 
 log = logging.getLogger("lab.login_routes")
 
-ENT_NAMES = {"kosmos": "eCollège 31", "opentent": "Monlycée.net"}
 # Kosmos selections (seen on eCollège 31 and ENT Occitanie, DOMAIN.md).
 EDUCONNECT_SELECTION = "EDU_parent_eleve"
 LOCAL_SELECTION = "ATS_parent_eleve"
@@ -52,12 +52,17 @@ class LoginRoutes:
 
     @property
     def ent_name(self) -> str:
-        return ENT_NAMES[self.family]
+        return FAMILIES[self.family].ent_name
 
     @property
     def cas_prefix(self) -> str:
         """Path of the CAS root on its host: `/` for Kosmos, `/cas/` for Open ENT NG."""
-        return "/cas/" if self.family == "opentent" else "/"
+        return FAMILIES[self.family].cas_prefix
+
+    @property
+    def ng(self) -> bool:
+        """An Open ENT NG (Edifice) ENT: its pages are NG's."""
+        return FAMILIES[self.family].ng_portal
 
 
 _installed: LoginRoutes | None = None
@@ -73,7 +78,7 @@ def installed() -> LoginRoutes | None:
     return _installed
 
 
-def _routes() -> LoginRoutes:
+def current_routes() -> LoginRoutes:
     if _installed is None:
         raise RuntimeError("lab login routes used before lab.cas_site.configure()")
     return _installed
@@ -83,15 +88,27 @@ def template_context(request: HttpRequest) -> dict[str, Any]:
     routes = _installed
     if routes is None:
         return {}
+    world = routes.world
+    posted = request.POST.get("username", "") if request.method == "POST" else ""
     return {
+        "lab_family": routes.family,
         "lab_wording": routes.wording,
         "lab_ent_name": routes.ent_name,
         "lab_execution": getattr(request, "lab_execution", ""),
+        # The CAS's own refusals (lab faults): a locked account, a captcha to solve.
+        "lab_locked": bool(posted) and locked(world, posted),
+        "lab_captcha": world.has("cas_captcha"),
     }
 
 
+def locked(world: World, login: str) -> bool:
+    """The CAS locked this account after failed logins (the cas_account_locked fault)."""
+    person = world.affected("cas_account_locked")
+    return world.has("cas_account_locked") and person is not None and person.login == login
+
+
 def _alt() -> bool:
-    return _routes().wording == "alt"
+    return current_routes().wording == "alt"
 
 
 # -- the CAS session ---------------------------------------------------------------
@@ -136,14 +153,14 @@ def session_user(session_key: str | None) -> str | None:
 def _login_url(service: str | None, **extra: str) -> str:
     params = {**extra, **({"service": service} if service else {})}
     query = f"?{urlencode(params)}" if params else ""
-    return f"{_routes().cas_prefix}login{query}"
+    return f"{current_routes().cas_prefix}login{query}"
 
 
 # -- Kosmos: WAYF, local form, ÉduConnect -----------------------------------------
 
 
 def _wayf(request: HttpRequest, *, unknown: bool = False) -> HttpResponse:
-    world = _routes().world
+    world = current_routes().world
     students = []
     if not world.has("wayf_choice_missing"):
         label = (
@@ -179,12 +196,12 @@ def kosmos_login(request: HttpRequest) -> HttpResponse:
     if selection is None:
         return _wayf(request)
     offered = {LOCAL_SELECTION} | (
-        set() if _routes().world.has("wayf_choice_missing") else {EDUCONNECT_SELECTION}
+        set() if current_routes().world.has("wayf_choice_missing") else {EDUCONNECT_SELECTION}
     )
     if selection not in offered:
         return _wayf(request, unknown=True)
     if selection == EDUCONNECT_SELECTION:
-        return _saml_start(request, _login_url(request.GET.get("service") or None))
+        return saml_start(request, _login_url(request.GET.get("service") or None))
     request.lab_execution = secrets.token_urlsafe(32)  # Apereo's web-flow id, for the alt form
     return LoginView.as_view()(request)
 
@@ -192,9 +209,9 @@ def kosmos_login(request: HttpRequest) -> HttpResponse:
 # -- ÉduConnect: the ENT's SAML service provider ---------------------------------------
 
 
-def _saml_start(request: HttpRequest, return_to: str) -> HttpResponse:
+def saml_start(request: HttpRequest, return_to: str) -> HttpResponse:
     """Auto-post a SAMLRequest to ÉduConnect; where to go back waits in the session."""
-    routes = _routes()
+    routes = current_routes()
     relay_state = secrets.token_urlsafe(16)
     request_id, info = routes.federation.sp.prepare_for_authenticate(
         entityid=routes.federation.idp_entity_id,
@@ -207,19 +224,19 @@ def _saml_start(request: HttpRequest, return_to: str) -> HttpResponse:
     return HttpResponse(info["data"], content_type="text/html; charset=utf-8")
 
 
-def _ent_error(
+def ent_error(
     request: HttpRequest, title: str, message: str, advice: str, status: int
 ) -> HttpResponse:
-    routes = _routes()
-    template = "ng/error.html" if routes.family == "opentent" else "cas/ent_error.html"
-    retry = "/" if routes.family == "opentent" else _login_url(None)
+    routes = current_routes()
+    template = "ng/error.html" if routes.ng else "cas/ent_error.html"
+    retry = "/" if routes.ng else _login_url(None)
     context = {"title": title, "message": message, "advice": advice, "retry": retry}
     return render(request, template, context, status=status)
 
 
-def _mapped_person(educonnect_id: str | None) -> Person | None:
+def mapped_person(educonnect_id: str | None) -> Person | None:
     """The ENT account linked to this ÉduConnect identity (the ENT's own table)."""
-    world = _routes().world
+    world = current_routes().world
     person = next(
         (p for p in world.people if educonnect_id and p.educonnect_id == educonnect_id), None
     )
@@ -229,11 +246,10 @@ def _mapped_person(educonnect_id: str | None) -> Person | None:
     return person
 
 
-@csrf_exempt  # the IdP posts here from its own site; the SAML signature is the proof
-def saml_acs(request: HttpRequest) -> HttpResponse:
-    routes = _routes()
-    if request.method != "POST":
-        return HttpResponse(status=405)
+def saml_answer(request: HttpRequest) -> tuple[str | None, str] | HttpResponse:
+    """The ÉduConnect identifier a posted SAMLResponse carries and the page to go back to;
+    the ENT's refusal page when the response does not pass (signature, dates, audience)."""
+    routes = current_routes()
     outstanding = dict(request.session.get("saml_outstanding", {}))
     try:
         answer = routes.federation.sp.parse_authn_request_response(
@@ -244,7 +260,7 @@ def saml_acs(request: HttpRequest) -> HttpResponse:
         answer = None
     if answer is None:
         # Inference: real ENTs show a generic authentication error (no public wording).
-        return _ent_error(
+        return ent_error(
             request,
             "Erreur d'authentification" if not _alt() else "Connexion impossible",
             (
@@ -257,11 +273,21 @@ def saml_acs(request: HttpRequest) -> HttpResponse:
         )
     return_to = outstanding.pop(answer.in_response_to, "/")
     request.session["saml_outstanding"] = outstanding
-    educonnect_id = (answer.ava.get(EDUCONNECT_ID_ATTRIBUTE) or [None])[0]
-    person = _mapped_person(educonnect_id)
+    return (answer.ava.get(EDUCONNECT_ID_ATTRIBUTE) or [None])[0], local_callback(return_to)
+
+
+@csrf_exempt  # the IdP posts here from its own site; the SAML signature is the proof
+def saml_acs(request: HttpRequest) -> HttpResponse:
+    if request.method != "POST":
+        return HttpResponse(status=405)
+    answer = saml_answer(request)
+    if isinstance(answer, HttpResponse):
+        return answer
+    educonnect_id, return_to = answer
+    person = mapped_person(educonnect_id)
     if person is None:
-        # Real ENTs say something like this (issue 12, DOMAIN.md); wording is the lab's.
-        return _ent_error(
+        # Real ENTs say something like this (DOMAIN.md); wording is the lab's.
+        return ent_error(
             request,
             "Compte non trouvé" if not _alt() else "Compte introuvable",
             (
@@ -273,13 +299,13 @@ def saml_acs(request: HttpRequest) -> HttpResponse:
             403,
         )
     open_cas_session(request, person)
-    return HttpResponseRedirect(_local_callback(return_to))
+    return HttpResponseRedirect(return_to)
 
 
 # -- Open ENT NG: /cas/login, /auth/login, the dominos ------------------------------------
 
 
-def _local_callback(value: str) -> str:
+def local_callback(value: str) -> str:
     """Only a path on this host (an open redirect otherwise)."""
     parts = urlsplit(value)
     if parts.scheme or parts.netloc or not value.startswith("/"):
@@ -298,10 +324,10 @@ def ng_cas_login(request: HttpRequest) -> HttpResponse:
 
 
 def ng_wayf(request: HttpRequest) -> HttpResponse:
-    callback = _local_callback(request.GET.get("callBack", "/"))
+    callback = local_callback(request.GET.get("callBack", "/"))
     query = urlencode({"callBack": callback})
     dominos = []
-    if not _routes().world.has("wayf_choice_missing"):
+    if not current_routes().world.has("wayf_choice_missing"):
         dominos += [
             {"profile": "eleve", "label": "Élève", "href": f"/auth/saml/authn/educonnect?{query}"},
             {
@@ -317,16 +343,18 @@ def ng_wayf(request: HttpRequest) -> HttpResponse:
     return render(request, "ng/wayf.html", {"dominos": dominos})
 
 
-def ng_saml_start(request: HttpRequest) -> HttpResponse:
-    if _routes().world.has("wayf_choice_missing"):
+def ngsaml_start(request: HttpRequest) -> HttpResponse:
+    if current_routes().world.has("wayf_choice_missing"):
         return ng_wayf(request)
     # The page to come back to (the CAS login with its `service`) is the callBack.
-    return _saml_start(request, _local_callback(request.GET.get("callBack", "/")))
+    return saml_start(request, local_callback(request.GET.get("callBack", "/")))
 
 
 def ng_login(request: HttpRequest) -> HttpResponse:
-    world = _routes().world
-    callback = _local_callback(request.POST.get("callBack") or request.GET.get("callBack", "/"))
+    world = current_routes().world
+    # NG's own /cas/login sends `callback`; its WAYF and this form, `callBack`.
+    asked = request.POST.get("callBack") or request.GET.get("callBack")
+    callback = local_callback(asked or request.GET.get("callback", "/"))
     context = {"callback": callback, "error": False, "login": ""}
     if request.method == "POST":
         login = request.POST.get("email", "").strip()
@@ -344,18 +372,24 @@ def ng_login(request: HttpRequest) -> HttpResponse:
     return render(request, "ng/login.html", context)
 
 
-def urlpatterns(routes: LoginRoutes) -> list:
+def ng_urls() -> list[Any]:
+    """Open ENT NG: the ENT is its own CAS; /auth/login, the dominos, ÉduConnect."""
     from django.urls import include, path
 
-    if routes.family == "opentent":
-        return [
-            path("cas/login", ng_cas_login),
-            path("cas/", include("cas_server.urls", namespace="cas_server")),
-            path("auth/login", ng_login),
-            path("auth/saml/wayf", ng_wayf),
-            path("auth/saml/authn/educonnect", ng_saml_start),
-            path("auth/saml/acs", saml_acs),
-        ]
+    return [
+        path("cas/login", ng_cas_login),
+        path("cas/", include("cas_server.urls", namespace="cas_server")),
+        path("auth/login", ng_login),
+        path("auth/saml/wayf", ng_wayf),
+        path("auth/saml/authn/educonnect", ngsaml_start),
+        path("auth/saml/acs", saml_acs),
+    ]
+
+
+def kosmos_urls() -> list[Any]:
+    """Kosmos: the CAS on its own host, its WAYF, ÉduConnect's return."""
+    from django.urls import include, path
+
     return [
         path("login", kosmos_login),
         path("saml/acs", saml_acs),

@@ -16,11 +16,9 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from lab.state import FAULTS, PRONOTE_GENERATIONS
+from lab.families import FAMILIES
+from lab.state import ALL_FAULTS, PRONOTE_GENERATIONS
 from lab.wording import WORDINGS
-
-# The ENT login families the lab can stand for (README, "Login routes").
-FAMILIES = ("kosmos", "opentent")
 
 
 class LabOptionError(ValueError):
@@ -63,9 +61,9 @@ def _one_of(known: Sequence[str]) -> Callable[[Any], str | None]:
 
 
 def _known_faults(names: tuple[str, ...]) -> str | None:
-    unknown = [name for name in names if name not in FAULTS]
+    unknown = [name for name in names if name not in ALL_FAULTS]
     if unknown:
-        return f" : panne(s) inconnue(s) : {', '.join(unknown)} ; connues : {', '.join(FAULTS)}"
+        return f" : panne(s) inconnue(s) : {', '.join(unknown)} ; connues : {', '.join(ALL_FAULTS)}"
     return None
 
 
@@ -161,10 +159,12 @@ class LabOptions:
         "kosmos",
         flag="--ent-family",
         env="LAB_ENT_FAMILY",
-        help="login routes and portal: kosmos (WAYF, ÉduConnect, own CAS host) or opentent "
-        "(Open ENT NG, its own CAS under /cas/)",
+        help="login routes and portal: kosmos (WAYF, ÉduConnect, own CAS host), opentent "
+        "(Open ENT NG, its own CAS under /cas/), apereo (Apereo CAS form, local accounts), "
+        "edifice (Open ENT NG with its SAML WAYF) or discovery (a discovery WAYF before "
+        "ÉduConnect)",
         parse=str.strip,
-        check=_one_of(FAMILIES),
+        check=_one_of(tuple(FAMILIES)),
     )
     ticket_validity_s: int = _option(
         60,

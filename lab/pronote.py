@@ -35,13 +35,13 @@ import httpx
 from flask import (
     Blueprint,
     Flask,
-    Response,
     current_app,
     redirect,
     render_template,
     request,
     session,
 )
+from werkzeug.wrappers import Response
 
 from lab.casclient import TicketCheck, check_ticket
 from lab.directory import CATEGORIES, SPACE_PAGES, Person, check_password
@@ -179,7 +179,7 @@ def _form(
     title: str,
     fields: list[tuple[str, str]],
     name: str = "eleve",
-    **context: str,
+    **context: Any,
 ) -> Response:
     """One of PRONOTE's own forms: *context* gives heading, intro, button, action, message…"""
     first = 20 + secrets.randbelow(60)  # generated ids, as PRONOTE's: never rely on them
@@ -262,6 +262,8 @@ def _current_user() -> PronoteUser | None:
 
 
 def _open_space(user: PronoteUser) -> Response:
+    if _pub().world.refuses("pronote_second_factor", user.person):
+        return _second_factor(user)  # recognised (and linked), the space waits for a code
     session.clear()
     session["uid"] = user.person.uid
     target = f"/pronote/{SPACE_PAGES[user.person.profile]}"
@@ -304,6 +306,36 @@ def _by_identity(site: Establishment, check: TicketCheck) -> PronoteUser | None:
     )
 
 
+def _second_factor(user: PronoteUser) -> Response:
+    """PRONOTE's own second factor for an account (PRONOTE 2024: a PIN code, trusted
+    devices; DOMAIN.md): single sign-on is done, the space waits for a code the ENT never
+    gave. The texts are inferences (the real step is drawn by PRONOTE's script)."""
+    w = _pub().w
+    name = SPACE_PAGES[user.person.profile].removesuffix(".html")
+    return _form(
+        title=f"PRONOTE - {w['pn_pin_title']}",
+        fields=[(w["pn_pin_label"], "password")],
+        name=name,
+        heading=w["pn_pin_title"],
+        intro=w["pn_pin_intro"],
+        text=w["pn_pin_device"],
+        button=w["pn_pin_button"],
+        action=f"/pronote/{name}.html",
+    )
+
+
+def _refused(user: PronoteUser) -> Response | None:
+    """PRONOTE's own refusal of a recognised user: over its authentication errors, or not
+    allowed into its profile's space (lab faults; the texts are PRONOTE's, DOMAIN.md)."""
+    pub = _pub()
+    if pub.world.refuses("pronote_too_many_errors", user.person):
+        return _error(pub.w["pn_too_many_errors"])
+    if pub.world.refuses("space_access_denied", user.person):
+        space = SPACES[SPACE_PAGES[user.person.profile].removesuffix(".html")]
+        return _error(pub.w["pn_space_refused"].format(space=space.removeprefix("Espace ")))
+    return None
+
+
 def recognise(check: TicketCheck) -> Response:
     """PRONOTE's recognition of the CAS user (DOMAIN.md, "user-recognition modes")."""
     pub = _pub()
@@ -312,7 +344,7 @@ def recognise(check: TicketCheck) -> Response:
     with pub.world.lock:
         known = site.user_by_cas(cas_user)
         if known:
-            return _open_space(known)
+            return _refused(known) or _open_space(known)
         user: PronoteUser | None = None
         if settings.recognition_mode == "identite_pronote" and settings.identifier_management:
             code = check.attribute(pub.world.identifier_attribute)
@@ -320,6 +352,9 @@ def recognise(check: TicketCheck) -> Response:
         elif settings.recognition_mode == "identite_utilisateur":
             user = _by_identity(site, check)
         if user is not None:
+            refused = _refused(user)
+            if refused:
+                return refused
             user.id_cas = cas_user  # PRONOTE fills "Identifiant CAS" by itself
             return _open_space(user)
     # Identifier not released, not used, or matching nobody in PRONOTE's base:
@@ -368,6 +403,9 @@ def space_page(name: str) -> Response:
         return _error(pub.w["pn_not_found"], status=404)
     if pub.listener == "classic":
         return _classic_page(name)
+    if pub.world.has("pronote_ip_suspended"):
+        # PRONOTE.net answers the suspended address with its message, whatever the page.
+        return _error(pub.w["pn_ip_suspended"])
     ticket = request.args.get("ticket")
     if ticket:
         result = _validate(ticket, _service_url(name))

@@ -12,13 +12,16 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, Flask, Response, current_app, jsonify, request
+import jinja2
+from flask import Blueprint, Flask, current_app, jsonify, request
+from werkzeug.wrappers import Response
 
 from lab import cas_site
 from lab.directory import Person, build_directory, uai_for
 from lab.educonnect import create_educonnect_app
 from lab.ent import create_ent_app, refusal_text
 from lab.ent_ng import create_ng_portal, ng_site
+from lab.families import FAMILIES
 from lab.identifiers import ImportRefusedError, read_identifiers
 from lab.login_routes import LoginRoutes
 from lab.options import LabOptions
@@ -30,18 +33,26 @@ from lab.wording import texts
 
 # nginx's own answer when its backend is down.
 _BAD_GATEWAY = (Path(TEMPLATES) / "transport" / "502.html").read_bytes()
+_MAINTENANCE = jinja2.Environment(
+    loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True
+).get_template("transport/maintenance.html")
 _COLLEGES = ["Collège Jean Jaurès", "Collège Pierre de Fermat", "Collège Olympe de Gouges"]
 
 
-def _transport(app: WSGIApp, world: World, *, entry: bool = False) -> WSGIApp:
-    """The network between the browser and a lab app: latency, and a flaky first hop.
+def _transport(app: WSGIApp, world: World, *, name: str, entry: bool = False) -> WSGIApp:
+    """The network between the browser and the lab app *name*: latency, a flaky first hop, a
+    login POST its load balancer fails; every POST counted (`World.posts`).
 
-    Each response waits the per-hop latency (real ENT hops take 0.3-1 s, issue 13),
+    Each response waits the per-hop latency (real ENT hops take 0.3-1 s),
     plus the slow_network delay under that fault. The wait holds one of the
     listener's worker threads, never its accept loop: other requests go on.
     """
 
     def wrapped(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        path = environ.get("PATH_INFO", "")
+        posted = environ.get("REQUEST_METHOD") == "POST"
+        if posted:
+            world.count_post(f"{name} {path}")
         delay = world.latency_s + (world.slow_network_delay_s if world.has("slow_network") else 0)
         if delay > 0:
             time.sleep(delay)  # the lab simulates the network; clients must not sleep
@@ -56,6 +67,16 @@ def _transport(app: WSGIApp, world: World, *, entry: bool = False) -> WSGIApp:
                 ],
             )
             return [_BAD_GATEWAY]
+        if entry and world.has_any("ent_maintenance", "ent_maintenance_503"):
+            # The whole ENT answers its maintenance page, with 200 or with 503 (both seen).
+            status = "503 Service Unavailable" if world.has("ent_maintenance_503") else "200 OK"
+            start_response(status, [("Content-Type", "text/html; charset=utf-8")])
+            return [_MAINTENANCE.render(w=texts(world.wording)).encode()]
+        if posted and path.endswith("/login") and name in ("cas", "ent"):
+            if world.has("ent_login_bad_gateway"):
+                # Its backend fails on the login POST: the credential was sent, nothing came back.
+                start_response("502 Bad Gateway", [("Content-Type", "text/html")])
+                return [_BAD_GATEWAY]
         return app(environ, start_response)
 
     return wrapped
@@ -72,8 +93,9 @@ class Lab:
         # Threads per listener: enough for ~16 journeys at once while each response
         # waits the per-hop latency; fewer per PRONOTE.net when there are many.
         self.ent = Listener("ent", threads=32)
-        # A Kosmos CAS has its own host; an Open ENT NG is its own CAS, under /cas/.
-        self.cas = Listener("cas", threads=32) if options.ent_family == "kosmos" else None
+        # A Kosmos or Apereo CAS has its own host; an Open ENT NG is its own CAS, under /cas/.
+        family = FAMILIES[options.ent_family]
+        self.cas = Listener("cas", threads=32) if family.own_cas_host else None
         cas_url = f"{self.cas.url}/" if self.cas else f"{self.ent.url}/cas/"
         self.educonnect = Listener("educonnect", threads=8)
         self.control = Listener("control", threads=2)
@@ -89,7 +111,8 @@ class Lab:
             build_directory(
                 establishments=options.establishments,
                 per_profile=options.per_profile,
-                educonnect_per_profile=options.educonnect_per_profile,
+                # A family without ÉduConnect (Apereo, Atrium) has local accounts only.
+                educonnect_per_profile=options.educonnect_per_profile if family.educonnect else 0,
             ),
             _establishments(options, cas_url, self.pronote_listeners),
             cas_url=cas_url,
@@ -119,7 +142,9 @@ class Lab:
         """Give each listener its app: ÉduConnect, the CAS, the ENT, PRONOTE.net, control."""
         world, options = self.world, self.options
         self.educonnect.app = _transport(
-            create_educonnect_app(world, self.federation, port=self.educonnect.port), world
+            create_educonnect_app(world, self.federation, port=self.educonnect.port),
+            world,
+            name="educonnect",
         )
         cas_site.configure(
             world,
@@ -130,18 +155,19 @@ class Lab:
             ),
         )
         if self.cas:
-            self.cas.app = _transport(cas_site.wsgi_app(), world)
-            ent_app = create_ent_app(world, port=self.ent.port)
+            self.cas.app = _transport(cas_site.wsgi_app(), world, name="cas")
+        if not FAMILIES[options.ent_family].ng_portal:
+            ent_app: WSGIApp = create_ent_app(world, port=self.ent.port)
         else:
             portal = create_ng_portal(world, session_cookie=cas_site.SESSION_COOKIE)
             ent_app = ng_site(portal, cas_site.wsgi_app())
-        self.ent.app = _transport(ent_app, world, entry=True)
+        self.ent.app = _transport(ent_app, world, name="ent", entry=True)
         for site, (classic, cas_listener) in zip(
             world.establishments, self.pronote_listeners, strict=True
         ):
             for listener, kind in ((classic, "classic"), (cas_listener, "cas")):
                 app = create_pronote_app(world, site, listener=kind, port=listener.port)
-                listener.app = _transport(app, world)
+                listener.app = _transport(app, world, name=f"pronote-{site.uai}-{kind}")
         self.control.app = create_control_app(self)
 
     # -- control -------------------------------------------------------------
@@ -312,6 +338,13 @@ def faults() -> Response:
     except UnknownFaultError as exc:
         return _json_error(str(exc), 400)
     return jsonify(_lab().world.snapshot())
+
+
+@control.get("/posts")
+def posts() -> Response:
+    """Every POST the lab's apps received since the last reset, by `<app> <path>`: how many
+    times a credential was sent (a verifier must send each once)."""
+    return jsonify(_lab().world.posts_seen())
 
 
 @control.get("/affected/<fault>")

@@ -8,7 +8,7 @@ never by hand. Keys and self-signed certificates are made at each lab start,
 in the lab's temporary folder.
 
 Building the federation (pysaml2's signature modules load XML schemas, and three RSA keys
-are made) took 1.5 s of each 2.4 s lab start, so the lab hands out a `PendingFederation`
+are made) is most of a lab start, so the lab hands out a `PendingFederation`
 and starts its build in a thread once everything else is up, while the verifier sets up;
 the first SAML use waits for it.
 """

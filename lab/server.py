@@ -29,7 +29,7 @@ TEMPLATES = str(Path(__file__).parent / "templates")
 @functools.cache
 def backchannel() -> httpx.Client:
     """The HTTP client the lab's services call each other with (ticket validations), one for
-    the whole process: each client builds a TLS context, 35 ms, two per establishment."""
+    the whole process: each client builds a TLS context, and there are two per establishment."""
     return httpx.Client(timeout=10)
 
 

@@ -32,7 +32,7 @@ FAULTS: dict[str, str] = {
     "double_authentication": "PRONOTE asks for its own login and password on first connection",
     "slow_network": "added latency on every hop",
     "flaky_network": "the first request of a journey fails with 502, then it recovers",
-    # ÉduConnect routes (issue 12). Procedure/contact: ÉduConnect is run by the Ministry
+    # ÉduConnect routes. Procedure/contact: ÉduConnect is run by the Ministry
     # (the académie's assistance); certificates and the identity mapping are the ENT's.
     "educonnect_unavailable": "ÉduConnect answers 503, its maintenance page (Ministry's service)",
     "educonnect_certificate_expired": (
@@ -51,6 +51,48 @@ FAULTS: dict[str, str] = {
         "date, stops an account whose birth date is unknown (the parent)"
     ),
     "wayf_choice_missing": "the CAS's WAYF offers no ÉduConnect choice (ENT administrator)",
+    "educonnect_new_step": (
+        "ÉduConnect adds a step after the password (new terms of use to accept) that no "
+        "verifier knows yet"
+    ),
+    # PRONOTE's own refusals after single sign-on (DOMAIN.md, "What breaks in the real
+    # world"): the address suspended after repeated failures, one account over its
+    # authentication errors, one account not allowed into its profile's space.
+    "pronote_ip_suspended": "PRONOTE.net suspends the address the journeys come from",
+    "pronote_too_many_errors": "PRONOTE refuses one account: too many authentication errors",
+    "space_access_denied": "PRONOTE does not let one account into its profile's space",
+    # A load balancer in front of the ENT's login that fails the login POST itself (502): the
+    # credential reached it, no answer came back.
+    "ent_login_bad_gateway": "the ENT's login POST answers 502 Bad Gateway",
+    # The ENT closed for maintenance: every page of its portal is its maintenance page.
+    "ent_maintenance": "the ENT answers its maintenance page (HTTP 200)",
+    "ent_maintenance_503": "the ENT answers its maintenance page (HTTP 503)",
+    # The ENT's CAS protecting itself (DOMAIN.md, "What breaks in the real world"): one
+    # account locked after failed logins, or a captcha in the login form.
+    "cas_account_locked": "the ENT's CAS refuses one account, locked after failed logins",
+    "cas_captcha": "the ENT's CAS login form asks for a captcha",
+    # PRONOTE 2024's own second factor for some accounts (DOMAIN.md): a PIN code step after
+    # single sign-on, distinct from double_authentication (PRONOTE's own login).
+    "pronote_second_factor": "PRONOTE asks one account for its PIN code after single sign-on",
+}
+
+# Faults of one login family's own pages (lab.families), apart from FAULTS, whose every
+# entry the verifier's fault matrices name; other families ignore them.
+FAMILY_FAULTS: dict[str, dict[str, str]] = {
+    # Edifice's answers after ÉduConnect (lab.login_edifice); the ENT's administrator fixes them.
+    "edifice": {
+        "edifice_user_not_found": "Edifice finds no ENT account for one ÉduConnect identity "
+        "(fed.auth.error.user.not.found)",
+        "edifice_blocked_user": "Edifice's account of one ÉduConnect identity is blocked "
+        "(auth.error.blockedUser)",
+        "edifice_several_accounts": "several Edifice accounts match one ÉduConnect identity "
+        "(selectFederatedUser)",
+    },
+}
+# Every name `set_faults`, `--faults` and `LAB_FAULTS` take.
+ALL_FAULTS: dict[str, str] = {
+    **FAULTS,
+    **{name: why for faults in FAMILY_FAULTS.values() for name, why in faults.items()},
 }
 
 RECOGNITION_MODES = ("identite_pronote", "identite_utilisateur", "double_authentification")
@@ -174,6 +216,9 @@ class World:
         self.slow_network_delay_s = slow_network_delay_s  # every hop, under slow_network
         self.faults: list[str] = []
         self.service_registered = True
+        # POSTs seen by the lab's apps, by "<app> <path>" (its own lock: counted on every hop).
+        self._posts: dict[str, int] = {}
+        self._posts_lock = threading.Lock()
         self._baseline = [(e.settings, e.shortcut) for e in establishments]
         self.reset()
 
@@ -181,22 +226,26 @@ class World:
     def person(self, login: str) -> Person | None:
         return next((p for p in self.people if p.login == login), None)
 
-    def person_by_uid(self, uid: str) -> Person | None:
-        return next((p for p in self.people if p.uid == uid), None)
-
     def establishment(self, uai: str) -> Establishment:
         return next(e for e in self.establishments if e.uai == uai)
 
-    # The old names, until lab.cas_site (another owner) moves to the new ones.
-    @property
-    def sites(self) -> list[Establishment]:
-        return self.establishments
+    def count_post(self, where: str) -> None:
+        with self._posts_lock:
+            self._posts[where] = self._posts.get(where, 0) + 1
 
-    def site(self, uai: str) -> Establishment:
-        return self.establishment(uai)
+    def posts_seen(self) -> dict[str, int]:
+        with self._posts_lock:
+            return dict(self._posts)
 
     def has(self, fault: str) -> bool:
         return fault in self.faults
+
+    def has_any(self, *faults: str) -> bool:
+        return any(f in self.faults for f in faults)
+
+    def refuses(self, fault: str, person: Person) -> bool:
+        """Whether the per-user *fault* is on and applies to *person*."""
+        return self.has(fault) and self.affected(fault) is person
 
     def affected(self, fault: str) -> Person | None:
         """The one demo person a per-user fault applies to (the last of its profile and route)."""
@@ -207,6 +256,13 @@ class World:
             # Every ÉduConnect account is asked; the parent's birth date is not in the
             # lab's account list, so the check stops the parent.
             "educonnect_identity_check": ("parent", "educonnect"),
+            "pronote_too_many_errors": ("professeur", "local"),
+            "space_access_denied": ("personnel", "local"),
+            "cas_account_locked": ("eleve", "local"),
+            "pronote_second_factor": ("parent", "local"),
+            "edifice_user_not_found": ("parent", "educonnect"),
+            "edifice_blocked_user": ("eleve", "educonnect"),
+            "edifice_several_accounts": ("eleve", "educonnect"),
         }
         wanted, route = profile.get(fault, (None, None))
         candidates = [
@@ -224,6 +280,8 @@ class World:
         """The healthy set-up: procedure followed, full import done, nobody connected yet."""
         with self.lock:
             self.faults = []
+            with self._posts_lock:
+                self._posts = {}
             self.service_registered = True
             for site, (settings, shortcut) in zip(self.establishments, self._baseline, strict=True):
                 site.settings = PronoteSettings(**vars(settings))
@@ -235,10 +293,10 @@ class World:
 
     def set_faults(self, names: list[str]) -> None:
         """Reset, then switch on each named fault."""
-        unknown = [n for n in names if n not in FAULTS]
+        unknown = [n for n in names if n not in ALL_FAULTS]
         if unknown:
             raise UnknownFaultError(
-                f"unknown fault(s): {', '.join(unknown)}; known: {', '.join(FAULTS)}"
+                f"unknown fault(s): {', '.join(unknown)}; known: {', '.join(ALL_FAULTS)}"
             )
         with self.lock:
             self.reset()
@@ -309,7 +367,7 @@ class World:
                 "faults": list(self.faults),
                 "service_registered": self.service_registered,
                 "wording": self.wording,
-                "sites": [  # establishments; the key predates the name and scripts read it
+                "sites": [  # the establishments, under the key scripts read
                     {
                         "uai": s.uai,
                         "name": s.name,

@@ -22,6 +22,18 @@ from typing import Literal
 WordingName = Literal["default", "alt"]
 WORDINGS: tuple[WordingName, ...] = ("default", "alt")
 
+# PRONOTE's own lock-out and access texts, quoted in public client threads (DOMAIN.md,
+# "What breaks in the real world": Papillon #606, #803; "Vous n'avez pas accès à
+# l'Espace…"): the product's words, the same in both wordings.
+_PRONOTE_REFUSALS: dict[str, str] = {
+    "pn_ip_suspended": "Votre adresse IP est provisoirement suspendue.",
+    "pn_too_many_errors": (
+        "Vous avez dépassé le nombre d'erreurs d'authentification autorisées. "
+        "Veuillez patienter avant de réessayer."
+    ),
+    "pn_space_refused": "Vous n'avez pas accès à l'Espace {space}.",
+}
+
 _DEFAULT: dict[str, str] = {
     # -- PRONOTE.net: root page (a real root may serve a page instead of redirecting)
     "pn_home_title": "PRONOTE",
@@ -76,6 +88,13 @@ _DEFAULT: dict[str, str] = {
         "passe PRONOTE."
     ),
     "pn_double_button": "Valider",
+    # PRONOTE's second factor (PRONOTE 2024, DOMAIN.md: a PIN code, trusted devices); the
+    # real step is drawn by PRONOTE's script and its words are not public: inferences.
+    "pn_pin_title": "Double authentification",
+    "pn_pin_intro": "Pour sécuriser votre compte, saisissez votre code PIN.",
+    "pn_pin_label": "Code PIN",
+    "pn_pin_device": "Enregistrer cet appareil comme appareil de confiance.",
+    "pn_pin_button": "Valider",
     # -- PRONOTE.net: errors. Titles "Impossible d'afficher la page" and "Accès refusé",
     # and "Le site n'est pas disponible", are real (DOMAIN.md); the sentences under the
     # CAS ones are inferences (no public wording).
@@ -91,6 +110,7 @@ _DEFAULT: dict[str, str] = {
     ),
     "pn_cas_down": "Le serveur d'authentification de l'ENT ne répond pas.",
     "pn_session_expired": "Votre session a expiré. Reconnectez-vous depuis l'ENT.",
+    **_PRONOTE_REFUSALS,
     # PRONOTE.net's non-essential classes (the ids of its inputs are generated anyway).
     "pn_cls_page": "pn-page",
     "pn_cls_error": "pn-erreur",
@@ -103,6 +123,12 @@ _DEFAULT: dict[str, str] = {
     "ent_logout": "Se déconnecter",
     "ent_admin": "Administration",
     "ent_denied_title": "Accès refusé",
+    # The ENT's maintenance page: no public wording; an inference, plausible for any ENT.
+    "ent_maintenance_title": "Maintenance en cours",
+    "ent_maintenance_text": (
+        "Votre ENT est en cours de maintenance. Le service sera rétabli dans les meilleurs délais."
+    ),
+    "ent_cls_maintenance": "page-maintenance",
     "ent_denied_text": "Cette page est réservée aux administrateurs.",
     "ent_login_failed_title": "Erreur de connexion",
     "ent_login_failed_text": "La connexion a échoué.",
@@ -191,6 +217,11 @@ _ALT: dict[str, str] = {
     "pn_double_title": "Vérification de votre compte",
     "pn_double_intro": "Confirmez votre identité avec vos codes d'accès PRONOTE habituels.",
     "pn_double_button": "Confirmer",
+    "pn_pin_title": "Sécurisation du compte",
+    "pn_pin_intro": "Confirmez votre connexion avec votre code personnel.",
+    "pn_pin_label": "Code personnel",
+    "pn_pin_device": "Se souvenir de cet appareil.",
+    "pn_pin_button": "Continuer",
     # "Accès refusé" is a real error title; "HTTP Error 503" is quoted by Index
     # Éducation's KB, here in the words of Windows' HTTP.sys, which serves
     # PRONOTE.net's URL reservation when the service is stopped.
@@ -202,6 +233,7 @@ _ALT: dict[str, str] = {
     "pn_cas_refused": "Le jeton transmis par l'ENT a été rejeté.",
     "pn_cas_down": "Impossible de joindre le service d'authentification.",
     "pn_session_expired": "Délai dépassé : repassez par l'ENT.",
+    **_PRONOTE_REFUSALS,
     "pn_cls_page": "zone-principale",
     "pn_cls_error": "message-alerte",
     # -- another ENT of the same family
@@ -213,6 +245,11 @@ _ALT: dict[str, str] = {
     "ent_logout": "Déconnexion",
     "ent_admin": "Paramétrage",
     "ent_denied_title": "Accès interdit",
+    "ent_maintenance_title": "Opération de maintenance",
+    "ent_maintenance_text": (
+        "L'ENT est momentanément indisponible pour maintenance. Merci de revenir plus tard."
+    ),
+    "ent_cls_maintenance": "maintenance",
     "ent_denied_text": "Vous n'avez pas les droits nécessaires.",
     "ent_login_failed_title": "Authentification échouée",
     "ent_login_failed_text": "Impossible d'ouvrir votre session.",

@@ -62,7 +62,7 @@ class EduConnectPage:
     async def confirm_identity(self, birth_date: date) -> None:
         """Answer the birth-date identity check (`#theForm`) and wait for the next page.
 
-        Call it when the check is shown (`login_family` says `identity_check`): the fields may
+        Call it when the check is shown (its `#theForm` is visible): the fields may
         be text inputs or lists, with months as numbers or French names.
         """
         await self.identity_form.wait_for(state="visible")

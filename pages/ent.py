@@ -23,9 +23,8 @@ class OpenedService:
 class EntHomePage:
     """The ENT's pages before and around the portal: links to its login, to its apps page."""
 
-    def __init__(self, page: Page, locators: Locators) -> None:
+    def __init__(self, page: Page) -> None:
         self.page = page
-        self.login_link: Locator = self.link(locators.ent_login_link, locators.ent_login_link_texts)
 
     def link(self, selector: str, texts: list[str]) -> Locator:
         """A link found by its selector, else by one of its texts (any case)."""
@@ -38,9 +37,6 @@ class EntHomePage:
     async def follow(self, link: Locator) -> None:
         async with self.page.expect_navigation(wait_until="domcontentloaded"):
             await link.click()
-
-    async def go_to_login(self) -> None:
-        await self.follow(self.login_link)
 
 
 class EntPortalPage:

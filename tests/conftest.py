@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -21,3 +23,13 @@ def clean_lab(lab: LabClient) -> LabClient:
     """The session's lab, reset to its healthy state: no fault, nobody connected yet."""
     lab.reset()
     return lab
+
+
+@pytest.fixture
+def env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> pytest.MonkeyPatch:
+    """A clean environment and working directory: no VERIFIER_* from outside, no .env."""
+    for key in list(os.environ):
+        if key.startswith(("VERIFIER_", "LAB_")):
+            monkeypatch.delenv(key)
+    monkeypatch.chdir(tmp_path)
+    return monkeypatch

@@ -35,13 +35,30 @@ FAULT_CODES: dict[str, str] = {
     "double_authentication": "PN-DOUBLE-AUTHENTIFICATION",
     "slow_network": "PN-RESEAU-LENT",
     "flaky_network": "PN-RESEAU-INSTABLE",
-    # ÉduConnect (issue 12): the journey sets Observation.idp_error from what it sees.
+    # ÉduConnect: the journey records what it saw of the login (no choice, the IdP's own page,
+    # the identity check, the ENT refusing the SAML return) and the judge names it.
     "educonnect_unavailable": "PN-EDUCONNECT-INDISPONIBLE",
     "educonnect_certificate_expired": "PN-EDUCONNECT-CERTIFICAT",
     "saml_clock_skew": "PN-SAML-HORLOGE",
     "educonnect_identity_unmapped": "PN-EDUCONNECT-COMPTE-NON-RATTACHE",
     "educonnect_identity_check": "PN-EDUCONNECT-VERIFICATION-IDENTITE",
     "wayf_choice_missing": "PN-WAYF-CHOIX-ABSENT",
+    # PRONOTE's own refusals after single sign-on: its words name their cause.
+    "pronote_ip_suspended": "PN-IP-SUSPENDUE",
+    "pronote_too_many_errors": "PN-TROP-ERREURS-AUTH",
+    "space_access_denied": "PN-ACCES-ESPACE-REFUSE",
+    # The 502 answers the login POST at the CAS's host: the CAS failed, not the portal.
+    "ent_login_bad_gateway": "PN-CAS-INJOIGNABLE",
+    # The ENT's own answers before any login: its maintenance page, a locked account, a
+    # captcha (never answered: no password sent).
+    "ent_maintenance": "PN-ENT-MAINTENANCE",
+    "ent_maintenance_503": "PN-ENT-MAINTENANCE",
+    "cas_account_locked": "PN-ENT-COMPTE-VERROUILLE",
+    "cas_captcha": "PN-ENT-CAPTCHA",
+    # Single sign-on worked; PRONOTE's own second factor stops the space.
+    "pronote_second_factor": "PN-PRONOTE-CODE-PIN",
+    # A page of ÉduConnect's that no page object knows: named, not a timeout.
+    "educonnect_new_step": "PN-EDUCONNECT-ETAPE-INCONNUE",
 }
 
 

@@ -23,7 +23,7 @@ from lab.client import LabAccount, LabClient, running_lab
 from lab.directory import build_directory
 from tests.e2e_runner import run_e2e, site_env
 from tests.fault_oracle import FAULT_CODES
-from verdict.diagnoses import CATALOGUE
+from verdict.judge import CATALOGUE
 
 ROOT = Path(__file__).resolve().parent.parent
 DEBIAN_CHROMIUM = Path("/usr/lib/chromium/chromium")

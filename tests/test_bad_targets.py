@@ -19,9 +19,10 @@ import pytest
 
 from e2e.http_driver import network_error_kind
 from e2e.preflight import preflight_now
-from e2e.target import Target
+from e2e.settings import Settings
+from e2e.target import Target, build_target
 from tests.test_verifier_e2e import run_e2e
-from verdict.diagnoses import diagnose
+from verdict.judge import judge
 from verdict.observation import Observation
 
 
@@ -34,17 +35,17 @@ def free_ports(count: int) -> list[int]:
         return [sock.getsockname()[1] for sock in socks]
 
 
-def target_at(base: str, **changes: object) -> Target:
-    values: dict = {
+def target_at(base: str, *, insecure_tls: bool = False, **changes: object) -> Target:
+    """A target at *base*, built as the settings build one (no .env read)."""
+    settings = Settings(_env_file=None, insecure_tls=insecure_tls)  # type: ignore[call-arg]
+    values: dict[str, object] = {
         "name": "test",
         "ent_url": f"{base}/",
         "cas_url": f"{base}/cas/",
         "pronote_url": f"{base}/pronote/",
-        "shortcut_label": "Pronote",
-        "identifier_attribute": "identifiantPronote",
+        **changes,
     }
-    values.update(changes)
-    return Target(**values)
+    return build_target(settings, accounts=[], **values)  # type: ignore[arg-type]
 
 
 @contextlib.contextmanager
@@ -124,7 +125,7 @@ def test_preflight_refused_port_is_named(tmp_path: Path) -> None:
     assert hard is not None and hard.name == "ent_reachable"
     assert hard.network_error == "connection_refused"
     account = type("A", (), {"login": "x", "profile": "eleve"})()
-    verdict = diagnose(hard.as_observation(target, account), target=target)
+    verdict = judge(hard.as_observation(target, account), target)
     assert verdict.code == "PN-ENT-INJOIGNABLE"
 
 
@@ -151,7 +152,7 @@ def test_preflight_untrusted_certificate_refused_by_default(tmp_path: Path) -> N
     obs = Observation(
         target="t", account="x", profile="eleve", network_error="tls", network_error_url=f"{base}/"
     )
-    assert diagnose(obs, target=target_at(base)).code == "PN-TLS-CERTIFICAT"
+    assert judge(obs, target_at(base)).code == "PN-TLS-CERTIFICAT"
 
 
 def test_e2e_untrusted_certificate_accepted_only_when_set_and_said(tmp_path: Path) -> None:

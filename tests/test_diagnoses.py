@@ -32,11 +32,11 @@ from tests.verdict_cases import (
     validation,
 )
 from verdict.cas import CasValidation
-from verdict.diagnoses import CATALOGUE, RunContext, Verdict, diagnose, message
 from verdict.docs import readme_with_table, table
+from verdict.identifiers import IdentifiersFile, parse_identifiers
+from verdict.judge import CATALOGUE, Evidence, judge, message
 from verdict.observation import Observation
 from verdict.record import AccountResult
-from verdict.rules import IDP_CODES
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -64,8 +64,8 @@ def entered(account: str, *, identifier: bool = True) -> Observation:
     )
 
 
-def context_with(*others: Observation) -> RunContext:
-    return RunContext.from_observations(list(others))
+def context_with(*others: Observation) -> Evidence:
+    return Evidence(observations=others)
 
 
 # -- one observation per code -------------------------------------------------------------
@@ -81,10 +81,9 @@ def rejected_return(*, text: str = "Erreur", **saml: object) -> Observation:
         **saml,
     }
     return before_login(
-        reached_ent=True,
-        reached_cas_login=True,
         login_route="educonnect",
-        idp_error="assertion_rejected",
+        educonnect_offered=True,
+        saml_return_refused=True,
         saml_response=evidence,
         final_url=ENT + "saml/acs",
         final_status=403,
@@ -93,12 +92,10 @@ def rejected_return(*, text: str = "Erreur", **saml: object) -> Observation:
     )
 
 
-CASES: dict[str, tuple[Observation, RunContext | None]] = {
+CASES: dict[str, tuple[Observation, Evidence | None]] = {
     "PN-ENT-IDENTIFIANTS-REFUSES": (
         before_login(
             step="ent_login_page",
-            reached_ent=True,
-            reached_cas_login=True,
             credentials_rejected=True,
             final_url=CAS + "login?service=https%3A%2F%2Fent.example.fr%2F",
             final_status=200,
@@ -112,7 +109,6 @@ CASES: dict[str, tuple[Observation, RunContext | None]] = {
     ),
     "PN-CAS-INJOIGNABLE": (
         before_login(
-            reached_ent=True,
             network_error="connection_reset",
             network_error_url=CAS + "login?service=https%3A%2F%2Fent.example.fr%2F",
         ),
@@ -231,16 +227,27 @@ CASES: dict[str, tuple[Observation, RunContext | None]] = {
         None,
     ),
     "PN-NOM-NON-AFFICHE": (journey(display_name_seen=False), None),
-    **{
-        code: (
-            before_login(
-                reached_ent=True, login_route="educonnect", idp_error=error, final_url=None
-            ),
-            None,
-        )
-        for error, code in IDP_CODES.items()
-        if code in CATALOGUE
-    },
+    # ÉduConnect, as the journey saw it: no choice offered, its own page, its identity check.
+    "PN-WAYF-CHOIX-ABSENT": (
+        before_login(login_route="educonnect", educonnect_offered=False, final_url=ENT),
+        None,
+    ),
+    "PN-EDUCONNECT-INDISPONIBLE": (
+        before_login(
+            login_route="educonnect",
+            educonnect_offered=True,
+            stopped_at_idp=True,
+            final_url="https://educonnect.example.fr/idp/profile/SAML2/Redirect/SSO",
+            final_status=503,
+        ),
+        None,
+    ),
+    "PN-EDUCONNECT-VERIFICATION-IDENTITE": (
+        before_login(
+            login_route="educonnect", educonnect_offered=True, identity_check_passed=False
+        ),
+        None,
+    ),
     # The ENT answered ÉduConnect's SAMLResponse with a page of its own: the assertion's own
     # dates name the cause first (verdict.saml), then the run, then the ENT's words.
     "PN-SAML-HORLOGE": (rejected_return(clock_skew=True, outside_window_s=900.0), None),
@@ -261,16 +268,19 @@ CASES: dict[str, tuple[Observation, RunContext | None]] = {
 def test_rejected_educonnect_return_names_the_unmapped_identity_from_the_run() -> None:
     # Given the ENT accepted another account's return signed with the same certificate
     accepted = replace(
-        rejected_return(text=""), account="autre.eleve", idp_error=None, reached_portal=True
+        rejected_return(text=""),
+        account="autre.eleve",
+        saml_return_refused=False,
+        reached_portal=True,
     )
     refused = rejected_return(text="Accès impossible : contactez votre établissement")
-    context = RunContext.from_observations([accepted, refused])
+    context = Evidence(observations=(accepted, refused))
     # When the rules look at the refused one, whose page says nothing they know
-    verdict = diagnose(refused, target=TARGET, context=context)
+    verdict = judge(refused, TARGET, context)
     # Then the signature is not the cause: this identity is
     assert verdict.code == "PN-EDUCONNECT-COMPTE-NON-RATTACHE"
     # while alone, the same page only gets the family, with the three causes
-    alone = diagnose(refused, target=TARGET)
+    alone = judge(refused, TARGET)
     assert alone.code == "PN-EDUCONNECT-RETOUR-REFUSE"
     assert codes(alone.alternatives) == [
         "PN-EDUCONNECT-CERTIFICAT",
@@ -280,14 +290,14 @@ def test_rejected_educonnect_return_names_the_unmapped_identity_from_the_run() -
 
 
 def test_cases_cover_every_code() -> None:
-    # PN-COMPTE-ABSENT-FICHIER comes from check_identifiers_file, tested below.
+    # PN-COMPTE-ABSENT-FICHIER needs an identifiers file, tested below.
     assert set(CASES) | {"PN-COMPTE-ABSENT-FICHIER"} == set(CATALOGUE)
 
 
 @pytest.mark.parametrize("code", list(CASES))
 def test_diagnose_names_each_code(code: str) -> None:
     obs, context = CASES[code]
-    verdict = diagnose(obs, target=TARGET, context=context)
+    verdict = judge(obs, TARGET, context)
     if CATALOGUE[code].warning:
         assert verdict.outcome == "passed", message(verdict)
         assert codes(verdict.warnings) == [code]
@@ -298,51 +308,58 @@ def test_diagnose_names_each_code(code: str) -> None:
         assert verdict.details, "a failing verdict says what was seen"
 
 
-def test_check_identifiers_file_names_a_missing_account() -> None:
-    from verdict.diagnoses import check_identifiers_file
-    from verdict.identifiers import parse_identifiers
+def in_file(export: IdentifiersFile, name: str | None = None) -> Evidence:
+    """The evidence of a run given PRONOTE's export; *name*: the account's expected name."""
+    return Evidence(identifiers=export, names={"lea.martin": name} if name else {})
 
+
+def test_judge_names_an_account_missing_from_the_identifiers_file() -> None:
     export = parse_identifiers(
         "Elèves\tIdentifiant PRONOTE\tIdentifiant CAS\r\nMARTIN Léa\tAZKH9C7WSQ2R54DP\t\r\n".encode(
             "cp1252"
         )
     )
-    passed = diagnose(journey(), target=TARGET)
-    assert passed.outcome == "passed"
-    kept, row = check_identifiers_file(passed, journey(), TARGET, "Léa MARTIN", export)
-    assert kept.outcome == "passed" and row is not None and row.line_no == 2
+    assert judge(journey(), TARGET).outcome == "passed"
+    kept = judge(journey(), TARGET, in_file(export, "Léa MARTIN"))
+    assert kept.outcome == "passed" and kept.file_row is not None and kept.file_row.line_no == 2
     # Found by the code the CAS released, whatever the name:
-    assert check_identifiers_file(passed, journey(), TARGET, "Hugo BERNARD", export)[1] is not None
+    assert judge(journey(), TARGET, in_file(export, "Hugo BERNARD")).file_row is not None
     other = journey(cas_validation=validation(identifier=False))
-    failed, row = check_identifiers_file(passed, other, TARGET, "Hugo BERNARD", export)
-    assert row is None
+    failed = judge(other, TARGET, in_file(export, "Hugo BERNARD"))
+    assert failed.file_row is None and failed.file_checked
     assert failed.outcome == "failed" and failed.code == "PN-COMPTE-ABSENT-FICHIER"
     obs = journey(display_name_seen=False, cas_validation=validation(identifier=False))
-    broken = diagnose(obs, target=TARGET)
-    still, _ = check_identifiers_file(broken, obs, TARGET, "Hugo BERNARD", export)
+    broken = judge(obs, TARGET)
+    still = judge(obs, TARGET, in_file(export, "Hugo BERNARD"))
     assert still.code == broken.code
     assert "PN-COMPTE-ABSENT-FICHIER" in codes(still.alternatives)
 
 
-def test_check_identifiers_file_a_released_code_missing_from_the_export_is_unknown() -> None:
-    from verdict.diagnoses import check_identifiers_file
-    from verdict.identifiers import parse_identifiers
-
+def test_judge_a_released_code_missing_from_the_identifiers_file_is_unknown() -> None:
     # Given an export without the code the CAS releases for this account
     export = parse_identifiers(
         b"Eleves\tIdentifiant PRONOTE\tIdentifiant CAS\r\nPETIT Noe\tT24VU0M333CQCQIY\t\r\n"
     )
-    verdict = diagnose(prompt(identifier=True), target=TARGET)
-    assert verdict.code == "PN-GESTION-IDENTIFIANTS-DESACTIVEE"
+    assert judge(prompt(identifier=True), TARGET).code == "PN-GESTION-IDENTIFIANTS-DESACTIVEE"
     # Then PRONOTE cannot know that code: the user is unknown to PRONOTE
-    checked, _ = check_identifiers_file(verdict, prompt(identifier=True), TARGET, None, export)
+    checked = judge(prompt(identifier=True), TARGET, in_file(export))
     assert checked.code == "PN-UTILISATEUR-INCONNU-PRONOTE"
     assert "PN-GESTION-IDENTIFIANTS-DESACTIVEE" in codes(checked.alternatives)
 
 
+def test_judge_does_not_look_up_an_account_the_preflight_kept_from_being_checked() -> None:
+    export = parse_identifiers(
+        b"Eleves\tIdentifiant PRONOTE\tIdentifiant CAS\r\nPETIT Noe\tT24VU0M333CQCQIY\t\r\n"
+    )
+    obs = before_login(mode="preflight", network_error="connection_refused", network_error_url=ENT)
+    verdict = judge(obs, TARGET, in_file(export))
+    assert verdict.code == "PN-ENT-INJOIGNABLE" and not verdict.file_checked
+    assert codes(verdict.alternatives) == []
+
+
 # -- rules, one behaviour at a time ---------------------------------------------------------
 def test_diagnose_passes_a_space_reached_without_prompt() -> None:
-    verdict = diagnose(journey(display_name_seen=True), target=TARGET)
+    verdict = judge(journey(display_name_seen=True), TARGET)
     assert (verdict.outcome, verdict.diagnosis, verdict.warnings) == ("passed", None, [])
 
 
@@ -354,14 +371,14 @@ def test_diagnose_a_probe_space_without_a_ticket_is_not_a_pass() -> None:
         pronote_service=None,
         cas_validation=None,
     )
-    assert diagnose(obs, target=TARGET).outcome == "failed"
+    assert judge(obs, TARGET).outcome == "failed"
     # The browser proves a space by its banner: no ticket needed in its observation
-    assert diagnose(replace(obs, mode="browser"), target=TARGET).outcome == "passed"
+    assert judge(replace(obs, mode="browser"), TARGET).outcome == "passed"
 
 
-def test_diagnose_cas_off_in_info_mobile_app_is_evidence_by_itself() -> None:
-    obs = at_portal(pronote_cas_active=False, final_url=PRONOTE, final_kind="unknown")
-    verdict = diagnose(obs, target=TARGET)
+def test_judge_cas_off_in_the_preflights_info_mobile_app_is_evidence_by_itself() -> None:
+    obs = at_portal(final_url=PRONOTE, final_kind="unknown")
+    verdict = judge(obs, TARGET, Evidence(pronote_cas_active=False))
     assert verdict.code == "PN-AUTH-CAS-DESACTIVEE"
     assert "CAS.actif" in verdict.details
 
@@ -371,14 +388,14 @@ def test_diagnose_warnings_never_turn_a_pass_into_a_failure() -> None:
         retries=retried(ENT),
         timings={"ent_login_page": 9.0, "portal": 9.0, "pronote": 9.0, "total": 70.0},
     )
-    verdict = diagnose(obs, target=TARGET)
+    verdict = judge(obs, TARGET)
     assert verdict.outcome == "passed"
     assert codes(verdict.warnings) == ["PN-RESEAU-INSTABLE", "PN-RESEAU-LENT"]
 
 
 def test_diagnose_retries_of_the_failing_page_are_the_failure_not_instability() -> None:
     obs, _ = CASES["PN-SITE-INDISPONIBLE"]
-    assert diagnose(obs, target=TARGET).warnings == []
+    assert judge(obs, TARGET).warnings == []
 
 
 def test_diagnose_retries_are_compared_without_their_ticket() -> None:
@@ -389,12 +406,12 @@ def test_diagnose_retries_are_compared_without_their_ticket() -> None:
         503,
         retries=retried(PRONOTE + "?ticket=ST-99-abc", "http_503"),
     )
-    assert diagnose(obs, target=TARGET).warnings == []
+    assert judge(obs, TARGET).warnings == []
 
 
 def test_diagnose_warnings_accompany_a_failure() -> None:
     obs = replace(prompt(identifier=False), retries=retried(ENT))
-    verdict = diagnose(obs, target=TARGET)
+    verdict = judge(obs, TARGET)
     assert (verdict.code, codes(verdict.warnings)) == (
         "PN-IDENTIFIANTS-NON-IMPORTES",
         ["PN-RESEAU-INSTABLE"],
@@ -454,20 +471,20 @@ def test_diagnose_slow_network_is_judged_on_server_time_and_steps(
     mode: str, timings: dict[str, float], is_lab: bool, slow: bool
 ) -> None:
     target = replace(TARGET, is_lab=is_lab)
-    verdict = diagnose(journey(mode=mode, timings=timings), target=target)
+    verdict = judge(journey(mode=mode, timings=timings), target)
     assert ("PN-RESEAU-LENT" in codes(verdict.warnings)) is slow
 
 
 def test_diagnose_slow_threshold_comes_from_the_run_context() -> None:
     obs = journey(timings={"a": 1.0, "b": 1.5, "c": 1.2, "hop_median": 0.8, "total": 3.7})
-    assert diagnose(obs, target=TARGET).warnings == []
-    context = RunContext(slow_hop_s=0.5)
-    assert codes(diagnose(obs, target=TARGET, context=context).warnings) == ["PN-RESEAU-LENT"]
+    assert judge(obs, TARGET).warnings == []
+    context = Evidence(slow_hop_s=0.5)
+    assert codes(judge(obs, TARGET, context).warnings) == ["PN-RESEAU-LENT"]
 
 
 def test_diagnose_a_timeout_alone_says_what_the_page_showed() -> None:
     obs, _ = CASES["PN-DELAI-DEPASSE"]
-    verdict = diagnose(obs, target=TARGET)
+    verdict = judge(obs, TARGET)
     assert verdict.code == "PN-DELAI-DEPASSE"
     assert PRONOTE + "eleve.html" in verdict.details
     assert codes(verdict.alternatives) == ["PN-PRONOTE-INJOIGNABLE", "PN-NOM-NON-AFFICHE"]
@@ -478,14 +495,14 @@ def test_diagnose_a_timeout_on_an_unknown_pronote_page_is_not_a_ticket_failure()
     obs = landing(
         "ticket_refused/unknown_error_no_input.html", PRONOTE, timed_out=True, mode="browser"
     )
-    verdict = diagnose(obs, target=TARGET)
+    verdict = judge(obs, TARGET)
     assert verdict.code == "PN-DELAI-DEPASSE"
     assert "PN-VALIDATION-TICKET-ECHEC" in codes(verdict.alternatives)
 
 
 def test_diagnose_a_network_timeout_names_the_host_only_as_an_alternative() -> None:
     obs = at_portal(network_error="timeout", network_error_url=PRONOTE, final_url=None)
-    verdict = diagnose(obs, target=TARGET)
+    verdict = judge(obs, TARGET)
     assert verdict.code == "PN-DELAI-DEPASSE"
     assert codes(verdict.alternatives) == ["PN-PRONOTE-INJOIGNABLE"]
 
@@ -496,7 +513,7 @@ def test_diagnose_a_network_timeout_names_the_host_only_as_an_alternative() -> N
 )
 def test_diagnose_a_timeout_on_a_page_that_proves_its_cause_names_that_cause(code: str) -> None:
     obs, context = CASES[code]
-    verdict = diagnose(replace(obs, timed_out=True), target=TARGET, context=context)
+    verdict = judge(replace(obs, timed_out=True), TARGET, context)
     assert verdict.code == code
 
 
@@ -519,27 +536,27 @@ def test_diagnose_identifier_absent_depends_on_the_other_accounts(
             for i, got in enumerate(others)
         )
     )
-    verdict = diagnose(prompt(identifier=False), target=TARGET, context=context)
+    verdict = judge(prompt(identifier=False), TARGET, context)
     assert (verdict.code, codes(verdict.alternatives)) == (code, alternatives)
 
 
 def test_diagnose_other_targets_do_not_count() -> None:
     other = entered("autre.0")
     other.target = "0310002B Autre collège"
-    verdict = diagnose(prompt(identifier=False), target=TARGET, context=context_with(other))
+    verdict = judge(prompt(identifier=False), TARGET, context_with(other))
     assert codes(verdict.alternatives) == ["PN-UTILISATEUR-ABSENT-IMPORT"]
 
 
 def test_diagnose_identifier_context_leaves_the_account_itself_out() -> None:
     # Given a context holding only this very account (added before diagnosing, as e2e does)
     obs = prompt(identifier=False)
-    verdict = diagnose(obs, target=TARGET, context=context_with(obs))
+    verdict = judge(obs, TARGET, context_with(obs))
     # Then nothing is known about the others
     assert codes(verdict.alternatives) == ["PN-UTILISATEUR-ABSENT-IMPORT"]
 
 
 def test_diagnose_identifier_prompt_without_our_own_validation_lists_every_cause() -> None:
-    verdict = diagnose(prompt(identifier=None), target=TARGET)
+    verdict = judge(prompt(identifier=None), TARGET)
     assert verdict.code == "PN-IDENTIFIANTS-NON-IMPORTES"
     assert codes(verdict.alternatives) == [
         "PN-UTILISATEUR-ABSENT-IMPORT",
@@ -555,21 +572,21 @@ def test_diagnose_identifier_prompt_without_our_own_validation_lists_every_cause
     ],
 )
 def test_diagnose_service_under_the_public_url_is_not_a_wrong_public_url(service: str) -> None:
-    verdict = diagnose(refused_by_cas("cas_refused/apereo.html", service), target=TARGET)
+    verdict = judge(refused_by_cas("cas_refused/apereo.html", service), TARGET)
     assert verdict.code == "PN-SERVICE-NON-AUTORISE"
 
 
 def test_diagnose_default_port_is_the_same_url() -> None:
     target = replace(TARGET, pronote_url="https://pronote.example.fr/pronote/")
     obs = refused_by_cas("cas_refused/apereo.html", "https://pronote.example.fr:443/pronote/")
-    assert diagnose(obs, target=target).code == "PN-SERVICE-NON-AUTORISE"
+    assert judge(obs, target).code == "PN-SERVICE-NON-AUTORISE"
 
 
 def test_diagnose_wrong_cas_url_wins_over_what_that_cas_then_shows() -> None:
     # A wrong CAS that refuses the service: the cause is the address, not the registration.
     obs, _ = CASES["PN-SERVICE-NON-AUTORISE"]
     obs = replace(obs, pronote_cas_login_url="https://cas.autre-ent.fr/login?service=x")
-    assert diagnose(obs, target=TARGET).code == "PN-URL-CAS-ERRONEE"
+    assert judge(obs, TARGET).code == "PN-URL-CAS-ERRONEE"
 
 
 def test_diagnose_wrong_cas_url_on_an_unknown_host_lists_the_dns_failure() -> None:
@@ -578,7 +595,7 @@ def test_diagnose_wrong_cas_url_on_an_unknown_host_lists_the_dns_failure() -> No
         network_error="dns",
         network_error_url="https://cas.exemple.fr/login?service=x",
     )
-    verdict = diagnose(obs, target=TARGET)
+    verdict = judge(obs, TARGET)
     assert (verdict.code, codes(verdict.alternatives)) == ("PN-URL-CAS-ERRONEE", ["PN-DNS-ECHEC"])
 
 
@@ -590,7 +607,7 @@ def test_diagnose_our_own_invalid_service_names_the_public_url() -> None:
             "http://92.103.71.93:82/pronote/", failure_code="INVALID_SERVICE"
         ),
     )
-    verdict = diagnose(obs, target=TARGET)
+    verdict = judge(obs, TARGET)
     assert verdict.code == "PN-URL-PUBLIQUE-ERRONEE"
 
 
@@ -613,7 +630,7 @@ def test_diagnose_preflight_failures_name_the_host(url: str, code: str) -> None:
         final_url=url,
         final_text=f"{url} : HTTP 503",
     )
-    assert diagnose(obs, target=TARGET).code == code
+    assert judge(obs, TARGET).code == code
 
 
 def test_diagnose_ent_and_cas_on_one_host_are_told_apart_by_the_cas_path() -> None:
@@ -622,8 +639,8 @@ def test_diagnose_ent_and_cas_on_one_host_are_told_apart_by_the_cas_path() -> No
     )
     cas = before_login(network_error="connection_refused", network_error_url=target.cas_url)
     ent = before_login(network_error="connection_refused", network_error_url=target.ent_url)
-    assert diagnose(cas, target=target).code == "PN-CAS-INJOIGNABLE"
-    assert diagnose(ent, target=target).code == "PN-ENT-INJOIGNABLE"
+    assert judge(cas, target).code == "PN-CAS-INJOIGNABLE"
+    assert judge(ent, target).code == "PN-ENT-INJOIGNABLE"
 
 
 def test_diagnose_an_educonnect_host_down_before_the_portal_is_educonnect() -> None:
@@ -632,7 +649,7 @@ def test_diagnose_an_educonnect_host_down_before_the_portal_is_educonnect() -> N
         network_error="connection_refused",
         network_error_url="https://educonnect.education.gouv.fr/idp/profile/SAML2/POST/SSO",
     )
-    verdict = diagnose(obs, target=TARGET)
+    verdict = judge(obs, TARGET)
     assert verdict.code == "PN-EDUCONNECT-INDISPONIBLE"
     assert "connexion par : educonnect" in verdict.details
 
@@ -643,14 +660,14 @@ def test_diagnose_details_never_show_a_ticket() -> None:
         PRONOTE + "?ticket=ST-12-secret",
         final_text="Erreur ticket=ST-12-secret refusé",
     )
-    verdict = diagnose(obs, target=TARGET)
+    verdict = judge(obs, TARGET)
     assert "ST-12-secret" not in verdict.details
     assert "ST-12-secret" not in message(verdict)
 
 
 def test_message_reads_as_one_french_paragraph() -> None:
     obs, _ = CASES["PN-URL-PUBLIQUE-ERRONEE"]
-    verdict = diagnose(obs, target=TARGET)
+    verdict = judge(obs, TARGET)
     text = message(verdict)
     d = CATALOGUE["PN-URL-PUBLIQUE-ERRONEE"]
     assert text.startswith(f"[{d.code}] {d.title} — {d.explanation}")
@@ -663,14 +680,14 @@ def test_message_reads_as_one_french_paragraph() -> None:
 
 def test_message_of_a_pass_names_its_warnings() -> None:
     obs, _ = CASES["PN-RESEAU-INSTABLE"]
-    text = message(diagnose(obs, target=TARGET))
+    text = message(judge(obs, TARGET))
     assert text.startswith("Réussi")
     assert "[PN-RESEAU-INSTABLE]" in text
 
 
 def test_verdict_to_dict_gives_codes() -> None:
     obs, _ = CASES["PN-URL-PUBLIQUE-ERRONEE"]
-    data = diagnose(obs, target=TARGET).to_dict()
+    data = judge(obs, TARGET).to_dict()
     assert data["outcome"] == "failed"
     assert data["diagnosis"]["code"] == "PN-URL-PUBLIQUE-ERRONEE"
     assert data["alternatives"] == ["PN-SERVICE-NON-AUTORISE"]
@@ -696,7 +713,7 @@ def test_identifier_released_is_one_definition(
 ) -> None:
     obs = journey(cas_validation=validation_)
     assert obs.identifier_released("identifiantPronote") is released
-    result = AccountResult.from_verdict(TARGET, "lea.martin", "eleve", obs, Verdict("passed", None))
+    result = AccountResult.from_verdict(TARGET, "lea.martin", "eleve", judge(obs, TARGET))
     assert result.identifier_released is released
     others, known = context_with(replace(obs, account="autre")).identifier_released(
         TARGET, besides="lea.martin"
@@ -706,24 +723,23 @@ def test_identifier_released_is_one_definition(
 
 def test_account_result_from_verdict_of_a_failure() -> None:
     obs = replace(prompt(identifier=False), retries=retried(ENT), warnings=["note"])
-    verdict = diagnose(obs, target=TARGET)
-    result = AccountResult.from_verdict(TARGET, "lea.martin", "eleve", obs, verdict)
+    verdict = judge(obs, TARGET)
+    result = AccountResult.from_verdict(TARGET, "lea.martin", "eleve", verdict)
     assert result.outcome == "failed"
     assert result.diagnosis == "PN-IDENTIFIANTS-NON-IMPORTES"
+    assert result.alternatives == ["PN-UTILISATEUR-ABSENT-IMPORT"]
     assert result.warnings == ["PN-RESEAU-INSTABLE", "note"]
     assert result.cas_user == "NAA30191"
     assert result.retries == [{"url": ENT, "cause": "http_502"}]
     assert result.message == message(verdict)
     assert result.final_url == PRONOTE + "eleve.html" and result.mode == "probe"
-    skipped = AccountResult.from_verdict(TARGET, "x", "eleve", obs, verdict, skipped=True)
+    skipped = AccountResult.from_verdict(TARGET, "x", "eleve", verdict, skipped=True)
     assert skipped.outcome == "skipped" and skipped.message
 
 
 def test_account_result_of_a_pass_has_no_message() -> None:
     obs = journey()
-    result = AccountResult.from_verdict(
-        TARGET, "lea.martin", "eleve", obs, diagnose(obs, target=TARGET)
-    )
+    result = AccountResult.from_verdict(TARGET, "lea.martin", "eleve", judge(obs, TARGET))
     assert (result.outcome, result.diagnosis, result.message) == ("passed", None, "")
 
 

@@ -262,7 +262,7 @@ def test_discover_writes_a_ready_env_without_any_password(
         "educonnect": "EDU_parent_eleve",
         "local": "ATS_parent_eleve",
     }
-    assert settings.login_family == "kosmos"
+    assert "# famille de connexion : kosmos [WAYF Kosmos .cas__wayf-form" in text
     assert len(settings.accounts) == len(secrets)
 
 
@@ -491,13 +491,13 @@ def test_discover_200_lab_establishments_within_10_s_and_the_file_runs(tmp_path:
 # -- zero configuration: pytest e2e/ with only the PRONOTE.net and ENT addresses -----------------
 
 
-def test_pytest_e2e_discovers_what_was_left_unset_and_reports_contradictions(
-    healthy: LabClient, tmp_path: Path
-) -> None:
-    site = healthy.info["establishments"][0]
+def zero_config_env(lab: LabClient) -> dict[str, str]:
+    """Only the PRONOTE.net and ENT addresses and two accounts (a local professeur, an
+    ÉduConnect élève) of the lab's first establishment; passwords in variables."""
+    site = lab.info["establishments"][0]
     chosen = [
         a
-        for a in healthy.accounts
+        for a in lab.accounts
         if a.uai == site["uai"]
         and (a.profile, a.route) in {("professeur", "local"), ("eleve", "educonnect")}
     ]
@@ -514,15 +514,16 @@ def test_pytest_e2e_discovers_what_was_left_unset_and_reports_contradictions(
         if a.route == "educonnect":
             account |= {"educonnect_profile": a.educonnect_profile, "birth_date": a.birth_date}
         accounts.append(account)
-    env = {
-        "VERIFIER_ENT_URL": healthy.info["ent"],
+    return {
+        "VERIFIER_ENT_URL": lab.info["ent"],
         "VERIFIER_PRONOTE_URL": site["pronote"],
         "VERIFIER_ACCOUNTS": json.dumps(accounts),
-        "VERIFIER_LOGIN_FAMILY": "opentent",  # set, and contradicted by the CAS's page
         **secrets,
     }
 
-    run, summary = run_e2e(tmp_path / "run", env=env)
+
+def test_pytest_e2e_discovers_what_was_left_unset(healthy: LabClient, tmp_path: Path) -> None:
+    run, summary = run_e2e(tmp_path / "run", env=zero_config_env(healthy))
 
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-2000:]
     assert {r["outcome"] for r in summary} == {"passed"} and len(summary) == 2
@@ -530,18 +531,36 @@ def test_pytest_e2e_discovers_what_was_left_unset_and_reports_contradictions(
     cas = healthy.info["cas"]
     assert f"Découvert : cas_url = {cas} [eleve.html → 302 vers {cas}login?service=" in run.stdout
     assert "Découvert : wayf_selections.educonnect = EDU_parent_eleve" in run.stdout
-    assert (
-        "Contradiction : VERIFIER_LOGIN_FAMILY=opentent (réglé) mais la découverte trouve kosmos"
-        in run.stdout
-    )
+    assert "Découvert : login_family = kosmos [WAYF Kosmos .cas__wayf-form" in run.stdout
+    assert "Contradiction" not in run.stdout
     assert "PN-DECOUVERTE-CAS-HORS-CATALOGUE" in run.stdout  # said, and not in the way
     record = json.loads((tmp_path / "run" / "summary.json").read_text(encoding="utf-8"))
     discovery = record["targets"][0]["discovery"]
     assert discovery["discovered"]["cas_url"]["value"] == cas
     assert discovery["discovered"]["cas_url"]["evidence"].startswith("eleve.html → 302 vers ")
     assert discovery["discovered"]["wayf_selections.local"]["value"] == "ATS_parent_eleve"
-    assert "login_family" not in discovery["discovered"]  # the user's value wins
-    assert discovery["contradictions"][0].startswith("VERIFIER_LOGIN_FAMILY=opentent")
+    assert discovery["discovered"]["login_family"]["value"] == "kosmos"
+    assert discovery["contradictions"] == []
+
+
+def test_pytest_e2e_keeps_the_users_cas_and_reports_the_one_pronote_sends_to(
+    healthy: LabClient, tmp_path: Path
+) -> None:
+    healthy.set_faults(["wrong_cas_url"])
+    env = {**zero_config_env(healthy), "VERIFIER_CAS_URL": healthy.info["cas"]}
+
+    run, summary = run_e2e(tmp_path / "run", env=env)
+
+    assert run.returncode == 1  # the checks themselves fail: PRONOTE.net sends elsewhere
+    assert {r["diagnosis"] for r in summary} == {"PN-URL-CAS-ERRONEE"}, summary
+    line = next(x for x in run.stdout.splitlines() if x.startswith("Contradiction : "))
+    assert line.startswith(
+        f"Contradiction : VERIFIER_CAS_URL={healthy.info['cas']} (réglé) mais la découverte trouve "
+    )
+    record = json.loads((tmp_path / "run" / "summary.json").read_text(encoding="utf-8"))
+    discovery = record["targets"][0]["discovery"]
+    assert "cas_url" not in discovery["discovered"]  # the user's value wins
+    assert discovery["contradictions"] == [line.removeprefix("Contradiction : ")]
 
 
 def test_pytest_e2e_discovers_an_open_ent_ng_cas_in_the_other_wording(tmp_path: Path) -> None:

@@ -7,6 +7,7 @@ and several per-user faults at once prove there is no cross-talk between them.""
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,7 +17,7 @@ from lab.client import LabAccount, LabClient, running_lab
 from lab.state import FAULTS
 from tests.fault_oracle import FAULT_CODES
 from tests.test_verifier_e2e import run_e2e
-from verdict.diagnoses import CATALOGUE
+from verdict.judge import CATALOGUE
 
 WARNING_FAULTS = {"slow_network", "flaky_network"}
 
@@ -110,6 +111,8 @@ def lab_hits_one(fault: str) -> bool:
         "user_unknown_to_pronote",
         "educonnect_identity_unmapped",
         "educonnect_identity_check",
+        "pronote_too_many_errors",
+        "space_access_denied",
     }
 
 
@@ -142,3 +145,56 @@ def test_fault_matrix_concurrent_accounts_keep_their_own_identity_and_diagnosis(
             # And every other one passes with its own Identifiant CAS (its ENT uid)
             assert entry["outcome"] == "passed", entry
             assert entry["cas_user"] == uids[entry["account"]], entry
+
+
+# The faults whose diagnosis rests on the other accounts of the run (who got the identifier,
+# who entered with it, whose ÉduConnect return the ENT accepted).
+CROSS_ACCOUNT_FAULTS = (
+    "identifiers_not_imported",
+    "user_missing_from_import",
+    "identifier_management_off",
+    "user_unknown_to_pronote",
+    "educonnect_identity_unmapped",
+)
+# Runs per concurrency: 2 in `make test`; `make test-order` runs 5.
+RUNS = int(os.environ.get("FAULT_MATRIX_RUNS", "2"))
+
+
+@pytest.fixture(scope="module")
+def order_lab() -> Iterator[LabClient]:
+    with running_lab() as client:
+        yield client
+
+
+@pytest.mark.parametrize("fault", CROSS_ACCOUNT_FAULTS)
+def test_fault_matrix_every_run_gives_every_account_the_same_verdict(
+    order_lab: LabClient, tmp_path: Path, fault: str
+) -> None:
+    # Given a fault whose diagnosis uses what the other accounts got
+    order_lab.set_faults([fault])
+    affected = order_lab.affected(fault)
+    verdicts = {}
+    # When every account is checked again and again, one journey at a time and sixteen at once
+    for concurrency in ("1", "16"):
+        for n in range(RUNS):
+            out = tmp_path / f"c{concurrency}-{n}"
+            _, summary = run_e2e(
+                order_lab,
+                out,
+                order_lab.accounts,
+                "-k",
+                "first_connection",
+                env_extra={"VERIFIER_CONCURRENCY": concurrency},
+            )
+            verdicts[out.name] = {
+                e["account"]: (e["outcome"], e["diagnosis"], e["alternatives"]) for e in summary
+            }
+    # Then every run gives every account the same code and the same other causes
+    first = next(iter(verdicts.values()))
+    assert len(first) == len(order_lab.accounts)
+    for run, seen in verdicts.items():
+        assert seen == first, (run, seen, first)
+    # and the fault's code is the one every failing account carries (the one it hits, at least)
+    codes = {login: code for login, (_, code, _) in first.items()}
+    assert affected is None or codes[affected] == FAULT_CODES[fault], first
+    assert {code for code in codes.values() if code} == {FAULT_CODES[fault]}, first

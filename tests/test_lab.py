@@ -587,6 +587,35 @@ def _check_double_authentication(lab: LabClient, trip: Walk) -> None:
     assert all("name" not in i for i in form.visible_inputs())
 
 
+def _check_pronote_ip_suspended(lab: LabClient, trip: Walk) -> None:
+    # Single sign-on worked up to PRONOTE.net, which answers with its suspension message.
+    assert trip.banner is None and trip.final.status == 200
+    assert words(lab)["pn_ip_suspended"] in trip.final.text
+
+
+def _check_pronote_too_many_errors(lab: LabClient, trip: Walk) -> None:
+    # PRONOTE got a valid ticket for this user and refuses it with its lock-out message.
+    assert trip.ticket_issued and trip.banner is None
+    assert words(lab)["pn_too_many_errors"] in trip.final.text
+
+
+def _check_space_access_denied(lab: LabClient, trip: Walk) -> None:
+    assert trip.ticket_issued and trip.banner is None
+    # The space of the account's profile, in PRONOTE's words; the account is not linked.
+    assert re.search(r"Vous n'avez pas accès à l'Espace [A-Z]\w+", trip.final.text)
+    login = trip_login(lab, trip)
+    assert all(u["id_cas"] is None for u in lab.pronote_users() if u["login"] == login)
+
+
+def _check_pronote_second_factor(lab: LabClient, trip: Walk) -> None:
+    # Single sign-on done and the user linked; PRONOTE's page asks for a code, no space.
+    w = words(lab)
+    assert trip.ticket_issued and trip.banner is None
+    assert w["pn_pin_title"] in trip.final.text and w["pn_pin_intro"] in trip.final.text
+    login = trip_login(lab, trip)
+    assert any(u["id_cas"] for u in lab.pronote_users() if u["login"] == login)
+
+
 def _check_slow_network(lab: LabClient, trip: Walk) -> None:
     assert trip.banner is not None
     # Every hop through a lab listener waits the slow_network delay.
@@ -615,6 +644,10 @@ SYMPTOMS: dict[str, Callable[[LabClient, Walk], None]] = {
     "double_authentication": _check_double_authentication,
     "slow_network": _check_slow_network,
     "flaky_network": _check_flaky_network,
+    "pronote_ip_suspended": _check_pronote_ip_suspended,
+    "pronote_too_many_errors": _check_pronote_too_many_errors,
+    "space_access_denied": _check_space_access_denied,
+    "pronote_second_factor": _check_pronote_second_factor,
 }
 
 VARIANTS = [
@@ -639,6 +672,7 @@ def variant_lab(request: pytest.FixtureRequest, lab: LabClient) -> Iterator[LabC
 def test_faults_each_have_a_symptom_check() -> None:
     # The ÉduConnect/WAYF faults act before the ENT login: the login-route tests check them.
     login_route = [f for f in FAULTS if re.search("educonnect|saml|wayf", f)]
+    login_route += [*LOGIN_TIME_FAULTS, "ent_login_bad_gateway"]
     assert sorted(SYMPTOMS) == sorted(f for f in FAULTS if f not in login_route)
 
 
@@ -656,6 +690,65 @@ def test_fault_shows_its_symptom_and_no_page_names_it(variant_lab: LabClient, fa
     assert log.pages
     assert log.naming(fault) == []
     assert log.naming(fault.replace("_", " ")) == []
+
+
+def test_ent_login_bad_gateway_fails_the_login_post_once_and_counts_it(
+    clean_lab: LabClient,
+) -> None:
+    """The load balancer fails the login POST itself: the CAS's form is served, its POST
+    answers nginx's 502; the lab counts each POST, so a verifier that sent it twice is seen."""
+    clean_lab.set_faults(["ent_login_bad_gateway"])
+    who = local_accounts(clean_lab)[0]
+    with http_client() as client:
+        answer = cas_login(
+            client, clean_lab.info["cas"], ent_service(clean_lab), who.login, who.password
+        )
+    assert answer.status_code == 502 and "Bad Gateway" in answer.text
+    assert clean_lab.posts() == {"cas /login": 1}
+    clean_lab.reset()
+    assert clean_lab.posts() == {}
+
+
+LOGIN_TIME_FAULTS = ("ent_maintenance", "ent_maintenance_503", "cas_account_locked", "cas_captcha")
+
+
+@pytest.fixture(scope="module", params=["default", "alt"])
+def worded_lab(request: pytest.FixtureRequest, lab: LabClient) -> Iterator[LabClient]:
+    """The lab under each wording (the session's lab is the default one)."""
+    if request.param == "default":
+        yield lab
+        lab.reset()
+        return
+    with running_lab(wording="alt") as other:
+        yield other
+
+
+@pytest.mark.parametrize("fault", LOGIN_TIME_FAULTS)
+def test_login_time_fault_shows_its_page_and_no_page_names_it(
+    worded_lab: LabClient, fault: str
+) -> None:
+    """Faults met before the portal: the ENT's maintenance page (200, 503), the CAS's lock of
+    one account (its right password refused, once), a captcha in the CAS's form."""
+    lab = worded_lab
+    lab.set_faults([fault])
+    w = texts(lab.info.get("wording", "default"))
+    with http_client() as client:
+        if fault.startswith("ent_maintenance"):
+            page = client.get(lab.info["ent"])
+            assert page.status_code == (503 if fault.endswith("503") else 200)
+            assert w["ent_maintenance_title"] in page.text and fault not in page.text
+            return
+        affected = lab.affected(fault)
+        who = account(lab, affected) if affected else local_accounts(lab)[0]
+        answer = cas_login(client, lab.info["cas"], ent_service(lab), who.login, who.password)
+    assert answer.status_code == 200, "refused: the form again, no session"
+    form = next(f for f in read_html(answer.text).forms if f.has_password)
+    if fault == "cas_captcha":
+        assert any(i.get("name") == "captcha" for i in form.inputs)
+    else:
+        assert re.search("verrouillé|bloqué", answer.text)
+    assert lab.posts() == {"cas /login": 1}
+    assert fault not in answer.text
 
 
 def test_faults_combine(clean_lab: LabClient) -> None:

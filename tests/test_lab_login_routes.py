@@ -429,6 +429,29 @@ def test_identity_check_stops_the_account_whose_birth_date_is_unknown(
         assert not check.is_redirect
 
 
+@pytest.mark.parametrize("accept", [True, False], ids=["accepted", "left"])
+def test_educonnect_new_step_stops_until_its_terms_are_accepted(
+    healthy: LabClient, accept: bool
+) -> None:
+    """A step ÉduConnect added after the password: its new terms of use; accepted, the
+    journey goes on to the ENT; left as it is, nothing reaches the ENT."""
+    lab, service = healthy, pronote_service(healthy)
+    lab.set_faults(["educonnect_new_step"])
+    who = account(lab, profile="eleve", route="educonnect")
+    with browser() as client:
+        step = educonnect_route(client, lab, who, service)
+        form = find_form(step, id="cguForm")
+        assert "conditions" in step.text and not step.is_redirect
+        button = next(b for b in form.buttons if b.get("id") == "cgu-accept")
+        typed = {"cgu": "oui" if accept else ""}  # the box ticked, or left as it is
+        answer = go_on(client, submit(client, step, form, typed, button), service)
+        if accept:
+            assert cas_user(lab, service, ticket_of(answer)) == who.uid
+        else:
+            find_form(answer, id="cguForm")
+            assert not open_cas_login(client, lab, service).is_redirect
+
+
 # -- the Apereo variant and the Open ENT NG family -------------------------------------------
 
 

@@ -20,6 +20,8 @@ from e2e.http_driver import HttpDriver
 from e2e.login_gate import LoginGate
 from e2e.settings import Settings
 from e2e.target import target_from_settings
+from lab.client import LabAccount, LabClient, running_lab
+from tests.test_verifier_e2e import run_e2e
 from verdict.observation import Observation
 
 
@@ -147,3 +149,44 @@ def test_login_gate_stop_reaches_every_process_and_keeps_the_first_reason(
     gate.stop("0310001A", "PN-TROP-ERREURS-AUTH", "later")
     assert gate.stopped("0310001A") == ("PN-IP-SUSPENDUE", "adresse suspendue")
     assert gate.stopped("0310002B") is None, "the other targets go on"
+
+
+# -- one login POST per account, whatever VERIFIER_RETRIES says (browser and probe) ---------
+@pytest.fixture(scope="module")
+def hygiene_lab() -> Iterator[LabClient]:
+    with running_lab() as client:
+        yield client
+
+
+def login_posts(lab: LabClient) -> int:
+    """The credential POSTs the lab's ENT login received (Kosmos: the CAS's `/login`)."""
+    return sum(n for where, n in lab.posts().items() if where.endswith("/login"))
+
+
+@pytest.mark.parametrize("mode", ["browser", "probe"])
+@pytest.mark.parametrize(
+    "faults", ["flaky_network", "flaky_network,ent_login_bad_gateway"], ids=["wrong", "502"]
+)
+def test_one_login_post_per_account_with_retries_5_on_a_flaky_network(
+    hygiene_lab: LabClient, tmp_path: Path, mode: str, faults: str
+) -> None:
+    """A wrong password on a flaky network, and a 502 answering the login POST itself: the
+    ENT receives the credential once."""
+    hygiene_lab.set_faults(faults.split(","))
+    real = next(a for a in hygiene_lab.accounts if a.route == "local")
+    account = (
+        real if "bad_gateway" in faults else LabAccount(**{**vars(real), "password": "Faux+42"})
+    )
+    extra = ("--probe",) if mode == "probe" else ()
+    run, summary = run_e2e(
+        hygiene_lab,
+        tmp_path,
+        [account],
+        "-k",
+        "first_connection",
+        *extra,
+        env_extra={"VERIFIER_RETRIES": "5"},
+    )
+    assert run.returncode == 1, run.stdout[-2000:]
+    assert [s["outcome"] for s in summary] == ["failed"]
+    assert login_posts(hygiene_lab) == 1, hygiene_lab.posts()

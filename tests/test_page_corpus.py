@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.verdict_cases import (
+    BANNER,
     CAS,
     PAGES,
     PRONOTE,
@@ -21,8 +22,7 @@ from tests.verdict_cases import (
     validation,
 )
 from verdict.cas import CasValidation
-from verdict.context import RunContext
-from verdict.diagnoses import diagnose, message
+from verdict.judge import Evidence, judge, message
 from verdict.page import page_kind
 from verdict.wording import Wording
 
@@ -60,7 +60,13 @@ KINDS = [
 def kind_of(page: str, url: str, status: int, wording: Wording | None = None) -> str:
     html = (PAGES / page).read_text(encoding="utf-8")
     return page_kind(
-        url, status, html, pronote_hosts=TARGET.pronote_hosts, cas_url=CAS, wording=wording
+        url,
+        status,
+        html,
+        pronote_hosts=TARGET.pronote_hosts,
+        cas_url=CAS,
+        banner=BANNER,
+        wording=wording,
     )
 
 
@@ -95,6 +101,7 @@ def test_page_kind_an_empty_banner_is_no_proof() -> None:
         empty.replace("onload=", "data-x="),
         pronote_hosts=TARGET.pronote_hosts,
         cas_url=CAS,
+        banner=BANNER,
     )
     assert kind == "unknown"
 
@@ -114,7 +121,7 @@ SPACES = [k[0] for k in KINDS if k[0].startswith("space/")]
 
 @pytest.mark.parametrize("page", SPACES)
 def test_rules_pass_a_space_reached_with_a_ticket(page: str) -> None:
-    verdict = diagnose(landing(page, SPACE_URL), target=TARGET)
+    verdict = judge(landing(page, SPACE_URL), TARGET)
     assert verdict.outcome == "passed", message(verdict)
 
 
@@ -128,7 +135,7 @@ def test_rules_a_started_page_without_any_cas_ticket_is_pronote_own_login() -> N
         pronote_cas_login_url=None,
         cas_validation=None,
     )
-    assert diagnose(obs, target=TARGET).code == "PN-AUTH-CAS-DESACTIVEE"
+    assert judge(obs, TARGET).code == "PN-AUTH-CAS-DESACTIVEE"
 
 
 NOT_LINKED = [k[0] for k in KINDS if k[0].startswith("not_linked/")]
@@ -149,7 +156,7 @@ def test_rules_a_page_asking_input_after_a_ticket_is_not_linked(
     page: str, released: bool, others: list[bool | str], code: str
 ) -> None:
     # Given other accounts of the run: prompted with or without the identifier, or entered
-    context = RunContext()
+    seen = []
     for i, other in enumerate(others):
         got = other is not False
         obs = (
@@ -158,17 +165,18 @@ def test_rules_a_page_asking_input_after_a_ticket_is_not_linked(
             else landing(page, PRONOTE)
         )
         obs.account, obs.cas_validation = f"autre.{i}", validation(identifier=got)
-        context.add(obs)
+        seen.append(obs)
+    context = Evidence(observations=tuple(seen))
     # When this account lands on the page with the identifier released or not
     obs = landing(page, PRONOTE, cas_validation=validation(identifier=released))
-    verdict = diagnose(obs, target=TARGET, context=context)
+    verdict = judge(obs, TARGET, context)
     # Then the not-linked family, the step from the evidence, whatever the words
     assert verdict.code == code, message(verdict)
 
 
 def test_rules_a_page_asking_a_password_after_a_ticket_is_double_authentication() -> None:
     obs = landing("password/own_login_after_cas.html", PRONOTE)
-    assert diagnose(obs, target=TARGET).code == "PN-DOUBLE-AUTHENTIFICATION"
+    assert judge(obs, TARGET).code == "PN-DOUBLE-AUTHENTIFICATION"
 
 
 def test_rules_pronote_own_login_without_a_ticket_is_cas_off() -> None:
@@ -180,7 +188,7 @@ def test_rules_pronote_own_login_without_a_ticket_is_cas_off() -> None:
         pronote_cas_login_url=None,
         cas_validation=None,
     )
-    assert diagnose(obs, target=TARGET).code == "PN-AUTH-CAS-DESACTIVEE"
+    assert judge(obs, TARGET).code == "PN-AUTH-CAS-DESACTIVEE"
 
 
 REFUSALS = [k[0] for k in KINDS if k[0].startswith("cas_refused/")]
@@ -197,7 +205,7 @@ REFUSALS = [k[0] for k in KINDS if k[0].startswith("cas_refused/")]
 def test_rules_the_cas_giving_no_ticket_refuses_the_service(
     page: str, service: str, code: str
 ) -> None:
-    verdict = diagnose(refused_by_cas(page, service), target=TARGET)
+    verdict = judge(refused_by_cas(page, service), TARGET)
     assert verdict.code == code, message(verdict)
 
 
@@ -205,7 +213,7 @@ def test_rules_a_cas_login_form_for_pronote_is_not_a_refusal() -> None:
     # Given the CAS asking to log in again (no SSO session): not a refused service
     html_page = "cas_refused/django_cas_server_fr.html"
     obs = refused_by_cas(html_page, final_kind="cas_login", final_text="Identifiant Mot de passe")
-    assert diagnose(obs, target=TARGET).code != "PN-SERVICE-NON-AUTORISE"
+    assert judge(obs, TARGET).code != "PN-SERVICE-NON-AUTORISE"
 
 
 TICKET = [k[0] for k in KINDS if k[0].startswith("ticket_refused/") and "msxml" not in k[0]]
@@ -213,7 +221,7 @@ TICKET = [k[0] for k in KINDS if k[0].startswith("ticket_refused/") and "msxml" 
 
 @pytest.mark.parametrize("page", TICKET)
 def test_rules_an_error_after_a_valid_ticket_is_pronote_refusing_it(page: str) -> None:
-    verdict = diagnose(landing(page, PRONOTE + "?ticket=ST-1"), target=TARGET)
+    verdict = judge(landing(page, PRONOTE + "?ticket=ST-1"), TARGET)
     assert verdict.code == "PN-VALIDATION-TICKET-ECHEC", message(verdict)
     assert [d.code for d in verdict.alternatives] == ["PN-CAS-REPONSE-ILLISIBLE"]
 
@@ -234,7 +242,7 @@ def test_rules_msxml_named_by_the_page_only_when_the_cas_answers_us_well(
     ours: CasValidation, code: str, alternatives: list[str]
 ) -> None:
     obs = landing("ticket_refused/msxml.html", PRONOTE, cas_validation=ours)
-    verdict = diagnose(obs, target=TARGET)
+    verdict = judge(obs, TARGET)
     assert (verdict.code, [d.code for d in verdict.alternatives]) == (code, alternatives)
 
 
@@ -244,7 +252,7 @@ def test_rules_our_own_failed_validation_names_the_cas_code() -> None:
         PRONOTE,
         cas_validation=CasValidation(PRONOTE, failure_code="INVALID_TICKET"),
     )
-    verdict = diagnose(obs, target=TARGET)
+    verdict = judge(obs, TARGET)
     assert verdict.code == "PN-VALIDATION-TICKET-ECHEC"
     assert "INVALID_TICKET" in verdict.details
 
@@ -258,12 +266,12 @@ def test_rules_an_unavailable_site_is_named_whatever_came_before(
     page: str, status: int, ticket: bool
 ) -> None:
     obs = landing(page, PRONOTE, status, ticket_issued=ticket)
-    assert diagnose(obs, target=TARGET).code == "PN-SITE-INDISPONIBLE"
+    assert judge(obs, TARGET).code == "PN-SITE-INDISPONIBLE"
 
 
 def test_rules_a_space_refused_to_a_known_user() -> None:
     obs = landing("space_refused/pas_acces_espace.html", PRONOTE + "parent.html")
-    assert diagnose(obs, target=TARGET).code == "PN-ACCES-ESPACE-REFUSE"
+    assert judge(obs, TARGET).code == "PN-ACCES-ESPACE-REFUSE"
 
 
 @pytest.mark.parametrize(
@@ -274,7 +282,7 @@ def test_rules_a_space_refused_to_a_known_user() -> None:
     ],
 )
 def test_rules_lockouts_name_themselves(page: str, code: str) -> None:
-    assert diagnose(landing(page, PRONOTE), target=TARGET).code == code
+    assert judge(landing(page, PRONOTE), TARGET).code == code
 
 
 def test_corpus_has_three_wordings_per_family() -> None:

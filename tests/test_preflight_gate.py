@@ -20,7 +20,6 @@ from e2e.preflight import Check, run_preflight
 from e2e.runner import JourneyRunner, LaunchOptions
 from e2e.settings import Settings
 from tests.test_bad_targets import free_ports, target_at
-from verdict.wording import Wording
 
 HOLD_S = 20  # how long a held PRONOTE.net request waits at most (the test releases it)
 
@@ -70,9 +69,7 @@ def test_hard_verdict_is_heard_while_pronote_checks_are_under_way() -> None:
 
     async def run() -> object:
         async with httpx.AsyncClient(timeout=HOLD_S + 10) as http:
-            return await run_preflight(
-                target_at(base), http, wording=Wording(), retries=0, hard_known=hard_known
-            )
+            return await run_preflight(target_at(base), http, retries=0, hard_known=hard_known)
 
     with pronote_held(release, log) as base:
         preflight = asyncio.run(run())
@@ -92,7 +89,7 @@ def test_hard_failure_is_heard_with_the_failing_check() -> None:
     async def run() -> None:
         async with httpx.AsyncClient(timeout=HOLD_S + 10) as http:
             target = target_at(f"http://127.0.0.1:{ent}", cas_url=f"{base}/cas/")
-            await run_preflight(target, http, wording=Wording(), retries=0, hard_known=heard.append)
+            await run_preflight(target, http, retries=0, hard_known=heard.append)
 
     with pronote_held(release, log) as base:
         release.set()

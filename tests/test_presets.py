@@ -209,7 +209,7 @@ def test_apply_preset_user_keys_win() -> None:
         "educonnect": "EDU_parent_eleve",
     }
     assert merged["shortcut_pattern"] == "index-education.net/pronote/"
-    assert merged["login_family"] == "kosmos"
+    assert "login_family" not in merged  # shown to the user, not a setting
 
 
 def test_apply_preset_wayf_selections_merge_per_route() -> None:
@@ -260,7 +260,7 @@ def test_settings_take_a_preset_from_the_users_catalogue(
     )
 
     assert str(settings.cas_url) == "https://ent.academie.example/cas/"
-    assert settings.login_family == "opentent"
+    assert str(settings.ent_url) == "https://ent.academie.example/"
 
 
 def test_settings_with_a_bad_catalogue_say_so_without_a_traceback(

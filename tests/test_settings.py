@@ -23,16 +23,6 @@ REAL = {
 }
 
 
-@pytest.fixture
-def env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> pytest.MonkeyPatch:
-    """A clean environment and working directory: no VERIFIER_* from outside, no .env."""
-    for key in list(os.environ):
-        if key.startswith(("VERIFIER_", "LAB_")):
-            monkeypatch.delenv(key)
-    monkeypatch.chdir(tmp_path)
-    return monkeypatch
-
-
 def accounts(*items: dict) -> str:
     return json.dumps(list(items))
 

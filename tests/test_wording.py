@@ -57,7 +57,7 @@ def test_wording_rejects_unknown_fields() -> None:
 def test_no_rule_matches_a_text_outside_wording() -> None:
     # Texts are matched only through `found(…, wording.<field>)`: no `"word" in text` left.
     literal_in = re.compile(r"""["'][^"'\n]{1,40}["']\s+in\s+(text|obs\.final_text|html)\b""")
-    for path in ("rules.py", "page.py", "diagnoses.py", "details.py"):
+    for path in ("judge/rules.py", "page.py", "judge/__init__.py", "judge/details.py"):
         source = (VERDICT / path).read_text(encoding="utf-8")
         assert not literal_in.findall(source), path
         for word in ("ticket", "erreur", "autorisé", "illisible", "identifiant"):

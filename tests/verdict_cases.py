@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
 
+from pages.locators import Locators
 from verdict.cas import CasValidation
 from verdict.observation import Observation, Retry
 from verdict.page import page_kind, visible_text
@@ -18,6 +19,7 @@ from verdict.wording import Wording
 
 ENT = "https://ent.example.fr/"
 CAS = "https://cas.example.fr/"
+BANNER = Locators().space_user_label  # PRONOTE's banner, as the page objects find it
 PRONOTE = "http://pronote.college.example.fr:82/pronote/"  # the CAS listener (seed: port 82)
 CLASSIC = "http://pronote.college.example.fr/pronote/"
 DIRECT = "http://pronote.college.example.fr/pronote/eleve.html?login=true"
@@ -64,8 +66,6 @@ def journey(**changes: Any) -> Observation:
         profile="eleve",
         mode="probe",
         step="pronote",
-        reached_ent=True,
-        reached_cas_login=True,
         reached_portal=True,
         shortcut_found=True,
         shortcut_url=PRONOTE,
@@ -90,7 +90,13 @@ def landing(
     """`journey()` ending on the corpus page *page*, read as the journeys read a landing."""
     html = (PAGES / page).read_text(encoding="utf-8")
     kind = page_kind(
-        url, status, html, pronote_hosts=TARGET.pronote_hosts, cas_url=CAS, wording=wording
+        url,
+        status,
+        html,
+        pronote_hosts=TARGET.pronote_hosts,
+        cas_url=CAS,
+        banner=BANNER,
+        wording=wording,
     )
     values = dict(
         final_url=url,
@@ -132,8 +138,6 @@ def before_login(**changes: Any) -> Observation:
     """A journey that never got past the ENT's login."""
     values: dict[str, Any] = dict(
         step="start",
-        reached_ent=False,
-        reached_cas_login=False,
         reached_portal=False,
         shortcut_found=None,
         shortcut_url=None,

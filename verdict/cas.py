@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
-from urllib.parse import parse_qs, urlencode, urljoin, urlsplit
-
-import httpx
+from urllib.parse import parse_qs, urlsplit
 
 CAS_NS = {"cas": "http://www.yale.edu/tp/cas"}
 
@@ -85,14 +83,3 @@ def safe_url(url: str) -> str:
 def ticket_of(url: str) -> str | None:
     values = parse_qs(urlsplit(url).query).get("ticket")
     return values[0] if values else None
-
-
-def validate_ticket(client: httpx.Client, cas_url: str, service: str, ticket: str) -> CasValidation:
-    """Validate *ticket* for *service* with `p3/serviceValidate` (a ticket is single-use)."""
-    url = (
-        urljoin(cas_url, "p3/serviceValidate")
-        + "?"
-        + urlencode({"service": service, "ticket": ticket})
-    )
-    response = client.get(url)
-    return parse_validation(response.content, service)

@@ -107,7 +107,8 @@ def read_job(path: Path) -> Job:
 
 
 def _kind(value: object) -> str:
-    return {dict: "un objet", list: "une liste", str: "un texte"}.get(type(value), "une valeur")
+    kinds: dict[type, str] = {dict: "un objet", list: "une liste", str: "un texte"}
+    return kinds.get(type(value), "une valeur")
 
 
 def merge_summaries(jobs: Sequence[Job]) -> list[dict[str, Any]]:

@@ -1,7 +1,7 @@
 """What one account's journey showed: the evidence every diagnosis rests on.
 
 The browser journey and the HTTP probe (`e2e/`) fill the same `Observation`, so one
-set of rules (`verdict.rules`) names the cause for both.
+judge (`verdict.judge`) names the cause for both.
 """
 
 from __future__ import annotations
@@ -13,25 +13,12 @@ from verdict.cas import CasValidation
 from verdict.page import PAGE_KINDS, page_kind, visible_text
 
 __all__ = [
-    "IDP_ERRORS",
     "PAGE_KINDS",
     "Observation",
     "Retry",
     "page_kind",
     "visible_text",
 ]
-
-# Trouble at the ENT's identity provider (ÉduConnect, SAML), as the journey names it in
-# `Observation.idp_error`.
-IDP_ERRORS = {
-    "unavailable": "ÉduConnect (or the SAML IdP) does not answer, or shows its error page",
-    "identity_check": "ÉduConnect's identity check (birth date) did not pass",
-    "wayf_missing": "the ENT's login page offers no ÉduConnect choice for this profile",
-    # The ENT answered the SAMLResponse with its own page (no session): the rules look at
-    # the assertion's dates (`saml_response`), then the ENT's words, to say why.
-    "assertion_rejected": "the ENT answered ÉduConnect's SAMLResponse without opening a session",
-    "idp_error": "ÉduConnect showed an error page of its own after the login",
-}
 
 
 @dataclass(frozen=True)
@@ -52,17 +39,20 @@ class Observation:
     mode: str = "browser"  # or "probe" (plain HTTP, no browser evidence), "preflight"
     step: str = "start"  # the last step reached
     login_route: str = "local"  # "local" (ENT's own accounts) or "educonnect"
-    idp_error: str | None = None  # one of IDP_ERRORS' keys, set by the journey
-    reached_ent: bool = False
-    reached_cas_login: bool = False
     credentials_rejected: bool = False
+    # The login through ÉduConnect (or another SAML IdP), as the journey saw it.
+    educonnect_offered: bool | None = (
+        None  # the ENT's login page offered ÉduConnect for the profile
+    )
+    stopped_at_idp: bool = False  # the journey ended on the IdP's own page (error, or no answer)
+    identity_check_passed: bool | None = None  # ÉduConnect's birth-date check, when it asked
+    # The ENT answered ÉduConnect's SAMLResponse at its ACS with a page of its own, no session.
+    saml_return_refused: bool = False
     reached_portal: bool = False
     shortcut_found: bool | None = None
     shortcut_url: str | None = None
-    shortcut_opened: str | None = None  # "onglet", "meme_onglet", "popup" or "cadre"
     pronote_service: str | None = None  # `service` of the CAS /login request for PRONOTE
     pronote_cas_login_url: str | None = None
-    pronote_cas_active: bool | None = None  # infoMobileApp.json's CAS.actif, when read
     ticket_issued: bool = False  # the CAS redirected to PRONOTE with a ticket
     final_url: str | None = None
     final_status: int | None = None
@@ -77,7 +67,6 @@ class Observation:
     timed_out: bool = False
     # The journey itself failed (a page it could not drive): one line, never a traceback.
     journey_error: str | None = None
-    stopped_before: str | None = None  # the step not started: VERIFIER_JOURNEY_TIMEOUT_S spent
     cas_validation: CasValidation | None = None  # our own p3/serviceValidate of a fresh ticket
     urls: list[str] = field(default_factory=list)
     retries: list[Retry] = field(default_factory=list)

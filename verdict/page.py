@@ -43,9 +43,11 @@ def visible_text(html: str, limit: int = 2000) -> str:
     return _SPACE_RE.sub(" ", text).strip()[:limit]
 
 
-def banner_user(soup: BeautifulSoup) -> str:
-    """The logged-in banner's user text ("Espace Élèves - NOM Prénom (CLASSE)"), or ""."""
-    for node in soup.select(".ObjetBandeauEspace .ibe_util_texte"):
+def banner_user(soup: BeautifulSoup, banner: str) -> str:
+    """The logged-in banner's user text ("Espace Élèves - NOM Prénom (CLASSE)"), or "".
+
+    *banner*: its selector (`pages.locators.Locators.space_user_label`, overridable)."""
+    for node in soup.select(banner):
         text = " ".join(node.get_text(" ").split())
         if text:
             return text
@@ -77,9 +79,10 @@ def page_kind(
     *,
     pronote_hosts: set[str],
     cas_url: str,
+    banner: str,
     wording: Wording | None = None,
 ) -> str:
-    """Classify a page; one of `PAGE_KINDS`."""
+    """Classify a page; one of `PAGE_KINDS`. *banner*: the selector of the user's banner."""
     wording = wording or Wording()
     soup = BeautifulSoup(html, "html.parser")
     text = visible_text(html, limit=5000)
@@ -93,7 +96,7 @@ def page_kind(
         return "cas_service_refused"
     inputs = _inputs(soup)
     if on_pronote:
-        if banner_user(soup):
+        if banner_user(soup, banner):
             return "space"
         if found(text, wording.not_linked):
             return "identifier_prompt"

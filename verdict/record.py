@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from verdict.diagnoses import Verdict, message
+from verdict.judge import Verdict, message
 from verdict.observation import Observation
 from verdict.target import TargetLike
 
@@ -22,6 +22,7 @@ class AccountResult:
     profile: str
     outcome: str  # passed, failed or skipped
     diagnosis: str | None = None
+    alternatives: list[str] = field(default_factory=list)  # the other causes the evidence allows
     warnings: list[str] = field(default_factory=list)
     cas_user: str | None = None
     timings: dict[str, float] = field(default_factory=dict)
@@ -42,16 +43,15 @@ class AccountResult:
         target: TargetLike,
         account_login: str,
         profile: str,
-        obs: Observation,
         verdict: Verdict,
         *,
         skipped: bool = False,
     ) -> AccountResult:
-        """The record of one account, from its observation and what the rules concluded.
+        """The record of one account: what the judge concluded, and the evidence it kept.
 
         *skipped*: the account was not checked (the preflight failed); the verdict says why.
         """
-        validation = obs.cas_validation
+        obs = verdict.observation or Observation(target.name, account_login, profile)
         outcome = "skipped" if skipped else verdict.outcome
         return cls(
             target=target.name,
@@ -59,11 +59,12 @@ class AccountResult:
             profile=profile,
             outcome=outcome,
             diagnosis=verdict.code,
+            alternatives=[d.code for d in verdict.alternatives],
             warnings=[w.code for w in verdict.warnings] + list(obs.warnings),
-            cas_user=validation.user if validation is not None and validation.ok else None,
+            cas_user=verdict.cas_user,
             timings=dict(obs.timings),
             mode=obs.mode,
-            identifier_released=obs.identifier_released(target.identifier_attribute),
+            identifier_released=verdict.identifier_released,
             final_url=obs.final_url,
             retries=[{"url": r.url, "cause": r.cause} for r in obs.retries],
             diagnosis_detail=(

@@ -72,11 +72,16 @@ OVERVIEW = "vue-ensemble"  # fixed file stem: tidying twice rewrites the same ov
 
 
 class DiagnosisLike(Protocol):
-    code: str
-    title: str
-    explanation: str
-    fix: str
-    step: str
+    @property
+    def code(self) -> str: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def explanation(self) -> str: ...
+    @property
+    def fix(self) -> str: ...
+    @property
+    def step(self) -> str: ...
 
 
 def profile_group(profile: str) -> str:

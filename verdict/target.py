@@ -17,9 +17,11 @@ class TargetLike(Protocol):
     pronote_url: str  # public URL of the CAS listener, as announced in `service`
     pronote_classic_url: str | None
     pronote_direct_url: str | None
-    shortcut_label: str
     identifier_attribute: str  # the CAS attribute carrying the PRONOTE identifier
     is_lab: bool
+
+    @property
+    def shortcut_label(self) -> str: ...
 
     @property
     def pronote_hosts(self) -> set[str]: ...

@@ -1,7 +1,7 @@
 """Every text the page classifier and the diagnosis rules look for, as settings.
 
 Texts only refine a diagnosis the protocol evidence already points to (see
-`verdict.rules`): a page whose wording is unknown still gets the right family. Each
+`verdict.judge.rules`): a page whose wording is unknown still gets the right family. Each
 entry is a whole phrase, matched case- and accent-insensitively on word boundaries;
 "…" inside a phrase stands for any short run of text (a URL, a name). Never a lone
 common word: "ticket" or "erreur" would match pages that mean something else.

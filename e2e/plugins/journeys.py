@@ -24,10 +24,13 @@ from e2e.journey import JourneyResult
 from e2e.network import NetworkSettingsError
 from e2e.plugins.keys import RUNNER, SETTINGS
 from e2e.plugins.targets import probe_mode
+from e2e.preflight import Preflight
 from e2e.runner import BrowserUnavailable, Job, JourneyRunner, LaunchOptions, launch_options
 from e2e.settings import Account, Settings
 from e2e.target import Target
 from e2e.video import ensure_ffmpeg
+from verdict.identifiers import IdentifiersFile
+from verdict.judge import Evidence
 
 
 @pytest.fixture(scope="session")
@@ -150,6 +153,38 @@ def submit_upcoming(items: list[pytest.Item], config: pytest.Config, runner: Jou
             item.nodeid,
             Job(spec.params["target"], spec.params["account"], _recording(config, item.nodeid)),
         )
+
+
+@pytest.fixture(scope="session")
+def evidences() -> dict[str, Evidence]:
+    """Each target's evidence, gathered once."""
+    return {}
+
+
+@pytest.fixture
+def evidence(
+    request: pytest.FixtureRequest,
+    journeys: JourneyRunner,
+    target: Target,
+    settings: Settings,
+    preflight: Preflight,
+    identifiers_file: IdentifiersFile | None,
+    evidences: dict[str, Evidence],
+) -> Evidence:
+    """What the judge knows of this account's target: every journey of the target this process
+    runs, once all have ended (so no verdict depends on which ended first), the identifiers
+    file and what the preflight read."""
+    if target.name not in evidences:
+        submit_upcoming(_upcoming(request.node), request.config, journeys)
+        evidences[target.name] = Evidence(
+            observations=tuple(r.obs for r in journeys.results_of(target)),
+            identifiers=identifiers_file,
+            names={a.login: a.display_name for a in target.accounts if a.display_name},
+            pronote_cas_active=preflight.cas_active,
+            wording=target.wording,
+            slow_hop_s=settings.slow_hop_s,
+        )
+    return evidences[target.name]
 
 
 @pytest.fixture

@@ -63,8 +63,9 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if RECORDER not in config.stash:
         return
     if hasattr(config, "workerinput"):  # xdist worker: hand results to the controller
-        config.workeroutput["results"] = [asdict(r) for r in config.stash[RECORDER].results]
-        config.workeroutput["preflights"] = config.stash[PREFLIGHTS]
+        output: dict[str, Any] = config.workeroutput  # type: ignore[attr-defined]  # xdist's
+        output["results"] = [asdict(r) for r in config.stash[RECORDER].results]
+        output["preflights"] = config.stash[PREFLIGHTS]
         return
     settings = config.stash[SETTINGS]
     recorder = config.stash[RECORDER]
@@ -75,7 +76,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     # Prefixed by establishment whenever a targets file is used, so that shards merge cleanly.
     prefixed = len(targets) > 1 or settings.targets_file is not None
     for target in targets:
-        prefix = f"{target.name.split()[0]}." if prefixed else ""
+        prefix = f"{target.uai}." if prefixed else ""
         env.update({f"{prefix}{k}": v for k, v in target.urls().items()})
     env["cible"] = "lab" if settings.uses_lab else "réelle"
     if settings.insecure_tls:
@@ -101,7 +102,7 @@ def _run_record(config: pytest.Config) -> dict[str, Any]:
         "targets": [
             {
                 "name": t.name,
-                "uai": t.name.split()[0],
+                "uai": t.uai,
                 "ent_url": t.ent_url,
                 "cas_url": t.cas_url,
                 "pronote_url": t.pronote_url,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -143,10 +144,31 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     several = len(targets) > 1
     if "account" in metafunc.fixturenames:
         pairs = [(t, a) for t in targets for a in t.accounts]
-        ids = [f"{t.name.split()[0]}-{a.id}" if several else a.id for t, a in pairs]
+        ids = [f"{t.uai}-{a.id}" if several else a.id for t, a in pairs]
         metafunc.parametrize(("target", "account"), pairs, ids=ids)
     elif "target" in metafunc.fixturenames:
-        metafunc.parametrize("target", targets, ids=[t.name.split()[0] for t in targets])
+        metafunc.parametrize("target", targets, ids=[t.uai for t in targets])
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """pytest-xdist (`-n`): the tests of one target go to one process together, as xdist's
+    `loadscope` does with a module, so that each verdict is judged on all the target's
+    accounts (the judge's evidence); targets are spread over the processes."""
+    if config.getvalue("dist") != "load":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    uais = [t.uai for t in config.stash[TARGETS]]
+
+    class ByTarget(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            first = nodeid.partition("[")[2].split("-", 1)[0].rstrip("]")
+            if first in uais:
+                return first
+            return uais[0] if len(uais) == 1 else nodeid
+
+    return ByTarget(config, log)
 
 
 @pytest.fixture(scope="session")

@@ -120,7 +120,7 @@ def _account(record: dict[str, Any], run: RunFiles, name: str) -> AccountSection
     login = str(record.get("account", ""))
     profile = str(record.get("profile", ""))
     outcome = str(record.get("outcome", "unknown"))
-    timings = record.get("timings") if isinstance(record.get("timings"), dict) else {}
+    timings: dict[str, float] = record["timings"] if isinstance(record.get("timings"), dict) else {}
     allure = _allure_result(run.allure, name, login)
     notes: list[str] = []
     steps = _steps(record, allure, run.results_dir, timings, notes)
@@ -257,7 +257,7 @@ def _diagnosis(record: dict[str, Any], notes: list[str]) -> dict[str, str] | Non
 
 def _catalogue() -> dict[str, Any]:
     """The diagnoses' French texts by code, wherever this version of verdict keeps them."""
-    for module in ("verdict.catalogue", "verdict.diagnoses"):
+    for module in ("verdict.catalogue", "verdict.judge"):
         try:
             found = getattr(__import__(module, fromlist=["CATALOGUE"]), "CATALOGUE", None)
         except Exception:  # a half-refactored module must not stop the PV
@@ -288,7 +288,7 @@ def _preflight(
             continue
         detail = _attachment_text(run.results_dir, r, "Constaté") or _status_message(r)
         status = {"passed": "OK", "failed": "Échec", "broken": "Échec"}.get(
-            r.get("status"), "Non applicable"
+            str(r.get("status")), "Non applicable"
         )
         rows.append(
             {"title": str(r.get("name", "")), "status": status, "detail": _cut_tickets(detail)}

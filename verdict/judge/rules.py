@@ -19,7 +19,7 @@ wording is unknown still lands in the right family:
 from __future__ import annotations
 
 from verdict.cas import service_of
-from verdict.context import RunContext
+from verdict.judge.evidence import Evidence
 from verdict.observation import Observation
 from verdict.page import UNAVAILABLE_STATUSES
 from verdict.target import TargetLike
@@ -28,28 +28,27 @@ from verdict.wording import Wording, found
 
 Found = tuple[str | None, list[str]]  # (code, alternatives); no code: the check passes
 
-# `Observation.idp_error` → code (values in `verdict.observation.IDP_ERRORS`).
-IDP_CODES = {
-    "unavailable": "PN-EDUCONNECT-INDISPONIBLE",
-    "identity_check": "PN-EDUCONNECT-VERIFICATION-IDENTITE",
-    "wayf_missing": "PN-WAYF-CHOIX-ABSENT",
-}
 UNEXPECTED: Found = ("PN-PAGE-INATTENDUE", [])
 
 
-def classify(obs: Observation, target: TargetLike, context: RunContext, wording: Wording) -> Found:
+def classify(obs: Observation, target: TargetLike, evidence: Evidence) -> Found:
     """The cause *obs* shows; only a proven PRONOTE space passes."""
     if obs.space_reached():
         return ("PN-NOM-NON-AFFICHE", []) if obs.display_name_seen is False else (None, [])
     # PRONOTE's lock-out texts name their cause, wherever they show.
-    if found(obs.final_text, wording.ip_suspended):
+    if found(obs.final_text, evidence.wording.ip_suspended):
         return "PN-IP-SUSPENDUE", []
-    if found(obs.final_text, wording.too_many_errors):
+    if found(obs.final_text, evidence.wording.too_many_errors):
         return "PN-TROP-ERREURS-AUTH", []
-    if obs.idp_error == "assertion_rejected":
-        return assertion_rejected(obs, target, context, wording)
-    if obs.idp_error is not None:
-        return IDP_CODES.get(obs.idp_error, "PN-PAGE-INATTENDUE"), []
+    if obs.saml_return_refused:
+        return assertion_rejected(obs, target, evidence)
+    if obs.educonnect_offered is False:
+        return "PN-WAYF-CHOIX-ABSENT", []
+    if obs.identity_check_passed is False:
+        return "PN-EDUCONNECT-VERIFICATION-IDENTITE", []
+    if obs.stopped_at_idp:  # its error page after the login, or no answer at all
+        unavailable = (obs.final_status or 0) >= 500 or obs.final_kind == "pronote_unavailable"
+        return ("PN-EDUCONNECT-INDISPONIBLE" if unavailable else "PN-PAGE-INATTENDUE"), []
     if obs.credentials_rejected:
         return "PN-ENT-IDENTIFIANTS-REFUSES", []
     # The CAS PRONOTE.net sends the browser to is evidence by itself, whatever happened next.
@@ -58,15 +57,13 @@ def classify(obs: Observation, target: TargetLike, context: RunContext, wording:
         late = obs.timed_out or obs.network_error == "timeout"
         return "PN-URL-CAS-ERRONEE", [c for c in (after, late and "PN-DELAI-DEPASSE") if c]
     if obs.network_error == "timeout" or obs.timed_out:
-        return timeout(obs, target, context, wording)
+        return timeout(obs, target, evidence)
     if obs.network_error:
         return network(obs, target)
-    return page(obs, target, context, wording)[0]
+    return page(obs, target, evidence)[0]
 
 
-def assertion_rejected(
-    obs: Observation, target: TargetLike, context: RunContext, wording: Wording
-) -> Found:
+def assertion_rejected(obs: Observation, target: TargetLike, evidence: Evidence) -> Found:
     """The ENT answered ÉduConnect's SAMLResponse with a page of its own instead of a session.
 
     The assertion itself is the evidence first: a validity window the posting time falls
@@ -81,18 +78,18 @@ def assertion_rejected(
     if saml.get("certificate") in ("expired", "not_yet_valid"):
         return "PN-EDUCONNECT-CERTIFICAT", []
     certificate = saml.get("certificate_sha256")
-    if certificate and context.educonnect_accepted(
+    if certificate and evidence.educonnect_accepted(
         target, besides=obs.account, certificate=certificate
     ):
         return "PN-EDUCONNECT-COMPTE-NON-RATTACHE", []
-    if found(obs.final_text, wording.educonnect_unmapped):
+    if found(obs.final_text, evidence.wording.educonnect_unmapped):
         return "PN-EDUCONNECT-COMPTE-NON-RATTACHE", []
     return "PN-EDUCONNECT-RETOUR-REFUSE", causes
 
 
-def timeout(obs: Observation, target: TargetLike, context: RunContext, wording: Wording) -> Found:
+def timeout(obs: Observation, target: TargetLike, evidence: Evidence) -> Found:
     """A timeout names its cause only when the page shown then proves one."""
-    (code, alternatives), proven = page(obs, target, context, wording)
+    (code, alternatives), proven = page(obs, target, evidence)
     if proven and code is not None:
         return code, alternatives
     hints: list[str] = []
@@ -134,9 +131,7 @@ def network(obs: Observation, target: TargetLike) -> Found:
     return "PN-PRONOTE-INJOIGNABLE", ["PN-PAGE-INATTENDUE"]
 
 
-def page(
-    obs: Observation, target: TargetLike, context: RunContext, wording: Wording
-) -> tuple[Found, bool]:
+def page(obs: Observation, target: TargetLike, evidence: Evidence) -> tuple[Found, bool]:
     """The cause the last page shows, and whether that page proves it on its own."""
     text = obs.final_text
     kind = obs.final_kind
@@ -151,27 +146,27 @@ def page(
         return UNEXPECTED, False
     if (
         kind == "pronote_unavailable"
-        or found(text, wording.unavailable)
+        or found(text, evidence.wording.unavailable)
         or (role == "pronote" and status in UNAVAILABLE_STATUSES)
     ):
         return ("PN-SITE-INDISPONIBLE", []), True
     if status >= 500 and role in ("ent", "cas"):
         return (_UNREACHABLE[role], []), True
-    if obs.pronote_cas_active is False and not obs.ticket_issued:
-        return pronote_own_login(obs, target)
+    if evidence.pronote_cas_active is False and not obs.ticket_issued:
+        return pronote_own_login(obs, target, evidence)
     if cas_refuses(obs, target, kind):
         return service_refused(obs, target), True
     if kind in ("identifier_prompt", "password_prompt") or (
         role == "pronote" and obs.ticket_issued
     ):
         if obs.ticket_issued:
-            return after_ticket(obs, target, context, wording, kind)
+            return after_ticket(obs, target, evidence, kind)
         if kind == "identifier_prompt":
-            return not_linked(obs, target, context), True
-        return pronote_own_login(obs, target)
+            return not_linked(obs, target, evidence), True
+        return pronote_own_login(obs, target, evidence)
     validation = obs.cas_validation
     if validation is not None and validation.failure_code and obs.ticket_issued:
-        return ticket_refused(obs, target, wording), False
+        return ticket_refused(obs, target, evidence.wording), False
     if obs.ticket_issued and wrong_cas(obs.pronote_cas_login_url, target):
         return ("PN-PAGE-INATTENDUE", ["PN-URL-CAS-ERRONEE"]), False
     return UNEXPECTED, False
@@ -200,18 +195,19 @@ def service_refused(obs: Observation, target: TargetLike) -> Found:
 
 
 def after_ticket(
-    obs: Observation, target: TargetLike, context: RunContext, wording: Wording, kind: str | None
+    obs: Observation, target: TargetLike, evidence: Evidence, kind: str | None
 ) -> tuple[Found, bool]:
     """PRONOTE got a ticket and served no space: what it served instead says why."""
     text = obs.final_text
-    if kind == "identifier_prompt" or found(text, wording.not_linked):
-        return not_linked(obs, target, context), True
-    if kind == "password_prompt" or found(text, wording.pronote_login_refused):
+    if kind == "identifier_prompt" or found(text, evidence.wording.not_linked):
+        return not_linked(obs, target, evidence), True
+    if kind == "password_prompt" or found(text, evidence.wording.pronote_login_refused):
         return ("PN-DOUBLE-AUTHENTIFICATION", []), True
-    if found(text, wording.space_refused):
+    if found(text, evidence.wording.space_refused):
         return ("PN-ACCES-ESPACE-REFUSE", []), True
     # Nothing asked, no space: PRONOTE refused or could not read the ticket.
-    return ticket_refused(obs, target, wording), bool(found(text, wording.msxml))
+    msxml = found(text, evidence.wording.msxml)
+    return ticket_refused(obs, target, evidence.wording), bool(msxml)
 
 
 def ticket_refused(obs: Observation, target: TargetLike, wording: Wording) -> Found:
@@ -232,14 +228,17 @@ def ticket_refused(obs: Observation, target: TargetLike, wording: Wording) -> Fo
     return "PN-VALIDATION-TICKET-ECHEC", ["PN-CAS-REPONSE-ILLISIBLE"]
 
 
-def not_linked(obs: Observation, target: TargetLike, context: RunContext) -> Found:
+def not_linked(obs: Observation, target: TargetLike, evidence: Evidence) -> Found:
     """PRONOTE cannot link the ENT user: which set-up step, from what the CAS released."""
     released = obs.identifier_released(target.identifier_attribute)
-    others, known = context.identifier_released(target, besides=obs.account)
+    others, known = evidence.identifier_released(target, besides=obs.account)
     if released is True:
-        if context.entered_with_identifier(target, besides=obs.account):
+        if evidence.entered_with_identifier(target, besides=obs.account):
             # PRONOTE uses the identifier for others: it does not know this one.
             return "PN-UTILISATEUR-INCONNU-PRONOTE", []
+        if evidence.code_missing_from_file(obs, target):
+            # PRONOTE's own export does not hold the code released: PRONOTE cannot know it.
+            return "PN-UTILISATEUR-INCONNU-PRONOTE", ["PN-GESTION-IDENTIFIANTS-DESACTIVEE"]
         if others:  # others get it too and none entered with it
             return "PN-GESTION-IDENTIFIANTS-DESACTIVEE", []
         return "PN-GESTION-IDENTIFIANTS-DESACTIVEE", ["PN-UTILISATEUR-INCONNU-PRONOTE"]
@@ -258,11 +257,13 @@ def not_linked(obs: Observation, target: TargetLike, context: RunContext) -> Fou
     return "PN-IDENTIFIANTS-NON-IMPORTES", ["PN-UTILISATEUR-ABSENT-IMPORT"]
 
 
-def pronote_own_login(obs: Observation, target: TargetLike) -> tuple[Found, bool]:
+def pronote_own_login(
+    obs: Observation, target: TargetLike, evidence: Evidence
+) -> tuple[Found, bool]:
     """PRONOTE shows its own login without any CAS ticket."""
     if is_direct(obs.shortcut_url, target) or is_direct(obs.final_url, target):
         return ("PN-RACCOURCI-URL-DIRECTE", []), True
-    if obs.pronote_service is None or obs.pronote_cas_active is False:
+    if obs.pronote_service is None or evidence.pronote_cas_active is False:
         alternatives = []
         classic = target.pronote_classic_url
         if classic and obs.shortcut_url and same_host(obs.shortcut_url, classic):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from verdict.cas import cas_root
-from verdict.context import RunContext
+from verdict.judge.evidence import Evidence
 from verdict.observation import Observation
 from verdict.target import TargetLike
 
@@ -41,13 +41,19 @@ _IDENTIFIER_CODES = (
 _TICKET_RE = re.compile(r"(ticket=)[^&\s#]+")
 
 
-def details(obs: Observation, target: TargetLike, code: str | None, context: RunContext) -> str:
+def details(obs: Observation, target: TargetLike, code: str | None, evidence: Evidence) -> str:
     """What was seen: the page, its status and text, and the evidence of *code*."""
     parts = [f"étape atteinte : {STEPS.get(obs.step, obs.step)}"]
     if obs.login_route != "local":
         parts.append(f"connexion par : {obs.login_route}")
-    if obs.idp_error:
-        parts.append(f"fournisseur d'identité : {obs.idp_error}")
+    if obs.educonnect_offered is False:
+        parts.append("choix ÉduConnect absent de la page de connexion")
+    if obs.stopped_at_idp:
+        parts.append("arrêt sur une page du fournisseur d'identité")
+    if obs.identity_check_passed is False:
+        parts.append("vérification d'identité ÉduConnect non passée")
+    if obs.saml_return_refused:
+        parts.append("retour d'ÉduConnect refusé par l'ENT (aucune session)")
     if obs.network_error:
         what = NETWORK.get(obs.network_error, obs.network_error)
         parts.append(f"{what} sur {obs.network_error_url or obs.final_url or '?'}")
@@ -65,7 +71,7 @@ def details(obs: Observation, target: TargetLike, code: str | None, context: Run
         parts.append(f"intitulé cherché : « {target.shortcut_label} »")
     if obs.shortcut_url and code in ("PN-RACCOURCI-URL-DIRECTE", "PN-AUTH-CAS-DESACTIVEE"):
         parts.append(f"raccourci : {obs.shortcut_url}")
-    if obs.pronote_cas_active is False and code == "PN-AUTH-CAS-DESACTIVEE":
+    if evidence.pronote_cas_active is False and code == "PN-AUTH-CAS-DESACTIVEE":
         parts.append("infoMobileApp.json : CAS.actif à faux")
     if obs.pronote_service and code in _SERVICE_CODES:
         parts.append(f"service annoncé : {obs.pronote_service} (attendu : {target.pronote_url})")
@@ -80,7 +86,7 @@ def details(obs: Observation, target: TargetLike, code: str | None, context: Run
     elif validation is not None and validation.ok and code is not None:
         parts.append("validation du ticket par le vérificateur : réussie")
     if code in _IDENTIFIER_CODES:
-        parts += _identifier_evidence(obs, target, context)
+        parts += _identifier_evidence(obs, target, evidence)
     if obs.retries:
         retried = " ; ".join(f"{r.cause} sur {r.url}" for r in obs.retries)
         parts.append(f"nouvelles tentatives : {retried}")
@@ -93,7 +99,7 @@ def details(obs: Observation, target: TargetLike, code: str | None, context: Run
     return _TICKET_RE.sub(r"\1ST-…", " ; ".join(parts))
 
 
-def _identifier_evidence(obs: Observation, target: TargetLike, context: RunContext) -> list[str]:
+def _identifier_evidence(obs: Observation, target: TargetLike, evidence: Evidence) -> list[str]:
     released = obs.identifier_released(target.identifier_attribute)
     state = {True: "transmis", False: "absent", None: "non vérifié"}[released]
     parts = [f"attribut {target.identifier_attribute} : {state}"]
@@ -101,9 +107,9 @@ def _identifier_evidence(obs: Observation, target: TargetLike, context: RunConte
     if validation is not None and validation.ok and not released:
         names = ", ".join(sorted(validation.attributes)) or "aucun"
         parts.append(f"attributs transmis : {names}")
-    others, known = context.identifier_released(target, besides=obs.account)
+    others, known = evidence.identifier_released(target, besides=obs.account)
     if known:
         parts.append(f"autres comptes avec l'identifiant : {others} sur {known}")
-        entered = context.entered_with_identifier(target, besides=obs.account)
+        entered = evidence.entered_with_identifier(target, besides=obs.account)
         parts.append(f"autres comptes entrés avec l'identifiant : {entered}")
     return parts

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from verdict.cas import safe_url
-from verdict.context import RunContext
+from verdict.judge.evidence import Evidence
 from verdict.observation import Observation
 from verdict.target import TargetLike
 
@@ -22,12 +22,12 @@ SLOW_JOURNEY_S = 60.0
 NOT_STEPS = {"total", "hop_median"}  # timings that are not steps of the journey
 
 
-def warning_codes(obs: Observation, target: TargetLike, context: RunContext) -> list[str]:
+def warning_codes(obs: Observation, target: TargetLike, evidence: Evidence) -> list[str]:
     """PN-RESEAU-INSTABLE for requests that succeeded only when retried, PN-RESEAU-LENT."""
     codes = []
     if unstable(obs):
         codes.append("PN-RESEAU-INSTABLE")
-    if slow(obs, target, context):
+    if slow(obs, target, evidence):
         codes.append("PN-RESEAU-LENT")
     return codes
 
@@ -40,9 +40,9 @@ def unstable(obs: Observation) -> bool:
     return any(safe_url(retry.url) not in failed_at for retry in obs.retries)
 
 
-def slow(obs: Observation, target: TargetLike, context: RunContext) -> bool:
-    hop_s = _given(context.slow_hop_s, LAB_SLOW_HOP_S if target.is_lab else SLOW_HOP_S)
-    journey_s = _given(context.slow_journey_s, None if target.is_lab else SLOW_JOURNEY_S)
+def slow(obs: Observation, target: TargetLike, evidence: Evidence) -> bool:
+    hop_s = evidence.slow_hop_s or (LAB_SLOW_HOP_S if target.is_lab else SLOW_HOP_S)
+    journey_s = _given(evidence.slow_journey_s, None if target.is_lab else SLOW_JOURNEY_S)
     total = obs.timings.get("total")
     if journey_s is not None and total is not None and total >= journey_s:
         return True
