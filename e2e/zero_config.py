@@ -5,8 +5,8 @@ its CAS (`e2e.discover`, plain HTTP, no login) for the CAS root, the WAYF choice
 the ENT catalogue, the shortcut pattern; the login family is recorded (the journey recognises
 each login page itself). A value the user set always wins (`.env`, the environment, a preset);
 a discovered value that contradicts it is reported, since it is often the misconfiguration
-itself. What was discovered, and how, goes to `summary.json`. Discovery runs for every single
-real target; it stops the run only when the CAS root is unset and cannot be found.
+itself. What was discovered, and how, goes to `summary.json`. Discovery runs when the CAS root
+is unset, and stops the run when it cannot find one.
 """
 
 from __future__ import annotations
@@ -46,9 +46,13 @@ class Completed:
 
 
 def needs_discovery(settings: Settings) -> bool:
-    """A single real target (a targets file is discovered by `python -m e2e discover`)."""
+    """A single real target whose CAS root was left unset (a set-up given in full runs as
+    given; a targets file is discovered beforehand by `python -m e2e discover`)."""
     return (
-        not settings.uses_lab and settings.targets_file is None and settings.pronote_url is not None
+        not settings.uses_lab
+        and settings.targets_file is None
+        and settings.pronote_url is not None
+        and settings.cas_url is None
     )
 
 

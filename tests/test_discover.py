@@ -543,23 +543,31 @@ def test_pytest_e2e_discovers_what_was_left_unset(healthy: LabClient, tmp_path: 
     assert discovery["contradictions"] == []
 
 
-def test_pytest_e2e_keeps_the_users_cas_and_reports_the_one_pronote_sends_to(
+def test_pytest_e2e_keeps_the_users_value_and_reports_the_discovered_one(
     healthy: LabClient, tmp_path: Path
 ) -> None:
-    healthy.set_faults(["wrong_cas_url"])
-    env = {**zero_config_env(healthy), "VERIFIER_CAS_URL": healthy.info["cas"]}
+    catalogue = lab_catalogue(healthy, tmp_path)
+    with catalogue.open("a", encoding="utf-8") as more:
+        more.write('shortcut_pattern = { value = "/pronote/", source = "lab/ent.py" }\n')
+    env = {
+        **zero_config_env(healthy),
+        "VERIFIER_ENT_CATALOGUE": str(catalogue),
+        "VERIFIER_SHORTCUT_PATTERN": "127.0.0.1",  # set, and not what the catalogue says
+    }
 
     run, summary = run_e2e(tmp_path / "run", env=env)
 
-    assert run.returncode == 1  # the checks themselves fail: PRONOTE.net sends elsewhere
-    assert {r["diagnosis"] for r in summary} == {"PN-URL-CAS-ERRONEE"}, summary
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-2000:]
+    assert {r["outcome"] for r in summary} == {"passed"}
     line = next(x for x in run.stdout.splitlines() if x.startswith("Contradiction : "))
-    assert line.startswith(
-        f"Contradiction : VERIFIER_CAS_URL={healthy.info['cas']} (réglé) mais la découverte trouve "
+    assert line == (
+        "Contradiction : VERIFIER_SHORTCUT_PATTERN=127.0.0.1 (réglé) mais la découverte trouve "
+        "/pronote/ [catalogue labo [lab/ent.py]] : la valeur réglée est gardée"
     )
+    assert "PN-DECOUVERTE-CAS-HORS-CATALOGUE" not in run.stdout
     record = json.loads((tmp_path / "run" / "summary.json").read_text(encoding="utf-8"))
     discovery = record["targets"][0]["discovery"]
-    assert "cas_url" not in discovery["discovered"]  # the user's value wins
+    assert "shortcut_pattern" not in discovery["discovered"]  # the user's value wins
     assert discovery["contradictions"] == [line.removeprefix("Contradiction : ")]
 
 
