@@ -428,19 +428,20 @@ def instrument(spans: Spans) -> None:
             spans.wrap(cls, attr, f"playwright {cls.__name__}.{attr}")
     spans.wrap(httpx.AsyncClient, "get", "httpx AsyncClient.get (serviceValidate)")
 
-    # The servers' own time per navigation, as the journey's hop recorder saw it.
-    import e2e.hops
+    # The servers' own time per navigation, as the journey's hop recorder saw it (recorded
+    # into the observation when the journey ends).
+    import e2e.journey
 
-    original_finish = e2e.hops.HopRecorder.finish
+    original_record = e2e.journey.Journey._record_hops
 
-    def finish(self: Any) -> None:
+    def record_hops(self: Any) -> None:
         if spans.enabled:
-            spans.extra["server_s"].append(sum(self.hops))
-            spans.extra["navigations"].append(len(self.hops))
-        original_finish(self)
+            spans.extra["server_s"].append(sum(self.hops.hops))
+            spans.extra["navigations"].append(len(self.hops.hops))
+        original_record(self)
 
-    spans._restore.append((e2e.hops.HopRecorder, "finish", original_finish))
-    e2e.hops.HopRecorder.finish = finish
+    spans._restore.append((e2e.journey.Journey, "_record_hops", original_record))
+    e2e.journey.Journey._record_hops = record_hops
 
 
 def measure_warm(runs: int, profile_runs: int) -> dict[str, Any]:

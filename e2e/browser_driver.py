@@ -205,7 +205,7 @@ class BrowserDriver:
             send,
             url=url,
             retries=self.retries,
-            noted=self.hops.obs.retries,
+            noted=self.hops.retries,
             status_of=lambda r: r.status if r else None,
         )
 
@@ -239,7 +239,7 @@ class BrowserDriver:
         self.where = self.page
         await self._through_auto_posts()
         if self.page.url.startswith("chrome-error://"):
-            raise NetworkFailure("network", self.hops.obs.urls[-1] if self.hops.obs.urls else "")
+            raise NetworkFailure("network", self.hops.urls[-1] if self.hops.urls else "")
         return await self.current(full=False)
 
     async def _through_auto_posts(self) -> None:
@@ -354,11 +354,11 @@ class BrowserDriver:
         with contextlib.suppress(PlaywrightTimeout):
             await where.wait_for_load_state("load")
         if where.url.startswith("chrome-error://"):
-            failed = self.hops.obs.urls[-1] if self.hops.obs.urls else where.url
+            failed = self.hops.urls[-1] if self.hops.urls else where.url
             raise NetworkFailure("network", failed)
         status = self.hops.statuses.get(where.url)
         if status in TRANSIENT_STATUSES and where is self.page:
-            self.hops.obs.retries.append(Retry(url=where.url, cause=f"http_{status}"))
+            self.hops.retries.append(Retry(url=where.url, cause=f"http_{status}"))
             await self._goto(where.url)  # a transient error on arrival: reload, with retries
         on_pronote = urlsplit(where.url).netloc in self.t.pronote_hosts
         pronote = PronotePage(where, self.loc)

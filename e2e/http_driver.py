@@ -101,7 +101,7 @@ class HttpDriver:
             send,
             url=url,
             retries=self.retries if method == "GET" else 0,
-            noted=self.hops.obs.retries,
+            noted=self.hops.retries,
             status_of=lambda r: r.status_code,
         )
 

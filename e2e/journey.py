@@ -68,7 +68,11 @@ class Journey:
         self.http = http  # for our own ticket validation (same proxy and TLS settings)
         self.journey_timeout_s = journey_timeout_s
         self.loc = target.locators
-        self.obs = hops.obs
+        # The journey is the one writer of its observation: what it did, and what its
+        # driver's hops saw (recorded when it ends).
+        self.obs = Observation(
+            target=target.name, account=account.login, profile=account.profile, mode=driver.mode
+        )
         self.result = JourneyResult(self.obs)
         self._began = time.monotonic()
 
@@ -101,9 +105,27 @@ class Journey:
             self.obs.network_error, self.obs.network_error_url = exc.kind, safe_url(exc.url)
             self.obs.final_url = self.obs.final_url or safe_url(exc.url)
         finally:
-            self.obs.timings["total"] = round(time.monotonic() - self._began, 3)
-            self.hops.finish()
+            self._record_hops()
         return self.result
+
+    def fail(self, error: str) -> JourneyResult:
+        """The journey could not go on (a page it could not drive): *error* in one line."""
+        self.obs.journey_error = error
+        self._record_hops()
+        return self.result
+
+    def _record_hops(self) -> None:
+        """What the driver's navigations saw, into the observation; the journey's time."""
+        obs, hops = self.obs, self.hops
+        obs.urls, obs.retries = list(hops.urls), list(hops.retries)
+        obs.pronote_service, obs.pronote_cas_login_url = (
+            hops.pronote_service,
+            hops.pronote_cas_login_url,
+        )
+        obs.ticket_issued, obs.saml_response = hops.ticket_issued, hops.saml_response
+        obs.timings["total"] = round(time.monotonic() - self._began, 3)
+        if hops.median is not None:
+            obs.timings["hop_median"] = hops.median
 
     async def _journey(self) -> None:
         async with self.step("ent_login_page", "Page de connexion de l'ENT") as ev:
@@ -128,7 +150,7 @@ class Journey:
             # it is): neither waits for the other.
             landing_shot = asyncio.ensure_future(self.shot(ev, "Arrivée dans PRONOTE"))
         try:
-            if self.obs.pronote_service:
+            if self.hops.pronote_service:
                 async with self.step("cas_identifier", "Identifiant CAS transmis à PRONOTE"):
                     await self.identify()
         finally:
@@ -179,7 +201,17 @@ class Journey:
             if chosen is None or not await self.d.visible(self.loc.login_password):
                 await self._final(await self.d.current())  # no login form to fill
                 return None
+        if await self.d.visible(self.loc.login_captcha):
+            # A captcha no verifier should answer: the password is not sent.
+            obs.captcha_asked = True
+            await self._final(await self.d.current())
+            return None
         page = await self.d.submit_login(a.login, password)
+        if (page.status or 0) >= 500:
+            # The login POST itself failed (a load balancer's 502): the ENT's failure, named
+            # at that step; the credential is never sent again.
+            await self._final(page)
+            return None
         if urlsplit(page.url).netloc == login_host and await self.d.visible(
             self.loc.login_password
         ):
@@ -225,9 +257,11 @@ class Journey:
         page = await self.d.login_done()
         if urlsplit(page.url).netloc == idp_host:
             obs.stopped_at_idp = True
+            obs.idp_unknown_step = await self.d.visible(loc.idp_asks_input)
             await self._final(page)
             return None
-        if obs.saml_response is not None and _same_page(page.url, obs.saml_response["acs"]):
+        saml = self.hops.saml_response
+        if saml is not None and _same_page(page.url, saml["acs"]):
             # The ENT answered the assertion with a page of its own instead of a session.
             obs.saml_return_refused = True
             await self._final(page)
@@ -294,7 +328,7 @@ class Journey:
         cookies (single sign-on), redirects off; the fresh ticket is validated here with
         p3/serviceValidate for the same service.
         """
-        service = self.obs.pronote_service
+        service = self.hops.pronote_service
         assert service
         login = urljoin(self.t.cas_url, "login") + "?" + urlencode({"service": service})
         location = await self.d.sso_location(login)

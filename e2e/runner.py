@@ -39,7 +39,6 @@ from e2e.network import browser_context_options, browser_launch_options, httpx_c
 from e2e.preflight import Check, HardKnown, Preflight, SharedHosts, run_preflight
 from e2e.settings import Account, Settings
 from e2e.target import Target
-from verdict.observation import Observation
 
 T = TypeVar("T")
 DEBIAN_CHROMIUM = ("/usr/lib/chromium/chromium", "/usr/bin/chromium")
@@ -226,13 +225,7 @@ class JourneyRunner:
         if await self.hard_failure(job.target) is not None:
             raise PreflightStopped(job.target.name)
         async with self._slots:
-            obs = Observation(
-                target=job.target.name,
-                account=job.account.login,
-                profile=job.account.profile,
-                mode="probe" if self.probe else "browser",
-            )
-            hops = HopRecorder(job.target, obs)
+            hops = HopRecorder(job.target)
             http = self._validation_client(job.target.insecure_tls)
             if self.probe:
                 driver: Driver = HttpDriver(
@@ -272,9 +265,7 @@ class JourneyRunner:
                 raise
             except Exception as exc:
                 # A traceback would show the values of the frames (the password typed).
-                result = journey.result
-                obs.journey_error = _one_line(exc, job.account)
-                obs.timings.setdefault("total", 0.0)
+                result = journey.fail(_one_line(exc, job.account))
             finally:
                 await driver.close()
             result.videos = list(getattr(driver, "videos", []))

@@ -33,6 +33,7 @@ _PRONOTE_REFUSALS: dict[str, str] = {
     ),
     "pn_space_refused": "Vous n'avez pas accès à l'Espace {space}.",
 }
+PRODUCT_TEXTS = frozenset(_PRONOTE_REFUSALS)
 
 _DEFAULT: dict[str, str] = {
     # -- PRONOTE.net: root page (a real root may serve a page instead of redirecting)

@@ -25,6 +25,12 @@ class Locators(BaseModel):
         'input#username, input[name="username"], input[name="j_username"], '
         'input#email[name="email"]'
     )
+    # A captcha in a login form (Apereo CAS's reCAPTCHA, an image code): never answered, so
+    # the password is not sent (DOMAIN.md, "What breaks in the real world").
+    login_captcha: str = (
+        'input[name*="captcha" i], input[id*="captcha" i], .g-recaptcha, '
+        'iframe[src*="recaptcha"], iframe[src*="hcaptcha"], [data-sitekey]'
+    )
     login_password: str = (
         'input#password, input[name="password"], input[name="j_password"], input[type="password"]'
     )
@@ -62,6 +68,12 @@ class Locators(BaseModel):
     educonnect_profile: str = "#bouton_{profile}"
     educonnect_username: str = '#username, input[name="j_username"]'
     educonnect_password: str = '#password, input[name="j_password"]'
+    # Anything ÉduConnect asks after the password that is not a known step (DOMAIN.md, "What
+    # breaks in the real world": it adds fields and steps): a form with a visible input.
+    idp_asks_input: str = (
+        'form input:not([type="hidden"]):not([type="submit"]):not([type="button"]), '
+        "form select, form textarea"
+    )
     educonnect_submit: str = "#bouton_valider"
     identity_check_form: str = "#theForm"
     identity_check_day: str = "#jour"

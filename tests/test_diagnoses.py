@@ -18,6 +18,7 @@ import pytest
 from lab.state import FAULTS
 from tests.fault_oracle import FAULT_CODES, FAULT_PAIRS, diagnoses_markdown
 from tests.verdict_cases import (
+    BANNER,
     CAS,
     DIRECT,
     ENT,
@@ -36,6 +37,7 @@ from verdict.docs import readme_with_table, table
 from verdict.identifiers import IdentifiersFile, parse_identifiers
 from verdict.judge import CATALOGUE, Evidence, judge, message
 from verdict.observation import Observation
+from verdict.page import page_kind
 from verdict.record import AccountResult
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -262,6 +264,52 @@ CASES: dict[str, tuple[Observation, Evidence | None]] = {
         None,
     ),
     "PN-RESEAU-INSTABLE": (journey(retries=retried(ENT)), None),
+    # What the ENT and PRONOTE answer at la rentrée when they protect themselves (issue 23).
+    "PN-ENT-MAINTENANCE": (
+        before_login(
+            final_url=ENT,
+            final_status=503,
+            final_kind="http_error",
+            final_text="Maintenance en cours Votre ENT est en cours de maintenance.",
+        ),
+        None,
+    ),
+    "PN-ENT-COMPTE-VERROUILLE": (
+        before_login(
+            credentials_rejected=True,
+            final_url=CAS + "login",
+            final_kind="cas_login",
+            final_text="Votre compte est temporairement verrouillé suite à de trop nombreuses "
+            "tentatives de connexion.",
+        ),
+        None,
+    ),
+    "PN-ENT-CAPTCHA": (
+        before_login(captcha_asked=True, final_url=CAS + "login", final_kind="cas_login"),
+        None,
+    ),
+    "PN-PRONOTE-CODE-PIN": (
+        journey(
+            final_url=PRONOTE + "parent.html",
+            final_kind="code_prompt",
+            final_text="Double authentification Saisissez votre code PIN.",
+            display_name_seen=None,
+            space_label=None,
+        ),
+        None,
+    ),
+    "PN-EDUCONNECT-ETAPE-INCONNUE": (
+        before_login(
+            login_route="educonnect",
+            educonnect_offered=True,
+            stopped_at_idp=True,
+            idp_unknown_step=True,
+            final_url="https://educonnect.example.fr/idp/profile/SAML2/Redirect/SSO",
+            final_status=200,
+            final_text="Nouvelles conditions générales d'utilisation",
+        ),
+        None,
+    ),
 }
 
 
@@ -810,3 +858,28 @@ def test_readme_table_is_as_generated() -> None:
     assert readme_with_table(readme) == readme, (
         "README.md's diagnoses table is stale: python -m verdict.docs --readme README.md"
     )
+
+
+@pytest.mark.parametrize(
+    ("inputs", "kind"),
+    [
+        ('<input type="password" id="id_41">', "code_prompt"),
+        ('<input type="text" id="id_40"><input type="password" id="id_41">', "password_prompt"),
+    ],
+    ids=["a-code-alone", "login-and-password"],
+)
+def test_pronote_page_asking_a_secret_alone_is_a_code_not_its_own_login(
+    inputs: str, kind: str
+) -> None:
+    """After single sign-on, PRONOTE 2024's PIN step asks a code alone; its own login (the
+    double authentication recognition mode) asks an identifier and a password."""
+    html = f'<html><body id="id_body"><div id="div"><form>{inputs}</form></div></body></html>'
+    found_kind = page_kind(
+        PRONOTE + "parent.html",
+        200,
+        html,
+        pronote_hosts=TARGET.pronote_hosts,
+        cas_url=CAS,
+        banner=BANNER,
+    )
+    assert found_kind == kind

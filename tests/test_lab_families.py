@@ -94,9 +94,9 @@ def test_apereo_unknown_service_gets_apereos_refusal(apereo: LabClient) -> None:
 # -- a discovery WAYF in front of ÉduConnect (e-lyco, Toutatice) -------------------------
 
 
-@pytest.fixture(scope="module")
-def discovery() -> Iterator[LabClient]:
-    with running_lab(ent_family="discovery") as lab:
+@pytest.fixture(scope="module", params=["default", "alt"])
+def discovery(request: pytest.FixtureRequest) -> Iterator[LabClient]:
+    with running_lab(ent_family="discovery", wording=request.param) as lab:
         yield lab
 
 
@@ -157,7 +157,13 @@ def test_discovery_local_provider_gives_the_cas_form(discovery: LabClient) -> No
             if e.get("data-entity-id", "").startswith("urn:")
         )
         page = go_on(client, client.get(urljoin(str(wayf.url), local["href"])), service)
-        form = find_form(page, class_="cas__login-form")
+        # The CAS's own form: Kosmos-like, or Apereo's #fm1 under the alt wording.
+        form = next(
+            f
+            for f in read_page(page.text).forms
+            if any(i.get("type") == "password" for i in f.inputs)
+        )
+        assert form.attrs.get("id") == "fm1" or "cas__login-form" in form.attrs.get("class", "")
         answer = submit(client, page, form, {"username": who.login, "password": who.password})
         assert cas_user(lab, service, ticket_of(answer)) == who.uid
 
@@ -190,9 +196,9 @@ def test_discovery_refuses_a_foreign_return_address(discovery: LabClient) -> Non
 # -- Edifice with its SAML WAYF ----------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def edifice() -> Iterator[LabClient]:
-    with running_lab(ent_family="edifice") as lab:
+@pytest.fixture(scope="module", params=["default", "alt"])
+def edifice(request: pytest.FixtureRequest) -> Iterator[LabClient]:
+    with running_lab(ent_family="edifice", wording=request.param) as lab:
         yield lab
 
 
@@ -250,18 +256,25 @@ def test_edifice_staff_domino_leads_to_its_login_form(edifice: LabClient) -> Non
         assert cas_user(lab, service, ticket_of(answer)) == who.uid
 
 
+# What each error says, per wording (the lab's French for entcore's i18n keys).
+EDIFICE_ERRORS = {
+    ("edifice_user_not_found", "default"): "Aucun compte de l'ENT ne correspond",
+    ("edifice_user_not_found", "alt"): "n'est associé à aucun compte de l'ENT",
+    ("edifice_blocked_user", "default"): "Votre compte est bloqué",
+    ("edifice_blocked_user", "alt"): "Ce compte a été désactivé",
+}
+
+
 @pytest.mark.parametrize(
-    ("fault", "profile", "words"),
-    [
-        ("edifice_user_not_found", "parent", "Aucun compte de l'ENT ne correspond"),
-        ("edifice_blocked_user", "eleve", "Votre compte est bloqué"),
-    ],
+    ("fault", "profile"),
+    [("edifice_user_not_found", "parent"), ("edifice_blocked_user", "eleve")],
     ids=["user-not-found", "blocked-user"],
 )
 def test_edifice_acs_errors_show_its_login_page_with_the_reason(
-    edifice: LabClient, fault: str, profile: str, words: str
+    edifice: LabClient, fault: str, profile: str
 ) -> None:
     lab, service = edifice, pronote_service(edifice)
+    words = EDIFICE_ERRORS[fault, lab.info["wording"]]
     lab.set_faults([fault])
     try:
         who = account(lab, profile=profile, route="educonnect")

@@ -71,7 +71,10 @@ def test_options_keywords_take_lists_and_comma_text() -> None:
     ("argv", "environ", "message"),
     [
         pytest.param(
-            ("--establishments", "0"), {}, "--establishments : doit valoir de 1 à 200 (reçu « 0 »)", id="range-flag"
+            ("--establishments", "0"),
+            {},
+            "--establishments : doit valoir de 1 à 200 (reçu « 0 »)",
+            id="range-flag",
         ),
         pytest.param(
             (),
@@ -80,10 +83,16 @@ def test_options_keywords_take_lists_and_comma_text() -> None:
             id="number-from-variable",
         ),
         pytest.param(
-            ("--ent-family", "kdecole"), {}, "--ent-family : « kdecole » inconnu ; connus : kosmos", id="choice"
+            ("--ent-family", "kdecole"),
+            {},
+            "--ent-family : « kdecole » inconnu ; connus : kosmos",
+            id="choice",
         ),
         pytest.param(
-            ("--faults", "a,slow_network"), {}, "--faults : panne(s) inconnue(s) : a ; connues :", id="faults"
+            ("--faults", "a,slow_network"),
+            {},
+            "--faults : panne(s) inconnue(s) : a ; connues :",
+            id="faults",
         ),
         pytest.param(
             ("--pronote-generation", ","),
@@ -92,7 +101,10 @@ def test_options_keywords_take_lists_and_comma_text() -> None:
             id="empty-generation",
         ),
         pytest.param(
-            ("--latency", "nan"), {}, "--latency : doit valoir de 0 à 10 secondes", id="not-a-latency"
+            ("--latency", "nan"),
+            {},
+            "--latency : doit valoir de 0 à 10 secondes",
+            id="not-a-latency",
         ),
     ],
 )
@@ -107,7 +119,9 @@ def test_options_bad_value_is_one_line_naming_the_flag(
 
 
 def test_options_from_environment_name_the_variable() -> None:
-    with pytest.raises(LabOptionError, match=r"^LAB_ESTABLISHMENTS : doit valoir de 1 à 200 \(reçu « 0 »\)$"):
+    with pytest.raises(
+        LabOptionError, match=r"^LAB_ESTABLISHMENTS : doit valoir de 1 à 200 \(reçu « 0 »\)$"
+    ):
         LabOptions.from_env({"LAB_ESTABLISHMENTS": "0"})
 
 
@@ -139,6 +153,8 @@ def test_settings_without_lab_keys_give_the_lab_defaults(clean_env: pytest.Monke
 
 
 def test_running_lab_bad_option_raises_before_any_process() -> None:
-    with pytest.raises(LabOptionError, match=r"^per_profile : doit valoir de 1 à 100 \(reçu « 0 »\)$"):
+    with pytest.raises(
+        LabOptionError, match=r"^per_profile : doit valoir de 1 à 100 \(reçu « 0 »\)$"
+    ):
         with running_lab(per_profile=0):
             pass  # pragma: no cover - never reached

@@ -22,7 +22,6 @@ from e2e.settings import Settings
 from e2e.target import target_from_settings
 from lab.client import LabAccount, LabClient, running_lab
 from tests.test_verifier_e2e import run_e2e
-from verdict.observation import Observation
 
 
 class _Gateway(BaseHTTPRequestHandler):
@@ -67,9 +66,7 @@ def probe(url: str, retries: int) -> tuple[HttpDriver, httpx.AsyncClient]:
     )
     target = target_from_settings(settings)
     client = httpx.AsyncClient()
-    return HttpDriver(
-        client, target, HopRecorder(target, Observation(target.name, "a.b", "professeur")), settings
-    ), client
+    return HttpDriver(client, target, HopRecorder(target), retries=retries), client
 
 
 @pytest.mark.parametrize("retries", [2, 5])

@@ -40,11 +40,13 @@ class Observation:
     step: str = "start"  # the last step reached
     login_route: str = "local"  # "local" (ENT's own accounts) or "educonnect"
     credentials_rejected: bool = False
+    captcha_asked: bool = False  # the login form wanted a captcha: no password was sent
     # The login through ÉduConnect (or another SAML IdP), as the journey saw it.
     educonnect_offered: bool | None = (
         None  # the ENT's login page offered ÉduConnect for the profile
     )
     stopped_at_idp: bool = False  # the journey ended on the IdP's own page (error, or no answer)
+    idp_unknown_step: bool = False  # that page asks for something no known step asks
     identity_check_passed: bool | None = None  # ÉduConnect's birth-date check, when it asked
     # The ENT answered ÉduConnect's SAMLResponse at its ACS with a page of its own, no session.
     saml_return_refused: bool = False

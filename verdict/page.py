@@ -21,6 +21,7 @@ PAGE_KINDS = (
     "space",  # a PRONOTE space page, built (or, for HTTP, about to be built) for the user
     "identifier_prompt",  # PRONOTE cannot link the ENT user and asks for something
     "password_prompt",  # PRONOTE asks for its own login and password
+    "code_prompt",  # PRONOTE asks for a code alone (its own second factor, a PIN)
     "cas_login",  # a CAS (or ENT) login form
     "cas_service_refused",  # the CAS says it refuses the service
     "pronote_unavailable",  # "Le site n'est pas disponible", 502/503/504 and friends
@@ -101,7 +102,9 @@ def page_kind(
         if found(text, wording.not_linked):
             return "identifier_prompt"
         if "password" in inputs:
-            return "password_prompt"
+            # A secret alone is a code (PRONOTE 2024's PIN); with a login field, its own login.
+            alone = all(kind == "password" for kind in inputs) or found(text, wording.pronote_pin)
+            return "code_prompt" if alone else "password_prompt"
         if inputs:
             return "identifier_prompt"
         errors = wording.pronote_error + wording.space_refused + wording.pronote_login_refused

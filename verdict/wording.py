@@ -78,6 +78,32 @@ class Wording(BaseModel):
             "identifiant PRONOTE ENT",
         ]
     )
+    # The ENT's maintenance page: no public wording, so the usual French phrasings of one
+    # (whole phrases, never the lone word).
+    ent_maintenance: list[str] = Field(
+        default_factory=lambda: [
+            "en cours de maintenance",
+            "maintenance en cours",
+            "opération de maintenance",
+            "indisponible pour maintenance",
+            "site en maintenance",
+        ]
+    )
+    # A CAS refusing a locked account (DOMAIN.md, "What breaks in the real world": accounts
+    # are locked after repeated failures); the usual French phrasings.
+    account_locked: list[str] = Field(
+        default_factory=lambda: [
+            "compte est temporairement verrouillé",
+            "compte est verrouillé",
+            "compte verrouillé",
+            "compte est bloqué",
+            "compte bloqué",
+        ]
+    )
+    # PRONOTE 2024's second factor (DOMAIN.md: a PIN code, trusted devices).
+    pronote_pin: list[str] = Field(
+        default_factory=lambda: ["code PIN", "appareil de confiance", "double authentification"]
+    )
     # Same source: a known user opening a space that is not theirs.
     space_refused: list[str] = Field(default_factory=lambda: ["Vous n'avez pas accès à l'Espace"])
     # Same source: PRONOTE's own login form refusing what was typed.

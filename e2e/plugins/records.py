@@ -70,6 +70,12 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     settings = config.stash[SETTINGS]
     recorder = config.stash[RECORDER]
     recorder.write_summary(_run_record(config))
+    # An account the run could not check (its target's preflight failed hard) proves
+    # nothing: skipped in pytest's words, but the run is not green.
+    if session.exitstatus == pytest.ExitCode.OK and any(
+        r.outcome == "skipped" and r.diagnosis for r in recorder.results
+    ):
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
     results = Path(config.option.allure_report_dir)
     env: dict[str, str] = {}
     targets = config.stash[TARGETS]

@@ -40,6 +40,13 @@ def classify(obs: Observation, target: TargetLike, evidence: Evidence) -> Found:
         return "PN-IP-SUSPENDUE", []
     if found(obs.final_text, evidence.wording.too_many_errors):
         return "PN-TROP-ERREURS-AUTH", []
+    # The ENT's maintenance page, before anything else it could be taken for.
+    if host_role(obs.final_url, target) in ("ent", "cas") and found(
+        obs.final_text, evidence.wording.ent_maintenance
+    ):
+        return "PN-ENT-MAINTENANCE", []
+    if obs.captcha_asked:
+        return "PN-ENT-CAPTCHA", []
     if obs.saml_return_refused:
         return assertion_rejected(obs, target, evidence)
     if obs.educonnect_offered is False:
@@ -48,8 +55,13 @@ def classify(obs: Observation, target: TargetLike, evidence: Evidence) -> Found:
         return "PN-EDUCONNECT-VERIFICATION-IDENTITE", []
     if obs.stopped_at_idp:  # its error page after the login, or no answer at all
         unavailable = (obs.final_status or 0) >= 500 or obs.final_kind == "pronote_unavailable"
-        return ("PN-EDUCONNECT-INDISPONIBLE" if unavailable else "PN-PAGE-INATTENDUE"), []
+        if unavailable:
+            return "PN-EDUCONNECT-INDISPONIBLE", []
+        # A page of its own that asks for something: a step no page object knows.
+        return ("PN-EDUCONNECT-ETAPE-INCONNUE" if obs.idp_unknown_step else UNEXPECTED[0]), []
     if obs.credentials_rejected:
+        if found(obs.final_text, evidence.wording.account_locked):
+            return "PN-ENT-COMPTE-VERROUILLE", []
         return "PN-ENT-IDENTIFIANTS-REFUSES", []
     # The CAS PRONOTE.net sends the browser to is evidence by itself, whatever happened next.
     if wrong_cas(obs.pronote_cas_login_url, target) and not obs.ticket_issued:
@@ -156,7 +168,7 @@ def page(obs: Observation, target: TargetLike, evidence: Evidence) -> tuple[Foun
         return pronote_own_login(obs, target, evidence)
     if cas_refuses(obs, target, kind):
         return service_refused(obs, target), True
-    if kind in ("identifier_prompt", "password_prompt") or (
+    if kind in ("identifier_prompt", "password_prompt", "code_prompt") or (
         role == "pronote" and obs.ticket_issued
     ):
         if obs.ticket_issued:
@@ -201,6 +213,8 @@ def after_ticket(
     text = obs.final_text
     if kind == "identifier_prompt" or found(text, evidence.wording.not_linked):
         return not_linked(obs, target, evidence), True
+    if kind == "code_prompt":
+        return ("PN-PRONOTE-CODE-PIN", []), True
     if kind == "password_prompt" or found(text, evidence.wording.pronote_login_refused):
         return ("PN-DOUBLE-AUTHENTIFICATION", []), True
     if found(text, evidence.wording.space_refused):
