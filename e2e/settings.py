@@ -134,6 +134,7 @@ class Settings(BaseSettings):
     # Other labels the shortcut may carry (matched case-insensitively, like shortcut_label).
     shortcut_labels: list[str] = Field(default_factory=list)
     ent_preset: str | None = None  # a known ENT (`python -m e2e presets`); .env keys win
+    ent_catalogue: Path | None = None  # the user's own ENT entries, over e2e/ents.toml
     # WAYF choices per login route ("local", "educonnect"), e.g. {"educonnect": "EDU"}.
     wayf_selections: dict[str, str] = Field(default_factory=dict)
     # Where the portal's shortcut leads, besides the PRONOTE.net host (e.g. a preset's
@@ -192,7 +193,7 @@ class Settings(BaseSettings):
         if isinstance(data, dict) and data.get("ent_preset"):
             from e2e.presets import apply_preset
 
-            data = apply_preset(data, str(data["ent_preset"]))
+            data = apply_preset(data, str(data["ent_preset"]), data.get("ent_catalogue") or "")
         return data
 
     @field_validator("accounts", mode="before")
@@ -236,11 +237,8 @@ class Settings(BaseSettings):
                 "pour ce préréglage, renseignez VERIFIER_ENT_URL (et les comptes)"
             )
         if self.ent_url is not None:
-            missing = [
-                f"VERIFIER_{name.upper()}"
-                for name in ("cas_url", "pronote_url")
-                if getattr(self, name) is None
-            ]
+            # No CAS root: the run discovers it from PRONOTE.net (e2e/zero_config.py).
+            missing = ["VERIFIER_PRONOTE_URL"] if self.pronote_url is None else []
             if not self.accounts:
                 missing.append("VERIFIER_ACCOUNTS")
             if missing:

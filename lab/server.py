@@ -79,6 +79,9 @@ class Listener:
             ident=None,
             channel_timeout=30,
             asyncore_loop_timeout=1,  # waitress makes it an int: 0 would busy-loop
+            # poll(), not select(): a lab of 200 establishments holds over 1024 descriptors,
+            # beyond which select() fails and the listener's loop dies.
+            asyncore_use_poll=True,
             clear_untrusted_proxy_headers=True,
         )
         self._thread = threading.Thread(

@@ -87,7 +87,8 @@ def test_settings_password_from_file(env: pytest.MonkeyPatch, tmp_path: Path) ->
     [
         pytest.param(
             {"VERIFIER_ENT_URL": "https://ent.example.fr/"},
-            ["VERIFIER_CAS_URL", "VERIFIER_PRONOTE_URL", "VERIFIER_ACCOUNTS"],
+            # Not VERIFIER_CAS_URL: the run discovers it from PRONOTE.net (e2e/zero_config.py).
+            ["il faut aussi VERIFIER_PRONOTE_URL, VERIFIER_ACCOUNTS"],
             id="ent-without-the-rest",
         ),
         pytest.param(

@@ -26,3 +26,5 @@ IDENTIFIERS = pytest.StashKey[IdentifiersFile]()
 PREFLIGHTS = pytest.StashKey[dict[str, list[dict]]]()  # target name -> its checks, as records
 STARTED = pytest.StashKey[str]()
 RUNNER = pytest.StashKey[Any]()  # the JourneyRunner (e2e/plugins/journeys.py)
+# What the run discovered at start for the single target (e2e/zero_config.py), as recorded.
+DISCOVERED = pytest.StashKey[dict[str, Any]]()

@@ -14,6 +14,7 @@ import pytest
 from e2e.network import secrets_to_scrub
 from e2e.plugins.keys import (
     ARTIFACTS_BEFORE,
+    DISCOVERED,
     IDENTIFIERS,
     LEAKS,
     PREFLIGHTS,
@@ -113,6 +114,7 @@ def _run_record(config: pytest.Config) -> dict[str, Any]:
                 "pronote_url": t.pronote_url,
                 "is_lab": t.is_lab,
                 "preflight": preflights.get(t.name, []),
+                "discovery": None if t.is_lab else config.stash.get(DISCOVERED, None),
             }
             for t in config.stash[TARGETS]
         ],

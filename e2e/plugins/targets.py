@@ -8,9 +8,10 @@ from typing import Any
 
 import pytest
 
+from e2e.ent_catalogue import CatalogueError
 from e2e.network import NetworkSettings, NetworkSettingsError
 from e2e.plugins import lab
-from e2e.plugins.keys import IDENTIFIERS, SETTINGS, TARGETS
+from e2e.plugins.keys import DISCOVERED, IDENTIFIERS, SETTINGS, TARGETS
 from e2e.settings import (
     Settings,
     SettingsError,
@@ -19,6 +20,7 @@ from e2e.settings import (
     readable_by_others_warning,
 )
 from e2e.target import Target, TargetsFileError, target_from_settings, targets_from_file
+from e2e.zero_config import DiscoveryFailed, complete, needs_discovery
 from verdict.identifiers import IdentifiersFile, IdentifiersFileError, parse_identifiers
 from verdict.shard import ShardError, parse, select_items
 
@@ -71,6 +73,8 @@ def pytest_configure(config: pytest.Config) -> None:
                 f"Cible : {len(targets)} établissement(s) de {settings.targets_file}\n"
             )
     else:
+        if needs_discovery(settings):
+            settings = _discover_missing(config, settings, controller)
         targets = [target_from_settings(settings)]
         if controller:
             sys.stdout.write(f"Cible : {targets[0].name} ({targets[0].ent_url})\n")
@@ -83,6 +87,24 @@ def pytest_configure_targets_last(config: pytest.Config) -> None:
     the journeys' browser launches meanwhile)."""
     if TARGETS not in config.stash:
         set_targets(config, lab.lab_targets(config, config.stash[SETTINGS]))
+
+
+def _discover_missing(config: pytest.Config, settings: Settings, controller: bool) -> Settings:
+    """What the user left unset, from PRONOTE.net and its CAS; said on the console."""
+    try:
+        done = complete(settings)
+    except (DiscoveryFailed, CatalogueError, SettingsError) as exc:
+        raise pytest.UsageError(str(exc)) from None
+    config.stash[SETTINGS] = done.settings
+    config.stash[DISCOVERED] = done.record()
+    if controller:
+        for key, fact in done.discovered.items():
+            sys.stdout.write(f"Découvert : {key} = {fact['value']} [{fact['evidence']}]\n")
+        for line in done.contradictions:
+            sys.stdout.write(f"Contradiction : {line}\n")
+        for line in done.warnings:
+            sys.stdout.write(f"Attention (découverte) : {line}\n")
+    return done.settings
 
 
 def set_targets(config: pytest.Config, targets: list[Target]) -> None:

@@ -1,0 +1,141 @@
+"""Zero configuration: at the start of `pytest e2e/`, discover what the user did not set.
+
+With `VERIFIER_PRONOTE_URL`, `VERIFIER_ENT_URL` and the accounts, the run asks PRONOTE.net and
+its CAS (`e2e.discover`, plain HTTP, no login) for the CAS root, the WAYF choices and, from
+the ENT catalogue, the shortcut pattern; the login family is recorded (the journey recognises
+each login page itself). A value the user set always wins (`.env`, the environment, a preset);
+a discovered value that contradicts it is reported, since it is often the misconfiguration
+itself. What was discovered, and how, goes to `summary.json`. Discovery runs when the CAS root
+is unset, and stops the run when it cannot find one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+from e2e.discover import Discovery, Prober, Wanted, pronote_root
+from e2e.ent_catalogue import load_catalogue
+from e2e.network import NetworkSettings, httpx_client_kwargs
+from e2e.settings import Settings, load_settings
+
+# Settings keys discovery may fill.
+DISCOVERABLE = ("cas_url", "wayf_selections", "shortcut_pattern")
+
+
+class DiscoveryFailed(Exception):
+    """Discovery could not give what the run needs (one French line)."""
+
+
+@dataclass
+class Completed:
+    settings: Settings
+    discovered: dict[str, dict[str, Any]] = field(default_factory=dict)  # key → value, evidence
+    contradictions: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    def record(self) -> dict[str, Any]:
+        """What `summary.json` says of it."""
+        return {
+            "discovered": self.discovered,
+            "contradictions": self.contradictions,
+            "warnings": self.warnings,
+        }
+
+
+def needs_discovery(settings: Settings) -> bool:
+    """A single real target whose CAS root was left unset (a set-up given in full runs as
+    given; a targets file is discovered beforehand by `python -m e2e discover`)."""
+    return (
+        not settings.uses_lab
+        and settings.targets_file is None
+        and settings.pronote_url is not None
+        and settings.cas_url is None
+    )
+
+
+def _discover(settings: Settings) -> Discovery:
+    catalogue = load_catalogue(settings.ent_catalogue)
+    net = NetworkSettings.of(settings)
+    url = pronote_root(str(settings.pronote_url))
+    wanted = Wanted(url, url, ent_url=str(settings.ent_url) if settings.ent_url else None)
+
+    async def run() -> Discovery:
+        # Capped: a host that hangs must not hold every run's start for a page's timeout.
+        kwargs = {**httpx_client_kwargs(net), "timeout": min(settings.timeout_s, 10)}
+        prober = Prober(catalogue, client_kwargs=kwargs, net=net)
+        try:
+            return await prober.discover(wanted)
+        finally:
+            await prober.aclose()
+
+    # A thread of its own: pytest's start may already run an event loop.
+    box: list[Discovery] = []
+    thread = threading.Thread(target=lambda: box.append(asyncio.run(run())), daemon=True)
+    thread.start()
+    thread.join()
+    if not box:
+        raise DiscoveryFailed("découverte interrompue (voir le journal)")
+    return box[0]
+
+
+def complete(settings: Settings) -> Completed:
+    """The settings with what discovery found for the keys the user left unset."""
+    found = _discover(settings)
+    done = Completed(settings, warnings=list(found.warnings))
+    if found.problem is not None and found.problem.blocking:
+        if settings.cas_url is None:
+            raise DiscoveryFailed(
+                f"découverte impossible ({found.problem.code}) : {found.problem.message} ; "
+                "renseignez VERIFIER_CAS_URL ou corrigez l'adresse"
+            )
+        # Everything needed is set: the checks will say what is wrong, better than we can.
+        done.warnings.append(f"{found.problem.code} : {found.problem.message}")
+        return done
+    if found.problem is not None:
+        done.warnings.append(f"{found.problem.code} : {found.problem.message}")
+    if "login_family" in found.facts:  # recorded, not a setting
+        family = found.facts["login_family"]
+        done.discovered["login_family"] = {"value": family.value, "evidence": family.evidence}
+    user = settings.model_fields_set
+    values: dict[str, Any] = {}
+    for key in ("cas_url", "shortcut_pattern"):
+        fact = found.facts.get(key)
+        if fact is None:
+            continue
+        mine = getattr(settings, key)
+        if key in user and mine is not None:
+            if str(mine).rstrip("/") != str(fact.value).rstrip("/"):
+                done.contradictions.append(
+                    f"VERIFIER_{key.upper()}={mine} (réglé) mais la découverte trouve "
+                    f"{fact.value} [{fact.evidence}] : la valeur réglée est gardée"
+                )
+            continue
+        values[key] = fact.value
+        done.discovered[key] = {"value": fact.value, "evidence": fact.evidence}
+    selections = dict(settings.wayf_selections)
+    for route, fact in found.wayf.items():
+        mine = settings.wayf_selections.get(route)
+        if mine is None:
+            selections[route] = fact.value
+            done.discovered[f"wayf_selections.{route}"] = {
+                "value": fact.value,
+                "evidence": fact.evidence,
+            }
+        elif mine != fact.value:
+            done.contradictions.append(
+                f"VERIFIER_WAYF_SELECTIONS {route}={mine} (réglé) mais la page de connexion "
+                f"propose {fact.value} [{fact.evidence}] : la valeur réglée est gardée"
+            )
+    if selections != settings.wayf_selections:
+        values["wayf_selections"] = selections
+    if "cas_url" not in values and settings.cas_url is None:
+        raise DiscoveryFailed(
+            "découverte : aucun CAS trouvé pour "
+            f"{settings.pronote_url} ; renseignez VERIFIER_CAS_URL"
+        )
+    if values:
+        done.settings = load_settings(**values)
+    return done
