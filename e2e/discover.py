@@ -335,7 +335,7 @@ class Prober:
             return
         d.name = str(info.get("nomEtab") or "") or None
         d.version = _version(info.get("version"))
-        cas = info.get("CAS") if isinstance(info.get("CAS"), dict) else {}
+        cas: dict[str, Any] = info["CAS"] if isinstance(info.get("CAS"), dict) else {}
         d.cas_active = bool(cas.get("actif"))
         version = f"PRONOTE {d.version}" if d.version else "PRONOTE"
         d.facts["pronote_url"] = Found(root, f"{d.info_url} répond ({version})")
@@ -414,7 +414,7 @@ class Prober:
                 space.location = urljoin(root + page, response.headers.get("location", ""))
                 space.cas_root = cas_root_of(space.location)
                 query = parse_qs(urlsplit(space.location).query)
-                space.service = (query.get("service") or [None])[0]
+                space.service = next(iter(query.get("service") or []), None)
             return space
 
         d.spaces = list(await asyncio.gather(*(one(p) for p in pages)))
