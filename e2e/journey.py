@@ -23,12 +23,13 @@ import httpx
 
 from e2e.driver import Driver, Landing, NetworkFailure, Shortcut
 from e2e.hops import HopRecorder
+from e2e.login_gate import LoginGate
 from e2e.settings import Account
 from e2e.target import Target
 from pages.locators import domino_candidates
 from verdict.cas import parse_validation, safe_url, ticket_of
 from verdict.observation import Observation, visible_text
-from verdict.wording import fold
+from verdict.wording import fold, found
 
 
 @dataclass
@@ -63,8 +64,10 @@ class Journey:
         http: httpx.AsyncClient,
         *,
         journey_timeout_s: float,
+        gate: LoginGate | None = None,
     ) -> None:
         self.d, self.hops, self.t, self.a = driver, hops, target, account
+        self.gate = gate  # the run's logins: paced per host, stopped per target
         self.http = http  # for our own ticket validation (same proxy and TLS settings)
         self.journey_timeout_s = journey_timeout_s
         self.loc = target.locators
@@ -106,6 +109,7 @@ class Journey:
             self.obs.final_url = self.obs.final_url or safe_url(exc.url)
         finally:
             self._record_hops()
+            self._stop_logins_if_refused()
         return self.result
 
     def fail(self, error: str) -> JourneyResult:
@@ -206,6 +210,8 @@ class Journey:
             obs.captcha_asked = True
             await self._final(await self.d.current())
             return None
+        if not await self._may_log_in(login_host):
+            return None
         page = await self.d.submit_login(a.login, password)
         if (page.status or 0) >= 500:
             # The login POST itself failed (a load balancer's 502): the ENT's failure, named
@@ -238,6 +244,8 @@ class Journey:
             obs.stopped_at_idp = True
             await self._final(page)
             return None
+        if not await self._may_log_in(idp_host):
+            return None
         page = await self.d.educonnect_log_in(a.educonnect_profile or "eleve", a.login, password)
         on_idp = urlsplit(page.url).netloc == idp_host
         if on_idp and await self.d.visible(loc.educonnect_password):
@@ -267,6 +275,37 @@ class Journey:
             await self._final(page)
             return None
         return page
+
+    async def _may_log_in(self, host: str) -> bool:
+        """The run's login gate: no login to a target whose logins were stopped, and one to a
+        host only at its pace."""
+        if self.gate is None:
+            return True
+        stopped = self.gate.stopped(self.t.name)
+        if stopped is not None:
+            self.obs.not_tried = stopped[0]
+            await self._final(await self.d.current())
+            return False
+        await self.gate.wait_turn(host)
+        return True
+
+    def _stop_logins_if_refused(self) -> None:
+        """A target that answered with a suspension, a lock or a captcha gets no further
+        login in this run (DOMAIN.md, "What breaks in the real world")."""
+        if self.gate is None or self.obs.not_tried:
+            return
+        text, w = self.obs.final_text, self.t.wording
+        if self.obs.captcha_asked:
+            self.gate.stop(self.t.name, "PN-ENT-CAPTCHA", f"{self.a.login} : PN-ENT-CAPTCHA")
+            return
+        for phrases, code in (
+            (w.ip_suspended, "PN-IP-SUSPENDUE"),
+            (w.too_many_errors, "PN-TROP-ERREURS-AUTH"),
+            (w.account_locked, "PN-ENT-COMPTE-VERROUILLE"),
+        ):
+            if found(text, phrases):
+                self.gate.stop(self.t.name, code, f"{self.a.login} : {code}")
+                return
 
     async def _at_educonnect(self) -> bool:
         """ÉduConnect's first step: its profile buttons (DOMAIN.md)."""

@@ -35,6 +35,7 @@ from e2e.driver import Driver
 from e2e.hops import HopRecorder
 from e2e.http_driver import HttpDriver
 from e2e.journey import Journey, JourneyResult
+from e2e.login_gate import LoginGate
 from e2e.network import browser_context_options, browser_launch_options, httpx_client_kwargs
 from e2e.preflight import Check, HardKnown, Preflight, SharedHosts, run_preflight
 from e2e.settings import Account, Settings
@@ -94,7 +95,9 @@ class JourneyRunner:
         probe: bool,
         launch: LaunchOptions,
         context_args: dict[str, Any],
+        gate: LoginGate | None = None,
     ) -> None:
+        self.gate = gate
         self.settings, self.probe, self.launch = settings, probe, launch
         self.context_args = context_args
         self.loop = asyncio.new_event_loop()
@@ -257,6 +260,7 @@ class JourneyRunner:
                 job.account,
                 http,
                 journey_timeout_s=self.settings.journey_timeout_s,
+                gate=self.gate,
             )
             try:
                 await driver.start()

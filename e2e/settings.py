@@ -115,6 +115,11 @@ class Account(BaseModel):
         return f"{self.profile}-{self.login}"
 
 
+# Logins per minute to one real host by default: one every two seconds, far under what an
+# ENT serves at 8 a.m., and never a burst of a whole académie's accounts at once.
+REAL_LOGINS_PER_MINUTE = 30.0
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="VERIFIER_",
@@ -149,6 +154,9 @@ class Settings(BaseSettings):
     timeout_s: float = Field(default=20, gt=0, le=600)  # one page or action
     journey_timeout_s: float = Field(default=90, gt=0, le=1800)
     retries: int = Field(default=2, ge=0, le=5)  # transient network failures
+    # Logins sent to one host per minute, by every journey and worker of the run; unset: 30
+    # for a real target, no pace for the lab; 0: no pace.
+    max_logins_per_minute: float | None = Field(default=None, ge=0, le=6000)
     slow_hop_s: float | None = Field(default=None, gt=0)  # median server time per hop = slow
     headless: bool = True
     browser_executable: Path | None = None
@@ -250,6 +258,13 @@ class Settings(BaseSettings):
     @property
     def browser_ws_endpoints(self) -> list[str]:
         return [e.strip() for e in (self.browser_ws_endpoint or "").split(",") if e.strip()]
+
+    @property
+    def logins_per_minute(self) -> float:
+        """The pace of logins to one host (0: none): a safe default for real targets."""
+        if self.max_logins_per_minute is not None:
+            return self.max_logins_per_minute
+        return 0.0 if self.uses_lab else REAL_LOGINS_PER_MINUTE
 
     @property
     def uses_lab(self) -> bool:

@@ -41,6 +41,15 @@ def test_first_connection(
 
     result: JourneyResult = request.getfixturevalue("journey")
     verdict = judge(result.obs, target, evidence)
+    if result.obs.not_tried:
+        # Logins to this target stopped earlier in the run: "non vérifié", not failed.
+        recorder.add(
+            AccountResult.from_verdict(
+                target, account.login, account.profile, verdict, skipped=True
+            )
+        )
+        allure.dynamic.label("diagnosis", verdict.code or "")
+        pytest.skip(f"Non vérifié (aucune connexion envoyée) : {message(verdict)}")
     if verdict.file_checked:
         with allure.step("Recherche du compte dans le fichier des identifiants PRONOTE"):
             row = verdict.file_row

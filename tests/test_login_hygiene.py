@@ -21,6 +21,7 @@ from e2e.login_gate import LoginGate
 from e2e.settings import Settings
 from e2e.target import target_from_settings
 from lab.client import LabAccount, LabClient, running_lab
+from tests import e2e_runner
 from tests.test_verifier_e2e import run_e2e
 
 
@@ -187,3 +188,29 @@ def test_one_login_post_per_account_with_retries_5_on_a_flaky_network(
     assert run.returncode == 1, run.stdout[-2000:]
     assert [s["outcome"] for s in summary] == ["failed"]
     assert login_posts(hygiene_lab) == 1, hygiene_lab.posts()
+
+
+def test_after_a_lock_no_further_login_reaches_that_target_while_others_go_on(
+    tmp_path: Path,
+) -> None:
+    """The first account of the first establishment meets the CAS's lock: its target's other
+    accounts are "non vérifié" (no credential sent), the second establishment's all pass."""
+    run, summary = e2e_runner.run_e2e(
+        tmp_path,
+        "-k",
+        "first_connection",
+        env={
+            "LAB_ESTABLISHMENTS": "2",
+            "LAB_PER_PROFILE": "1",
+            "LAB_EDUCONNECT_PER_PROFILE": "0",
+            "LAB_FAULTS": "cas_account_locked",
+            "VERIFIER_CONCURRENCY": "1",  # the locked account is the first journey
+        },
+    )
+    assert run.returncode == 1, run.stdout[-2000:]
+    first, second = sorted({s["target"] for s in summary})
+    locked = [s for s in summary if s["target"] == first]
+    assert [s["outcome"] for s in locked].count("failed") == 1
+    assert [s["outcome"] for s in locked].count("skipped") == len(locked) - 1 >= 3
+    assert {s["diagnosis"] for s in locked} == {"PN-ENT-COMPTE-VERROUILLE"}
+    assert {s["outcome"] for s in summary if s["target"] == second} == {"passed"}

@@ -21,8 +21,9 @@ from slugify import slugify
 
 from e2e.browser_driver import Recording
 from e2e.journey import JourneyResult
+from e2e.login_gate import LoginGate
 from e2e.network import NetworkSettingsError
-from e2e.plugins.keys import RUNNER, SETTINGS
+from e2e.plugins.keys import LOGIN_GATE, RUNNER, SETTINGS
 from e2e.plugins.targets import probe_mode
 from e2e.preflight import Preflight
 from e2e.runner import BrowserUnavailable, Job, JourneyRunner, LaunchOptions, launch_options
@@ -64,11 +65,31 @@ def _workdir(config: pytest.Config) -> Path:
     return workdir
 
 
+def login_gate_folder(config: pytest.Config) -> str:
+    """Where the run's login gate keeps its state: made by the controller, handed to every
+    xdist worker, removed when the run ends."""
+    given = getattr(config, "workerinput", {}).get("login_gate")
+    if given:
+        return str(given)
+    if LOGIN_GATE not in config.stash:
+        folder = tempfile.mkdtemp(prefix="pronote-logins-")
+        config.stash[LOGIN_GATE] = folder
+        config.add_cleanup(lambda: shutil.rmtree(folder, ignore_errors=True))
+    return config.stash[LOGIN_GATE]
+
+
+def pytest_configure_node(node: Any) -> None:
+    """pytest-xdist: every worker shares the controller's login gate."""
+    node.workerinput["login_gate"] = login_gate_folder(node.config)
+
+
 def runner(config: pytest.Config, launch: LaunchOptions) -> JourneyRunner:
     """This process's runner (made once), closed when pytest ends at the latest."""
     if RUNNER not in config.stash:
+        settings = config.stash[SETTINGS]
+        gate = LoginGate(Path(login_gate_folder(config)), settings.logins_per_minute)
         config.stash[RUNNER] = JourneyRunner(
-            config.stash[SETTINGS], probe=probe_mode(config), launch=launch, context_args={}
+            settings, probe=probe_mode(config), launch=launch, context_args={}, gate=gate
         )
         config.add_cleanup(config.stash[RUNNER].close)
     return config.stash[RUNNER]

@@ -33,6 +33,8 @@ UNEXPECTED: Found = ("PN-PAGE-INATTENDUE", [])
 
 def classify(obs: Observation, target: TargetLike, evidence: Evidence) -> Found:
     """The cause *obs* shows; only a proven PRONOTE space passes."""
+    if obs.not_tried:  # logins to this target stopped: the cause that stopped them
+        return obs.not_tried, []
     if obs.space_reached():
         return ("PN-NOM-NON-AFFICHE", []) if obs.display_name_seen is False else (None, [])
     # PRONOTE's lock-out texts name their cause, wherever they show.
