@@ -203,7 +203,7 @@ def targets_from_file(path: Path, settings: Settings) -> list[Target]:
     if not isinstance(establishments, list) or not establishments:
         raise TargetsFileError(f"{path} : aucune section [[establishments]]")
     targets = []
-    seen: dict[str, str] = {}  # UAI or PRONOTE.net address -> the entry that named it first
+    seen: dict[str, str] = {}  # UAI -> the entry that named it first
     for n, raw in enumerate(establishments, start=1):
         entry = {**defaults, **raw}
         where = f"{path}, établissement n°{n} ({entry.get('uai') or entry.get('name') or '?'})"
@@ -214,14 +214,15 @@ def targets_from_file(path: Path, settings: Settings) -> list[Target]:
                 f"{'.'.join(str(p) for p in e['loc'])} : {explain(e)}" for e in exc.errors()
             )
             raise TargetsFileError(f"{where} : {problems}") from None
-        # One establishment listed twice would run twice and keep one in summary.json.
-        for key in (parsed.uai.upper(), str(parsed.pronote_url).rstrip("/").lower()):
-            if key and key in seen:
-                raise TargetsFileError(
-                    f"{path} : {seen[key]} et établissement n°{n} ({parsed.uai or parsed.name}) "
-                    f"désignent le même établissement ({key}) : gardez-en un seul"
-                )
-            seen.setdefault(key, f"établissement n°{n} ({parsed.uai or parsed.name})")
+        # One establishment listed twice would run twice and keep one in summary.json. (One
+        # PRONOTE.net for two UAIs is a cité scolaire's: allowed.)
+        key = parsed.uai.upper()
+        if key and key in seen:
+            raise TargetsFileError(
+                f"{path} : {seen[key]} et établissement n°{n} ({parsed.uai}) désignent le même "
+                f"établissement ({key}) : gardez-en un seul"
+            )
+        seen.setdefault(key, f"établissement n°{n} ({parsed.uai or parsed.name})")
         label = " ".join(x for x in (parsed.uai, parsed.name) if x)
         targets.append(
             build_target(

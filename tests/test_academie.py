@@ -618,16 +618,14 @@ def test_sharded_run_merged_equals_one_run(fresh_lab: LabClient, tmp_path: Path)
 
 @pytest.mark.parametrize(
     ("second_uai", "second_url", "same"),
-    [
-        ("0310001a", "https://autre.index-education.net/pronote/", "0310001A"),
-        ("0310009Z", "https://0310001A.index-education.net/pronote", "0310001a.index-education"),
-    ],
-    ids=["same-uai", "same-pronote-address"],
+    [("0310001a", "https://autre.index-education.net/pronote/", "0310001A")],
+    ids=["same-uai"],
 )
 def test_targets_file_refuses_an_establishment_listed_twice_naming_both(
     tmp_path: Path, passwords: dict[str, str], second_uai: str, second_url: str, same: str
 ) -> None:
-    """Listed twice, it would run twice and keep one in summary.json (accounts dropped)."""
+    """Listed twice, it would run twice and keep one in summary.json (accounts dropped); one
+    PRONOTE.net for two UAIs (a cité scolaire) is allowed."""
     path = tmp_path / "targets.toml"
     path.write_text(
         GOOD_TARGETS
@@ -641,3 +639,18 @@ def test_targets_file_refuses_an_establishment_listed_twice_naming_both(
     message = str(error.value)
     assert "établissement n°1 (0310001A)" in message and "établissement n°3" in message
     assert same.lower() in message.lower() and "\n" not in message
+
+
+def test_targets_file_allows_one_pronote_for_two_uais_a_cite_scolaire(
+    tmp_path: Path, passwords: dict[str, str]
+) -> None:
+    path = tmp_path / "targets.toml"
+    path.write_text(
+        GOOD_TARGETS
+        + '\n[[establishments]]\nuai = "0310009Z"\n'
+        + 'pronote_url = "https://0310001a.index-education.net/pronote/"\n'
+        + '  [[establishments.accounts]]\n  login = "x"\n  profile = "eleve"\n'
+        + '  password_env = "ACADEMIE_PW_ELEVE"\n',
+        encoding="utf-8",
+    )
+    assert len(targets_from_file(path, settings_without_env_file())) == 3

@@ -16,6 +16,7 @@ import pytest
 
 from e2e.preflight import PER_HOST, SharedHosts, run_preflight
 from e2e.target import Target
+from pages.locators import Locators
 from verdict.wording import Wording
 
 
@@ -66,12 +67,15 @@ def test_preflight_of_many_establishments_checks_the_shared_ent_and_cas_once(
     base, seen, in_flight = host
     targets = [
         Target(
+            uai=f"03100{n:02d}A",
             name=f"03100{n:02d}A",
             ent_url=f"{base}/",
             cas_url=f"{base}/cas/",
             pronote_url=f"{base}/pronote{n}/",
-            shortcut_label="Pronote",
             identifier_attribute="identifiantPronote",
+            shortcut_labels=["Pronote"],
+            locators=Locators(),
+            wording=Wording(),
         )
         for n in range(40)
     ]
@@ -80,10 +84,7 @@ def test_preflight_of_many_establishments_checks_the_shared_ent_and_cas_once(
         shared = SharedHosts()
         async with httpx.AsyncClient(timeout=30) as http:
             return await asyncio.gather(
-                *(
-                    run_preflight(t, http, wording=Wording(), retries=0, shared=shared)
-                    for t in targets
-                )
+                *(run_preflight(t, http, retries=0, shared=shared) for t in targets)
             )
 
     preflights = asyncio.run(all_preflights())
