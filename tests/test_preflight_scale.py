@@ -15,8 +15,7 @@ import httpx
 import pytest
 
 from e2e.preflight import PER_HOST, SharedHosts, run_preflight
-from e2e.target import Target
-from verdict.wording import Wording
+from tests.test_bad_targets import target_at
 
 
 class _Counting(BaseHTTPRequestHandler):
@@ -65,25 +64,14 @@ def test_preflight_of_many_establishments_checks_the_shared_ent_and_cas_once(
 ) -> None:
     base, seen, in_flight = host
     targets = [
-        Target(
-            name=f"03100{n:02d}A",
-            ent_url=f"{base}/",
-            cas_url=f"{base}/cas/",
-            pronote_url=f"{base}/pronote{n}/",
-            shortcut_label="Pronote",
-            identifier_attribute="identifiantPronote",
-        )
-        for n in range(40)
+        target_at(base, name=f"03100{n:02d}A", pronote_url=f"{base}/pronote{n}/") for n in range(40)
     ]
 
     async def all_preflights() -> list:
         shared = SharedHosts()
         async with httpx.AsyncClient(timeout=30) as http:
             return await asyncio.gather(
-                *(
-                    run_preflight(t, http, wording=Wording(), retries=0, shared=shared)
-                    for t in targets
-                )
+                *(run_preflight(t, http, retries=0, shared=shared) for t in targets)
             )
 
     preflights = asyncio.run(all_preflights())
