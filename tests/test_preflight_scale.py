@@ -15,9 +15,7 @@ import httpx
 import pytest
 
 from e2e.preflight import PER_HOST, SharedHosts, run_preflight
-from e2e.target import Target
-from pages.locators import Locators
-from verdict.wording import Wording
+from tests.test_bad_targets import target_at
 
 
 class _Counting(BaseHTTPRequestHandler):
@@ -66,18 +64,7 @@ def test_preflight_of_many_establishments_checks_the_shared_ent_and_cas_once(
 ) -> None:
     base, seen, in_flight = host
     targets = [
-        Target(
-            uai=f"03100{n:02d}A",
-            name=f"03100{n:02d}A",
-            ent_url=f"{base}/",
-            cas_url=f"{base}/cas/",
-            pronote_url=f"{base}/pronote{n}/",
-            identifier_attribute="identifiantPronote",
-            shortcut_labels=["Pronote"],
-            locators=Locators(),
-            wording=Wording(),
-        )
-        for n in range(40)
+        target_at(base, name=f"03100{n:02d}A", pronote_url=f"{base}/pronote{n}/") for n in range(40)
     ]
 
     async def all_preflights() -> list:
