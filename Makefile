@@ -53,7 +53,7 @@ report: node
 
 # Procès-verbal de recette per establishment: $(REPORTS)/pv/<UAI>.pdf and .html.
 pv: $(VENV)/.installed
-	$(PY) -m verdict.pv --reports $(REPORTS)
+	$(PY) -m pv --reports $(REPORTS)
 
 # The status board: $(REPORTS)/summary.json added to the nights kept ($(REPORTS)/nights.jsonl),
 # then one page, $(REPORTS)/board.html: each establishment, night after night.

@@ -61,7 +61,7 @@ def main(argv: list[str] | None = None) -> int:
     # Run as a script from anywhere: the repository root holds the verdict package.
     if str(ROOT) not in sys.path:
         sys.path.insert(0, str(ROOT))
-    from verdict.identifiers import audit, parse_identifiers
+    from audit import audit, parse_identifiers
 
     with tempfile.TemporaryDirectory(prefix="audit-bench-") as folder:
         path = Path(folder) / "identifiants.txt"

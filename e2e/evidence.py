@@ -2,7 +2,7 @@
 
 The journey keeps its evidence as data (it may have run concurrently with others);
 the test that judges the account replays it here, in its own Allure test, and keeps
-the screenshots beside `summary.json` for the acceptance record (`python -m verdict.pv`).
+the screenshots beside `summary.json` for the acceptance record (`python -m pv`).
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ import json
 import allure
 import pytest
 
-from verdict.identifiers import IdentifiersFile, audit, audit_to_dict, format_audit
+from audit import IdentifiersFile, audit, audit_to_dict, format_audit
 
 
 def test_identifiers_file_audit(identifiers_file: IdentifiersFile | None) -> None:

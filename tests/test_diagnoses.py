@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from audit import IdentifiersFile, parse_identifiers
 from lab.state import FAULTS
 from tests.fault_oracle import FAULT_CODES, FAULT_PAIRS, diagnoses_markdown
 from tests.verdict_cases import (
@@ -34,7 +35,6 @@ from tests.verdict_cases import (
 )
 from verdict.cas import CasValidation
 from verdict.docs import readme_with_table, table
-from verdict.identifiers import IdentifiersFile, parse_identifiers
 from verdict.judge import CATALOGUE, Evidence, judge, message
 from verdict.observation import Observation
 from verdict.page import page_kind

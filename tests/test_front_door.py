@@ -204,7 +204,7 @@ def test_report_folder_holding_the_users_files_leaves_them_byte_for_byte(
 
 def test_a_leak_in_a_file_the_run_wrote_is_still_scrubbed(tmp_path: Path) -> None:
     """The other side of the rule above: what the run writes is read and cleaned."""
-    from verdict.secrets import scrub_paths, snapshot, written_since
+    from leaks import scrub_paths, snapshot, written_since
 
     reports = tmp_path / "reports"
     (reports / "old").mkdir(parents=True)

@@ -12,8 +12,7 @@ from types import ModuleType
 
 import pytest
 
-from verdict.__main__ import main
-from verdict.identifiers import (
+from audit import (
     AUDIT_HEADINGS,
     COMPARISON_HEADINGS,
     ERROR_BINARY,
@@ -39,6 +38,7 @@ from verdict.identifiers import (
     lookup,
     parse_identifiers,
 )
+from verdict.__main__ import main
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from verdict.pv import build_pvs, main, mask_login
-from verdict.secrets import ACTION_DELETED, PDF_TEXT_MEMBER, scan_paths, scrub_paths
+from leaks import ACTION_DELETED, PDF_TEXT_MEMBER, scan_paths, scrub_paths
+from pv import build_pvs, main, mask_login
 
 FIXTURE = Path(__file__).parent / "fixtures" / "reports"
 UAI = "3100001A"

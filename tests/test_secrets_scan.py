@@ -24,8 +24,8 @@ from urllib.parse import quote, quote_plus, urlencode
 import pytest
 from pydantic import SecretStr
 
-import verdict.secrets.walk
-from verdict.secrets import (
+import leaks.walk
+from leaks import (
     ACTION_DELETED,
     ACTION_REDACTED,
     ACTION_RENAMED,
@@ -624,7 +624,7 @@ def test_scrub_paths_leaves_the_action_empty_when_the_disk_refuses(
     def refuse(target: Path, data: bytes) -> None:
         raise PermissionError(13, "Permission denied", str(target))
 
-    monkeypatch.setattr(verdict.secrets.walk, "_write_over", refuse)
+    monkeypatch.setattr(leaks.walk, "_write_over", refuse)
 
     removed = scrub_paths([tmp_path], PASSWORDS)
 

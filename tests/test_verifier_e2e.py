@@ -13,11 +13,11 @@ import pytest
 from PIL import Image
 
 from lab.client import LabAccount, LabClient, running_lab
+from leaks import scan_paths
 from tests import e2e_runner
 from tests.e2e_runner import site_env
 from tests.fault_oracle import FAULT_CODES
 from tests.labkit import EntAdmin
-from verdict.secrets import scan_paths
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -13,8 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from verdict.board.cli import add_parser as add_board_parser
-from verdict.identifiers import (
+from audit import (
     IdentifiersFile,
     IdentifiersFileError,
     audit,
@@ -25,6 +24,7 @@ from verdict.identifiers import (
     format_comparison,
     parse_identifiers,
 )
+from verdict.board.cli import add_parser as add_board_parser
 from verdict.journal import JOURNAL_FILE, JournalError, rebuild_summary
 from verdict.merge import add_parser as add_merge_parser
 

@@ -5,7 +5,12 @@
 
 from __future__ import annotations
 
+import re
 from typing import Protocol
+
+# An establishment's UAI at the start of a target's name ("0310001A Collège …"): seven
+# digits and a letter.
+UAI = re.compile(r"^(\d{7}[A-Z])\b")
 
 
 class TargetLike(Protocol):

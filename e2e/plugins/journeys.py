@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 from slugify import slugify
 
+from audit import IdentifiersFile
 from e2e.browser_driver import Recording
 from e2e.journey import JourneyResult
 from e2e.login_gate import LoginGate
@@ -30,7 +31,6 @@ from e2e.runner import BrowserUnavailable, Job, JourneyRunner, LaunchOptions, la
 from e2e.settings import Account, Settings
 from e2e.target import Target
 from e2e.video import ensure_ffmpeg
-from verdict.identifiers import IdentifiersFile
 from verdict.judge import Evidence
 
 

@@ -7,11 +7,11 @@ from typing import Any
 
 import pytest
 
+from audit import IdentifiersFile
 from e2e.settings import Settings
 from e2e.target import Target
-from verdict.identifiers import IdentifiersFile
+from leaks import Snapshot
 from verdict.record import RunRecorder
-from verdict.secrets import Snapshot
 
 SETTINGS = pytest.StashKey[Settings]()
 TARGETS = pytest.StashKey[list[Target]]()

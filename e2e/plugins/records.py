@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from audit import audit, audit_to_dict
 from e2e.network import secrets_to_scrub
 from e2e.plugins.keys import (
     ARTIFACTS_BEFORE,
@@ -24,12 +25,11 @@ from e2e.plugins.keys import (
     STARTED,
     TARGETS,
 )
+from leaks import scrub_paths, snapshot, written_since
+from pv import verifier_version
 from verdict.catalogue import CATALOGUE
-from verdict.identifiers import audit, audit_to_dict
-from verdict.pv import verifier_version
 from verdict.record import AccountResult, RunRecorder, write_categories, write_environment
 from verdict.report_view import tidy_results
-from verdict.secrets import scrub_paths, snapshot, written_since
 
 
 @pytest.hookimpl(trylast=True)

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from audit import IdentifiersFile, IdentifiersFileError, parse_identifiers
 from e2e.ent_catalogue import CatalogueError
 from e2e.network import NetworkSettings, NetworkSettingsError
 from e2e.plugins import lab
@@ -21,7 +22,6 @@ from e2e.settings import (
 )
 from e2e.target import Target, TargetsFileError, target_from_settings, targets_from_file
 from e2e.zero_config import DiscoveryFailed, complete, needs_discovery
-from verdict.identifiers import IdentifiersFile, IdentifiersFileError, parse_identifiers
 from verdict.shard import ShardError, parse, select_items
 
 

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from verdict.pv.build import UAI
+from verdict.target import UAI
 
 FORMAT = 1
 NIGHTS_FILE = "nights.jsonl"

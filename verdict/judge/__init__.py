@@ -21,8 +21,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
+from audit import Row
 from verdict.catalogue import CATALOGUE, Diagnosis
-from verdict.identifiers import Row
 from verdict.judge.details import details
 from verdict.judge.evidence import Evidence
 from verdict.judge.rules import classify

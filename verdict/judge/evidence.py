@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from verdict.identifiers import IdentifiersFile, Row, lookup
+from audit import IdentifiersFile, Row, lookup
 from verdict.observation import Observation
 from verdict.target import TargetLike
 from verdict.wording import Wording

@@ -5,14 +5,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from verdict.identifiers.audit import (
+from audit.audit import (
     Audit,
     CasChange,
     Comparison,
     ProfileCounts,
     profile_order,
 )
-from verdict.identifiers.parse import Problem, Row
+from audit.parse import Problem, Row
 
 _DELIMITER_NAMES = {"\t": "tabulation", ";": "point-virgule"}
 

@@ -9,12 +9,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from pv.model import AccountSection, Pv, Step, mask_login, verifier_version
+from pv.read import RunFiles, read_run
 from verdict.cas import safe_url
-from verdict.pv.model import AccountSection, Pv, Step, mask_login, verifier_version
-from verdict.pv.read import RunFiles, read_run
 from verdict.report_view import PROFILE_GROUPS, profile_group, readable_parameters, step_label
+from verdict.target import UAI
 
-UAI = re.compile(r"^(\d{7}[A-Z])\b")
 OUTCOMES = {"passed": "Conforme", "failed": "Non conforme", "broken": "Non conforme"}
 GROUP_ORDER = list(dict.fromkeys(PROFILE_GROUPS.values()))
 PREFLIGHT_SUITE = "Vérifications préalables (HTTP)"

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from verdict.secrets.forms import _Forms
-from verdict.secrets.results import Hit, SecretLike
-from verdict.secrets.walk import _Inspector
+from leaks.forms import _Forms
+from leaks.results import Hit, SecretLike
+from leaks.walk import _Inspector
 
 
 def scrub_paths(paths: Iterable[Path], secrets: Iterable[str | SecretLike]) -> list[Hit]:

@@ -33,9 +33,9 @@ Limits, stated so nobody reads more into a clean scan than it proves:
   be cut across lines); text drawn as an image is not read.
 """
 
-from verdict.secrets.archives import pdf_text
-from verdict.secrets.forms import MIN_FORM_BYTES, secret_forms, secret_warnings
-from verdict.secrets.results import (
+from leaks.archives import pdf_text
+from leaks.forms import MIN_FORM_BYTES, secret_forms, secret_warnings
+from leaks.results import (
     ACTION_DELETED,
     ACTION_DROPPED,
     ACTION_REDACTED,
@@ -56,10 +56,10 @@ from verdict.secrets.results import (
     SecretLike,
     SecretScanError,
 )
-from verdict.secrets.scan import scan_paths
-from verdict.secrets.scrub import scrub_paths
-from verdict.secrets.walk import MAX_ARCHIVE_DEPTH
-from verdict.secrets.written import Snapshot, snapshot, written_since
+from leaks.scan import scan_paths
+from leaks.scrub import scrub_paths
+from leaks.walk import MAX_ARCHIVE_DEPTH
+from leaks.written import Snapshot, snapshot, written_since
 
 __all__ = [
     "ACTION_DELETED",

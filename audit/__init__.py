@@ -3,7 +3,7 @@
 `python -m verdict audit FICHIER [NOUVEAU]` is the command line.
 """
 
-from verdict.identifiers.audit import (
+from audit.audit import (
     Audit,
     CasChange,
     CodeIssue,
@@ -14,7 +14,7 @@ from verdict.identifiers.audit import (
     code_defects,
     compare,
 )
-from verdict.identifiers.parse import (
+from audit.parse import (
     CAS_ID_COLUMN,
     ERROR_BINARY,
     ERROR_EMPTY,
@@ -43,7 +43,7 @@ from verdict.identifiers.parse import (
     lookup,
     parse_identifiers,
 )
-from verdict.identifiers.report import (
+from audit.report import (
     AUDIT_HEADINGS,
     COMPARISON_HEADINGS,
     audit_to_dict,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from verdict.pv.build import build_pvs
-from verdict.pv.model import Pv, PvError
+from pv.build import build_pvs
+from pv.model import Pv, PvError
 
 TEMPLATES = Path(__file__).parent / "templates"
 

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from ahocorasick_rs import BytesAhoCorasick
 from slugify import slugify
 
-from verdict.secrets.results import WARNING_SECRET_TOO_SHORT, ScanWarning, SecretLike
+from leaks.results import WARNING_SECRET_TOO_SHORT, ScanWarning, SecretLike
 
 # Shorter forms would match unrelated bytes (4 given bytes turn up by chance in
 # megabytes of video or base64), so they are not searched at all.

@@ -1,6 +1,6 @@
 """Procès-verbal de recette: one French PDF and one self-contained HTML file per establishment.
 
-`python -m verdict.pv [--reports reports]` reads `reports/summary.json` and the Allure results
+`python -m pv [--reports reports]` reads `reports/summary.json` and the Allure results
 next to it (`reports/allure-results/`: screenshots, preflight, audit) and writes
 `reports/pv/<UAI>.pdf` and `reports/pv/<UAI>.html`: what was checked, where, when, with which
 accounts, the result and Identifiant CAS of each, its step screenshots, each failure's cause
@@ -11,7 +11,7 @@ It reads the richer `summary.json` described in `docs/pv.md` (an object with `ta
 what the summary does not say is taken from the Allure results, and what neither says becomes
 one plain line in the PV, never a traceback. The HTML is rendered by Jinja2 and the PDF by
 WeasyPrint from the same HTML. No password, CAS ticket or cookie is ever read: URLs go through
-`verdict.cas.safe_url`, and `verdict.secrets` scans the PDF's text like any other artifact.
+`verdict.cas.safe_url`, and `leaks` scans the PDF's text like any other artifact.
 
 The modules: `read` (the run's files), `build` (one `Pv` per establishment), `model`
 (what a PV holds), `render` (HTML and PDF), `cli` (the command, run by `__main__`).
@@ -19,7 +19,7 @@ The modules: `read` (the run's files), `build` (one `Pv` per establishment), `mo
 
 from __future__ import annotations
 
-from verdict.pv.build import (
+from pv.build import (
     GROUP_ORDER,
     OUTCOMES,
     PREFLIGHT_SUITE,
@@ -27,10 +27,10 @@ from verdict.pv.build import (
     UAI,
     build_pvs,
 )
-from verdict.pv.cli import main
-from verdict.pv.model import AccountSection, Pv, PvError, Step, mask_login, verifier_version
-from verdict.pv.read import RunFiles, read_run
-from verdict.pv.render import TEMPLATES, render_html, write_pvs
+from pv.cli import main
+from pv.model import AccountSection, Pv, PvError, Step, mask_login, verifier_version
+from pv.read import RunFiles, read_run
+from pv.render import TEMPLATES, render_html, write_pvs
 
 __all__ = [
     "GROUP_ORDER",

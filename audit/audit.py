@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from verdict.identifiers.parse import (
+from audit.parse import (
     PROFILES,
     PRONOTE_ID_LENGTH,
     IdentifiersFile,

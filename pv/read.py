@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from verdict.pv.model import PvError
+from pv.model import PvError
 
 
 @dataclass

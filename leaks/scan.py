@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from verdict.secrets.forms import _Forms, secret_warnings
-from verdict.secrets.results import ScanResult, SecretLike
-from verdict.secrets.walk import _Inspector
+from leaks.forms import _Forms, secret_warnings
+from leaks.results import ScanResult, SecretLike
+from leaks.walk import _Inspector
 
 
 def scan_paths(paths: Iterable[Path], secrets: Iterable[str | SecretLike]) -> ScanResult:

@@ -12,7 +12,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from verdict.secrets.archives import (
+from leaks.archives import (
     _GZIP_MAGIC,
     _PDF_MAGIC,
     _WRITABLE_METHODS,
@@ -24,8 +24,8 @@ from verdict.secrets.archives import (
     _unique,
     pdf_text,
 )
-from verdict.secrets.forms import _Forms
-from verdict.secrets.results import (
+from leaks.forms import _Forms
+from leaks.results import (
     ACTION_DELETED,
     ACTION_DROPPED,
     ACTION_REDACTED,

@@ -1,4 +1,4 @@
-"""`python -m verdict.pv`: write the PVs of a run, or say in French why not."""
+"""`python -m pv`: write the PVs of a run, or say in French why not."""
 
 from __future__ import annotations
 
@@ -7,13 +7,13 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from verdict.pv.model import PvError
-from verdict.pv.render import write_pvs
+from pv.model import PvError
+from pv.render import write_pvs
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m verdict.pv",
+        prog="python -m pv",
         description="Procès-verbal de recette (PDF et HTML) par établissement, depuis un run.",
     )
     parser.add_argument("--reports", type=Path, default=Path("reports"), help="dossier du run")
