@@ -283,7 +283,7 @@ class Journey:
             return True
         stopped = self.gate.stopped(self.t.name)
         if stopped is not None:
-            self.obs.not_tried = stopped[0]
+            self.obs.not_tried = stopped
             await self._final(await self.d.current())
             return False
         await self.gate.wait_turn(host)
@@ -294,18 +294,10 @@ class Journey:
         login in this run (DOMAIN.md, "What breaks in the real world")."""
         if self.gate is None or self.obs.not_tried:
             return
-        text, w = self.obs.final_text, self.t.wording
-        if self.obs.captcha_asked:
-            self.gate.stop(self.t.name, "PN-ENT-CAPTCHA", f"{self.a.login} : PN-ENT-CAPTCHA")
-            return
-        for phrases, code in (
-            (w.ip_suspended, "PN-IP-SUSPENDUE"),
-            (w.too_many_errors, "PN-TROP-ERREURS-AUTH"),
-            (w.account_locked, "PN-ENT-COMPTE-VERROUILLE"),
-        ):
-            if found(text, phrases):
-                self.gate.stop(self.t.name, code, f"{self.a.login} : {code}")
-                return
+        w = self.t.wording
+        refusals = w.ip_suspended + w.too_many_errors + w.account_locked
+        if self.obs.captcha_asked or found(self.obs.final_text, refusals):
+            self.gate.stop(self.t.name, by=self.a.login)
 
     async def _at_educonnect(self) -> bool:
         """ÉduConnect's first step: its profile buttons (DOMAIN.md)."""

@@ -48,19 +48,17 @@ class LoginGate:
             await asyncio.sleep(wait)  # pacing logins to a real host, not a page's state
         return wait
 
-    def stop(self, target: str, code: str, reason: str) -> None:
-        """No further login to *target* in this run: it answered with a suspension or a lock.
-        The first stop's reason is kept."""
+    def stop(self, target: str, by: str) -> None:
+        """No further login to *target* in this run: the account *by* met its suspension, its
+        lock or its captcha (the judge names which from that account's observation). The
+        first stop is kept."""
         with self._locked(f"stop-{target}") as state:
-            state.setdefault("code", code)
-            state.setdefault("reason", reason)
+            state.setdefault("by", by)
 
-    def stopped(self, target: str) -> tuple[str, str] | None:
-        """(code, reason) when logins to *target* were stopped, else None."""
+    def stopped(self, target: str) -> str | None:
+        """The account whose answer stopped logins to *target*, else None."""
         with self._locked(f"stop-{target}") as state:
-            if "code" in state:
-                return state["code"], state["reason"]
-        return None
+            return state.get("by")
 
     @contextlib.contextmanager
     def _locked(self, key: str) -> Iterator[dict]:

@@ -883,3 +883,15 @@ def test_pronote_page_asking_a_secret_alone_is_a_code_not_its_own_login(
         banner=BANNER,
     )
     assert found_kind == kind
+
+
+def test_an_account_not_tried_is_named_by_what_stopped_its_establishments_logins() -> None:
+    """The journey records who stopped the logins; the judge names the cause from that
+    account's observation, as it named that account's own."""
+    locked = CASES["PN-ENT-COMPTE-VERROUILLE"][0]
+    waiting = replace(before_login(), account="autre.0", not_tried=locked.account)
+    assert judge(waiting, TARGET, Evidence(observations=(locked, waiting))).code == (
+        "PN-ENT-COMPTE-VERROUILLE"
+    )
+    # Without the stopping account's observation, nothing is proven.
+    assert judge(waiting, TARGET, Evidence(observations=(waiting,))).code == "PN-PAGE-INATTENDUE"

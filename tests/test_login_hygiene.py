@@ -133,7 +133,7 @@ def test_login_gate_paces_each_host_apart_and_not_at_all_at_zero(tmp_path: Path)
 
 
 def _stop(folder: str) -> None:
-    LoginGate(Path(folder), 0).stop("0310001A", "PN-IP-SUSPENDUE", "adresse suspendue")
+    LoginGate(Path(folder), 0).stop("0310001A", by="lea.martin")
 
 
 def test_login_gate_stop_reaches_every_process_and_keeps_the_first_reason(
@@ -143,9 +143,9 @@ def test_login_gate_stop_reaches_every_process_and_keeps_the_first_reason(
     assert gate.stopped("0310001A") is None
     with concurrent.futures.ProcessPoolExecutor(1) as worker:
         worker.submit(_stop, str(tmp_path)).result()
-    assert gate.stopped("0310001A") == ("PN-IP-SUSPENDUE", "adresse suspendue")
-    gate.stop("0310001A", "PN-TROP-ERREURS-AUTH", "later")
-    assert gate.stopped("0310001A") == ("PN-IP-SUSPENDUE", "adresse suspendue")
+    assert gate.stopped("0310001A") == "lea.martin"
+    gate.stop("0310001A", by="hugo.bernard")
+    assert gate.stopped("0310001A") == "lea.martin"
     assert gate.stopped("0310002B") is None, "the other targets go on"
 
 

@@ -41,8 +41,8 @@ class Observation:
     login_route: str = "local"  # "local" (ENT's own accounts) or "educonnect"
     credentials_rejected: bool = False
     captcha_asked: bool = False  # the login form wanted a captcha: no password was sent
-    # Not tried: logins to the target were stopped earlier in the run (its suspension or
-    # lock answer, by code): no credential was sent for this account.
+    # Not tried: logins to the target were stopped earlier in the run by this other account's
+    # answer (a suspension, a lock, a captcha): no credential was sent for this account.
     not_tried: str | None = None
     # The login through ÉduConnect (or another SAML IdP), as the journey saw it.
     educonnect_offered: bool | None = (

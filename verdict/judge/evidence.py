@@ -31,6 +31,13 @@ class Evidence:
     slow_hop_s: float | None = None  # None: the default threshold (verdict.judge.warnings)
     slow_journey_s: float | None = None  # None: the default (no limit for the lab)
 
+    def observation_of(self, target: TargetLike, account: str) -> Observation | None:
+        """What *account* of *target* observed, when the run has it."""
+        return next(
+            (o for o in self.observations if o.target == target.name and o.account == account),
+            None,
+        )
+
     def _others(self, target: TargetLike, besides: str) -> list[Observation]:
         return [
             obs for obs in self.observations if obs.target == target.name and obs.account != besides

@@ -33,8 +33,11 @@ UNEXPECTED: Found = ("PN-PAGE-INATTENDUE", [])
 
 def classify(obs: Observation, target: TargetLike, evidence: Evidence) -> Found:
     """The cause *obs* shows; only a proven PRONOTE space passes."""
-    if obs.not_tried:  # logins to this target stopped: the cause that stopped them
-        return obs.not_tried, []
+    if obs.not_tried:  # logins to this target stopped: the cause another account met
+        stopper = evidence.observation_of(target, obs.not_tried)
+        if stopper is None or stopper.not_tried:
+            return UNEXPECTED
+        return classify(stopper, target, evidence)
     if obs.space_reached():
         return ("PN-NOM-NON-AFFICHE", []) if obs.display_name_seen is False else (None, [])
     # PRONOTE's lock-out texts name their cause, wherever they show.
