@@ -14,6 +14,12 @@ ROOT = Path(__file__).resolve().parent.parent
 E2E_TIMEOUT_S = 900  # a child `pytest e2e/`, on a loaded two-core machine
 
 
+def user_env(**extra: str) -> dict[str, str]:
+    """A user's environment: none of the developer's VERIFIER_*/LAB_* settings."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("VERIFIER_", "LAB_"))}
+    return {**env, **extra}
+
+
 def run_e2e(
     out: Path, *args: str, env: dict[str, str] | None = None
 ) -> tuple[subprocess.CompletedProcess, list[dict]]:
@@ -22,8 +28,7 @@ def run_e2e(
     It runs from *out*, not from the project, so that a developer's `.env` (which may point
     at a real ENT) is never read by these runs.
     """
-    child_env = {k: v for k, v in os.environ.items() if not k.startswith(("VERIFIER_", "LAB_"))}
-    child_env.update({"VERIFIER_REPORT_DIR": str(out), "VERIFIER_TIMEOUT_S": "30"})
+    child_env = user_env(VERIFIER_REPORT_DIR=str(out), VERIFIER_TIMEOUT_S="30")
     child_env.update(env or {})
     command = [
         sys.executable,

@@ -21,7 +21,7 @@ import pytest
 from playwright.sync_api import expect, sync_playwright
 
 from lab.client import LabClient
-from tests.e2e_runner import E2E_TIMEOUT_S, site_env
+from tests.e2e_runner import E2E_TIMEOUT_S, site_env, user_env
 from verdict.report_view import profile_group
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -47,12 +47,6 @@ def project_copy(dest: Path) -> Path:
     for installed in (".venv", "node_modules"):
         (dest / installed).symlink_to(ROOT / installed)
     return dest
-
-
-def user_env(**extra: str) -> dict[str, str]:
-    """A user's environment: none of the developer's VERIFIER_*/LAB_* settings."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("VERIFIER_", "LAB_"))}
-    return {**env, **extra}
 
 
 def run(command: list[str], cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess:

@@ -10,7 +10,6 @@ run's."""
 from __future__ import annotations
 
 import json
-import os
 import re
 import signal
 import subprocess
@@ -19,6 +18,8 @@ import time
 from collections import Counter
 from pathlib import Path
 from typing import Any
+
+from tests.e2e_runner import user_env
 
 ROOT = Path(__file__).resolve().parent.parent
 ACCOUNTS = 12  # 3 establishments, one account per profile
@@ -35,8 +36,7 @@ RUN_TIMEOUT_S = 600
 
 
 def start(reports: Path, *args: str) -> subprocess.Popen:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("VERIFIER_", "LAB_"))}
-    env.update(LAB, VERIFIER_REPORT_DIR=str(reports))
+    env = user_env(**LAB, VERIFIER_REPORT_DIR=str(reports))
     command = [sys.executable, "-m", "pytest", str(ROOT / "e2e"), "-q", "-p", "no:randomly"]
     command += ["--alluredir", str(reports / "allure-results"), "-k", "first_connection"]
     command += ["--progress", "off", *args]
