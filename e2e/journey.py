@@ -24,9 +24,9 @@ import httpx
 from e2e.driver import Driver, Landing, NetworkFailure, Shortcut
 from e2e.hops import HopRecorder
 from e2e.login_gate import LoginGate
+from e2e.routes import LoginRoute, Walk, recognise
 from e2e.settings import Account
 from e2e.target import Target
-from pages.locators import domino_candidates
 from verdict.cas import parse_validation, safe_url, ticket_of
 from verdict.observation import Observation, visible_text
 from verdict.wording import fold, found
@@ -77,6 +77,8 @@ class Journey:
             target=target.name, account=account.login, profile=account.profile, mode=driver.mode
         )
         self.result = JourneyResult(self.obs)
+        self.walk = Walk(driver, target, account)
+        self.route: LoginRoute | None = None  # the ENT family's login route, once recognised
         self._began = time.monotonic()
 
     # -- evidence --------------------------------------------------------------
@@ -161,32 +163,17 @@ class Journey:
             await landing_shot
 
     async def _reach_login(self, page: Landing) -> Landing | None:
-        """From the ENT's home to its login: a link, the profile dominos, the WAYF or the form."""
-        loc = self.loc
+        """From the ENT's home to a login page a route of `e2e.routes` knows, or ÉduConnect."""
         for _ in range(4):
             if page.status is not None and page.status >= 400:
                 break
-            if (
-                await self.d.visible(loc.login_password)
-                or await self.d.visible(loc.wayf_form)
-                or await self._at_educonnect()
-            ):
+            self.route = await recognise(self.walk, self.t.login_family)
+            if self.route is not None:
+                self.obs.login_family = self.route.name
                 return page
-            nxt = await self.d.choose_domino(
-                domino_candidates(loc.domino_names, self.a.profile, self.a.route)
-            )
-            if (
-                nxt is None
-                and self.a.route == "educonnect"
-                and await self.d.visible(loc.domino_any)
-            ):
-                # Open ENT NG's dominos are its WAYF: none for this profile.
-                self.obs.login_route = "educonnect"
-                self.obs.educonnect_offered = False
-                await self._final(await self.d.current())
-                return None
-            if nxt is None:
-                nxt = await self.d.follow_link(loc.ent_login_link, loc.ent_login_link_texts)
+            if await self._at_educonnect():
+                return page
+            nxt = await self.d.follow_link(self.loc.ent_login_link, self.loc.ent_login_link_texts)
             if nxt is None:
                 break
             page = nxt
@@ -199,12 +186,10 @@ class Journey:
         password = a.password.get_secret_value()
         if a.route == "educonnect":
             return await self._log_in_educonnect(password)
+        if self.route is None or not await self.route.to_form(self.walk):
+            await self._final(await self.d.current())  # no login form to fill
+            return None
         login_host = urlsplit((await self.d.current(full=False)).url).netloc
-        if not await self.d.visible(self.loc.login_password):
-            chosen = await self.d.choose_wayf(self.t.wayf_selection("local"), "local")
-            if chosen is None or not await self.d.visible(self.loc.login_password):
-                await self._final(await self.d.current())  # no login form to fill
-                return None
         if await self.d.visible(self.loc.login_captcha):
             # A captcha no verifier should answer: the password is not sent.
             obs.captcha_asked = True
@@ -230,11 +215,11 @@ class Journey:
         """WAYF → ÉduConnect (profile, login, perhaps the identity check) → back to the ENT."""
         a, obs, loc = self.a, self.obs, self.loc
         obs.login_route = "educonnect"
-        page: Landing | None
-        if await self._at_educonnect():  # an Open ENT NG domino led straight there
+        page: Landing | None = None
+        if await self._at_educonnect():  # the ENT's home led straight there
             page = await self.d.current(full=False)
-        else:
-            page = await self.d.choose_wayf(self.t.wayf_selection("educonnect"), "educonnect")
+        elif self.route is not None:
+            page = await self.route.to_educonnect(self.walk)
         obs.educonnect_offered = page is not None
         if page is None:
             await self._final(await self.d.current())
@@ -268,8 +253,10 @@ class Journey:
             obs.idp_unknown_step = await self.d.visible(loc.idp_asks_input)
             await self._final(page)
             return None
+        if self.route is not None:
+            obs.route_refusal = await self.route.refusal(self.walk)
         saml = self.hops.saml_response
-        if saml is not None and _same_page(page.url, saml["acs"]):
+        if obs.route_refusal or (saml is not None and _same_page(page.url, saml["acs"])):
             # The ENT answered the assertion with a page of its own instead of a session.
             obs.saml_return_refused = True
             await self._final(page)

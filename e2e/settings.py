@@ -142,6 +142,9 @@ class Settings(BaseSettings):
     ent_catalogue: Path | None = None  # the user's own ENT entries, over e2e/ents.toml
     # WAYF choices per login route ("local", "educonnect"), e.g. {"educonnect": "EDU"}.
     wayf_selections: dict[str, str] = Field(default_factory=dict)
+    # The ENT's login family (a module of e2e/routes/: kosmos, opentent, edifice, apereo…),
+    # tried first on every login page; unset: each page is recognised as it comes.
+    login_family: str | None = None
     # Where the portal's shortcut leads, besides the PRONOTE.net host (e.g. a preset's
     # "index-education.net/pronote/"): a link whose href contains it is the shortcut.
     shortcut_pattern: str | None = None
@@ -188,6 +191,11 @@ class Settings(BaseSettings):
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         lab = _LabOptionsSource(settings_cls, dotenv_settings)
         return init_settings, lab, env_settings, dotenv_settings, file_secret_settings
+
+    @field_validator("login_family")
+    @classmethod
+    def _known_family(cls, value: str | None) -> str | None:
+        return known_login_family(value)
 
     @field_validator("lab", mode="before")
     @classmethod
@@ -289,6 +297,20 @@ class _LabOptionsSource(PydanticBaseSettingsSource):
         raw = {name: value for name in names if (value := in_file.get(name.lower()))}
         raw |= {name: os.environ[name] for name in names if os.environ.get(name)}
         return {"lab": raw}
+
+
+def known_login_family(value: str | None) -> str | None:
+    """*value* when it names a login route of `e2e/routes/` (any case), else a French error."""
+    from e2e.routes import ROUTES  # the routes read targets, which read these settings
+
+    if not value or not value.strip():
+        return None
+    names = [r.name for r in ROUTES]
+    if value.strip().casefold() not in names:
+        raise ValueError(
+            f"famille de connexion inconnue « {value} » (connues : {', '.join(names)})"
+        )
+    return value.strip().casefold()
 
 
 class SettingsError(Exception):

@@ -8,9 +8,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from e2e.settings import Account, Settings
+from e2e.settings import Account, Settings, known_login_family
 from e2e.settings_errors import explain
 from pages.locators import Locators
 from verdict.page import page_kind
@@ -41,6 +41,8 @@ class Target:
     # "index-education.net/pronote/"): a link whose href contains it is the shortcut.
     shortcut_pattern: str | None = None
     wayf_selections: dict[str, str] = field(default_factory=dict)  # WAYF choice per route
+    # The ENT's login family (`e2e.routes`), tried first; None: recognised page by page.
+    login_family: str | None = None
     is_lab: bool = False
     insecure_tls: bool = False
 
@@ -93,6 +95,7 @@ def build_target(
     shortcut_label: str | None = None,
     identifier_attribute: str | None = None,
     wayf_selections: dict[str, str] | None = None,
+    login_family: str | None = None,
     is_lab: bool = False,
 ) -> Target:
     """The one way to make a `Target`: what its source gives (settings, a targets file's
@@ -119,6 +122,7 @@ def build_target(
         wayf_selections=dict(
             settings.wayf_selections if wayf_selections is None else wayf_selections
         ),
+        login_family=login_family or settings.login_family,
         is_lab=is_lab,
         insecure_tls=settings.insecure_tls,
     )
@@ -237,6 +241,7 @@ def targets_from_file(path: Path, settings: Settings) -> list[Target]:
                 identifier_attribute=parsed.identifier_attribute,
                 accounts=[a.model_copy(update={"establishment": label}) for a in parsed.accounts],
                 wayf_selections=parsed.wayf_selections or None,
+                login_family=parsed.login_family,
             )
         )
     return targets
@@ -255,7 +260,13 @@ class _EstablishmentEntry(BaseModel):
     shortcut_label: str | None = None
     identifier_attribute: str | None = None
     wayf_selections: dict[str, str] = Field(default_factory=dict)
+    login_family: str | None = None
     accounts: list[Account] = Field(min_length=1)
+
+    @field_validator("login_family")
+    @classmethod
+    def _known_family(cls, value: str | None) -> str | None:
+        return known_login_family(value)
 
 
 def _opt(url: object) -> str | None:

@@ -10,8 +10,8 @@ key starting with `login` goes to `/auth/login`, the others to
 its login page with the translated error (`fed.auth.error.user.not.found`,
 `auth.error.blockedUser`), or `selectFederatedUser.html` when several ENT accounts
 match one identity. Those three are lab faults (`edifice_user_not_found`,
-`edifice_blocked_user`, `edifice_several_accounts`); their French texts are not
-public and are the lab's (inference).
+`edifice_blocked_user`, `edifice_several_accounts`); their French texts are entcore's
+own (`auth/src/main/resources/i18n/fr.json`, see `_ERRORS`).
 """
 
 from __future__ import annotations
@@ -30,15 +30,21 @@ from lab import login_routes
 from lab.directory import Person
 
 _SIGNING_KEY = secrets.token_bytes(32)  # signs the accounts offered by selectFederatedUser
-# entcore's i18n keys and the lab's French for them (default, alt wording).
+# entcore's i18n keys and their texts (default, alt wording). Default: entcore's own French,
+# `auth/src/main/resources/i18n/fr.json` (edificeio/entcore aa39df0); alt: the variant of its
+# en.json for `fed.auth.error.user.not.found`, and for `auth.error.blockedUser` (absent from
+# en.json) a rewording that keeps the key phrase (inference).
 _ERRORS = {
     "fed.auth.error.user.not.found": (
-        "Aucun compte de l'ENT ne correspond à votre identité ÉduConnect.",
-        "Votre compte ÉduConnect n'est associé à aucun compte de l'ENT.",
+        "Votre compte académique n'est pas reconnu dans l'ENT. Merci de vous connecter avec "
+        "vos identifiants ENT ou contactez votre établissement.",
+        "Votre compte académique n'est pas reconnu dans l'ENT. Merci de vous connecter avec "
+        "vos identifants ENT ou contactez votre administrateur.",
     ),
     "auth.error.blockedUser": (
-        "Votre compte est bloqué. Contactez l'administrateur de l'ENT de votre établissement.",
-        "Ce compte a été désactivé par l'administrateur de l'ENT.",
+        "L'administrateur de votre établissement a bloqué votre accès à votre réseau éducatif. "
+        "Veuillez le contacter.",
+        "Votre administrateur ENT a bloqué votre accès à votre réseau éducatif.",
     ),
 }
 

@@ -62,6 +62,17 @@ FAULT_CODES: dict[str, str] = {
 }
 
 
+# Faults only one ENT family stages (`lab.state.FAMILY_FAULTS`), named by that family's login
+# route (e2e/routes/): Edifice's answers at /auth/saml/acs after ÉduConnect.
+FAMILY_FAULT_CODES: dict[str, dict[str, str]] = {
+    "edifice": {
+        "edifice_user_not_found": "PN-EDUCONNECT-COMPTE-NON-RATTACHE",
+        "edifice_blocked_user": "PN-ENT-COMPTE-BLOQUE",
+        "edifice_several_accounts": "PN-ENT-COMPTES-MULTIPLES",
+    },
+}
+
+
 @dataclass(frozen=True)
 class FaultPair:
     """Two lab faults at once, and what the verdict must say: the journey stops at the first."""

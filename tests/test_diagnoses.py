@@ -259,6 +259,18 @@ CASES: dict[str, tuple[Observation, Evidence | None]] = {
         None,
     ),
     "PN-EDUCONNECT-RETOUR-REFUSE": (rejected_return(text="Une erreur est survenue"), None),
+    # Edifice's own answers after ÉduConnect, named by its login route (e2e/routes/edifice.py).
+    "PN-ENT-COMPTE-BLOQUE": (
+        replace(rejected_return(text="a bloqué votre accès"), route_refusal="PN-ENT-COMPTE-BLOQUE"),
+        None,
+    ),
+    "PN-ENT-COMPTES-MULTIPLES": (
+        replace(
+            rejected_return(text="Choisissez le compte pour vous connecter"),
+            route_refusal="PN-ENT-COMPTES-MULTIPLES",
+        ),
+        None,
+    ),
     "PN-RESEAU-LENT": (
         journey(timings={"ent_login_page": 4.0, "portal": 6.0, "pronote": 9.0, "hop_median": 2.1}),
         None,

@@ -39,6 +39,10 @@ class Observation:
     mode: str = "browser"  # or "probe" (plain HTTP, no browser evidence), "preflight"
     step: str = "start"  # the last step reached
     login_route: str = "local"  # "local" (ENT's own accounts) or "educonnect"
+    login_family: str | None = None  # the ENT family whose login pages were walked (e2e/routes)
+    # A refusal page of that family's own, by its diagnosis code (e.g. Edifice's
+    # "several accounts for one identity"): named by the route, kept by the judge.
+    route_refusal: str | None = None
     credentials_rejected: bool = False
     captcha_asked: bool = False  # the login form wanted a captcha: no password was sent
     # Not tried: logins to the target were stopped earlier in the run by this other account's

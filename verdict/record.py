@@ -27,6 +27,7 @@ class AccountResult:
     cas_user: str | None = None
     timings: dict[str, float] = field(default_factory=dict)
     mode: str = "browser"  # or "probe": plain HTTP, no browser evidence
+    login_family: str | None = None  # the login route walked (e2e/routes/), once recognised
     identifier_released: bool | None = None
     final_url: str | None = None
     retries: list[dict[str, str]] = field(default_factory=list)  # {"url", "cause"}
@@ -64,6 +65,7 @@ class AccountResult:
             cas_user=verdict.cas_user,
             timings=dict(obs.timings),
             mode=obs.mode,
+            login_family=obs.login_family,
             identifier_released=verdict.identifier_released,
             final_url=obs.final_url,
             retries=[{"url": r.url, "cause": r.cause} for r in obs.retries],

@@ -46,6 +46,8 @@ def details(obs: Observation, target: TargetLike, code: str | None, evidence: Ev
     parts = [f"étape atteinte : {STEPS.get(obs.step, obs.step)}"]
     if obs.login_route != "local":
         parts.append(f"connexion par : {obs.login_route}")
+    if obs.login_family:
+        parts.append(f"famille de connexion : {obs.login_family}")
     if obs.educonnect_offered is False:
         parts.append("choix ÉduConnect absent de la page de connexion")
     if obs.stopped_at_idp:

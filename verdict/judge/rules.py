@@ -52,6 +52,8 @@ def classify(obs: Observation, target: TargetLike, evidence: Evidence) -> Found:
         return "PN-ENT-MAINTENANCE", []
     if obs.captcha_asked:
         return "PN-ENT-CAPTCHA", []
+    if obs.route_refusal:  # a refusal only this ENT family shows, named by its route
+        return obs.route_refusal, []
     if obs.saml_return_refused:
         return assertion_rejected(obs, target, evidence)
     if obs.educonnect_offered is False:
