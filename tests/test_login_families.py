@@ -27,7 +27,7 @@ from verdict.catalogue import CATALOGUE
 ROOT = Path(__file__).resolve().parent.parent
 
 # Lab family -> the route the verifier must recognise (the same name in both).
-WALKED = ("kosmos", "opentent", "edifice", "apereo")
+WALKED = ("kosmos", "opentent", "edifice", "apereo", "discovery")
 WORDINGS = ("default", "alt")
 # One account per profile and route keeps each run to a few seconds; the accounts' routes
 # are the lab's (Apereo's accounts are local only).

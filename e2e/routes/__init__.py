@@ -12,6 +12,7 @@ from __future__ import annotations
 from e2e.routes.apereo import Apereo
 from e2e.routes.base import LoginRoute, Refusal, Walk
 from e2e.routes.cas import AnyForm
+from e2e.routes.discovery import Discovery
 from e2e.routes.edifice import Edifice
 from e2e.routes.kosmos import Kosmos
 from e2e.routes.opentent import OpenEntNg
@@ -21,6 +22,7 @@ ROUTES: tuple[LoginRoute, ...] = (
     OpenEntNg(),
     Kosmos(),
     Apereo(),
+    Discovery(),
     AnyForm(),
 )
 
