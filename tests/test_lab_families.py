@@ -256,12 +256,12 @@ def test_edifice_staff_domino_leads_to_its_login_form(edifice: LabClient) -> Non
         assert cas_user(lab, service, ticket_of(answer)) == who.uid
 
 
-# What each error says, per wording (the lab's French for entcore's i18n keys).
+# What each error says, per wording: entcore's own French (lab/login_edifice.py cites it).
 EDIFICE_ERRORS = {
-    ("edifice_user_not_found", "default"): "Aucun compte de l'ENT ne correspond",
-    ("edifice_user_not_found", "alt"): "n'est associé à aucun compte de l'ENT",
-    ("edifice_blocked_user", "default"): "Votre compte est bloqué",
-    ("edifice_blocked_user", "alt"): "Ce compte a été désactivé",
+    ("edifice_user_not_found", "default"): "Merci de vous connecter avec vos identifiants ENT",
+    ("edifice_user_not_found", "alt"): "contactez votre administrateur",
+    ("edifice_blocked_user", "default"): "L'administrateur de votre établissement a bloqué",
+    ("edifice_blocked_user", "alt"): "Votre administrateur ENT a bloqué votre accès",
 }
 
 
