@@ -30,6 +30,7 @@ from bs4 import BeautifulSoup
 
 from e2e.ent_catalogue import Ent, ents_at_host
 from e2e.network import proxy_failure
+from e2e.routes import recognise_markup
 from pages.locators import wayf_selection_for
 from verdict.wording import Wording, found
 
@@ -74,7 +75,7 @@ class Choice:
 @dataclass
 class LoginPage:
     url: str  # where the CAS login ended, redirects followed
-    family: str  # kosmos, opentent, apereo, wayf, unknown
+    family: str  # a route of e2e/routes/ (kosmos, opentent, edifice…), or unknown
     evidence: str
     choices: list[Choice] = field(default_factory=list)
 
@@ -204,37 +205,37 @@ def read_login_page(url: str, html: str) -> LoginPage:
     login routes of real ENTs", "Edifice (Open ENT NG) facts")."""
     soup = BeautifulSoup(html, "html.parser")
     path = urlsplit(url).path
-    wayf = soup.select_one(".cas__wayf-form")
-    if wayf is not None:
+    route = recognise_markup(html)
+    family = route.name if route is not None and route.name != "formulaire" else None
+    if family == "kosmos" and (wayf := soup.select_one(".cas__wayf-form")) is not None:
         choices = []
         for radio in wayf.select('input[name="selection"]'):
             value = str(radio.get("value") or "")
             ident = str(radio.get("id") or "")
             label = _text(soup.select_one(f'label[for="{ident}"]')) if ident else ""
-            route = "educonnect" if wayf_selection_for("educonnect", [value]) else "local"
-            choices.append(Choice(value, label, route, f"#{ident}" if ident else value))
+            way = "educonnect" if wayf_selection_for("educonnect", [value]) else "local"
+            choices.append(Choice(value, label, way, f"#{ident}" if ident else value))
         ids = ", ".join(c.where for c in choices) or "aucun choix"
         return LoginPage(url, "kosmos", f"WAYF Kosmos .cas__wayf-form ({ids})", choices)
-    if soup.select_one("form.cas__login-form"):
+    if family == "kosmos":
         return LoginPage(url, "kosmos", "formulaire Kosmos form.cas__login-form")
-    if soup.select_one("form#fm1"):
+    if family == "apereo":
         return LoginPage(url, "apereo", "formulaire Apereo CAS form#fm1")
-    dominos = soup.select("a.domino")
-    if dominos or path.endswith(("/auth/login", "/auth/saml/wayf")):
+    if family in ("edifice", "opentent"):
         choices = []
+        dominos = soup.select("a.domino")
         for domino in dominos:
-            classes = [c for c in domino.get("class") or [] if c != "domino"]
+            classes = [c for c in domino.get("class") or [] if c not in ("domino", "centered-text")]
             key = classes[0] if classes else ""
             href = str(domino.get("href") or "")
             # `/auth/login` is the ENT's own form; `/auth/saml/authn/<provider>` a federation
             # such as ÉduConnect (entcore's wayf.html, SamlController).
-            route = "local" if "/auth/login" in href else "educonnect"
-            choices.append(Choice(key, _text(domino), route, f"a.domino.{key}"))
-        where = "dominos a.domino" if dominos else "page /auth/login (input#email)"
-        return LoginPage(url, "opentent", f"Open ENT NG {path} ({where})", choices)
-    saml_idp = soup.select('[name="_saml_idp"], [name="origin"]')
-    if saml_idp or "/discovery/wayf" in url.casefold():
-        return LoginPage(url, "wayf", "page de choix du fournisseur d'identité (discovery WAYF)")
+            way = "local" if "/auth/login" in href else "educonnect"
+            choices.append(Choice(key, _text(domino), way, f"a.domino.{key}"))
+        where = "dominos a.domino" if dominos else "input#email"
+        return LoginPage(url, family, f"Open ENT NG {path} ({where})", choices)
+    if family == "discovery" or soup.select('[name="_saml_idp"], [name="origin"]'):
+        return LoginPage(url, "discovery", "page de choix du fournisseur d'identité (discovery)")
     title = _text(soup.title) or "sans titre"
     return LoginPage(url, "unknown", f"page non reconnue « {title[:60]} »")
 

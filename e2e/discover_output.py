@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from e2e.discover import ROUTE_WORDS, Discovery, DiscoveryInputError, Wanted, wanted_from_argument
+from e2e.routes import route_named
 from e2e.settings import PROFILE_ALIASES
 
 CSV_KEYS = ("uai", "pronote_url")
@@ -229,9 +230,12 @@ def env_text(d: Discovery) -> str:
     for key in ("cas_url", "shortcut_pattern"):
         if key in d.facts:
             put(f"VERIFIER_{key.upper()}", str(d.facts[key].value), d.facts[key].evidence)
-    if "login_family" in d.facts:  # not a setting: the journey recognises each login page
+    if "login_family" in d.facts:  # the route tried first; each page is recognised anyway
         family = d.facts["login_family"]
-        lines.append(f"# famille de connexion : {family.value} [{family.evidence}]")
+        if route_named(str(family.value)) is not None:
+            put("VERIFIER_LOGIN_FAMILY", str(family.value), family.evidence)
+        else:
+            lines.append(f"# famille de connexion : {family.value} [{family.evidence}]")
     if d.wayf:
         for route, choice in d.wayf.items():
             lines.append(f"# découvert ({route}) : {choice.evidence}")
@@ -301,7 +305,12 @@ def targets_text(discoveries: list[Discovery]) -> str:
                 lines.append(f"# {route} : {choice.evidence}")
             lines.append(f"wayf_selections = {_toml({r: c.value for r, c in d.wayf.items()})}")
         if "login_family" in d.facts:
-            lines.append(f"# famille de connexion : {d.facts['login_family'].value}")
+            family = d.facts["login_family"]
+            if route_named(str(family.value)) is not None:
+                lines.append(f"# famille de connexion : {family.evidence}")
+                lines.append(f"login_family = {_toml(family.value)}")
+            else:
+                lines.append(f"# famille de connexion : {family.value}")
         for warning in d.warnings:
             lines.append(f"# attention : {warning}")
         if d.problem:

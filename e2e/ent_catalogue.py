@@ -18,7 +18,8 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-Family = Literal["kosmos", "opentent", "apereo", "wayf", "other"]
+# The login routes of e2e/routes/ (their `name`), or "other" for a family none walks yet.
+Family = Literal["kosmos", "opentent", "edifice", "apereo", "discovery", "other"]
 ROUTES = ("local", "educonnect")
 SHIPPED = "ents.toml"
 # The facts an entry may name as not public (its `unknown` list).
@@ -134,10 +135,13 @@ class Ent:
     def values(self) -> dict[str, Any]:
         """The verifier's settings keys this entry fills (facts not public are left out).
 
-        The family is shown to the user, not a setting: the journey recognises each login
-        page itself.
+        The family names the login route the journey tries first (`login_family`); the
+        journey still recognises each login page itself, so an ENT that changed family is
+        walked all the same.
         """
         values: dict[str, Any] = {}
+        if self.family != "other":
+            values["login_family"] = self.family
         for key in ("ent_url", "cas_url", "shortcut_pattern"):
             if getattr(self, key) is not None:
                 values[key] = getattr(self, key)

@@ -19,6 +19,7 @@ from typing import Any
 from e2e.discover import Discovery, Prober, Wanted, pronote_root
 from e2e.ent_catalogue import load_catalogue
 from e2e.network import NetworkSettings, httpx_client_kwargs
+from e2e.routes import route_named
 from e2e.settings import Settings, load_settings
 
 # Settings keys discovery may fill.
@@ -96,12 +97,9 @@ def complete(settings: Settings) -> Completed:
         return done
     if found.problem is not None:
         done.warnings.append(f"{found.problem.code} : {found.problem.message}")
-    if "login_family" in found.facts:  # recorded, not a setting
-        family = found.facts["login_family"]
-        done.discovered["login_family"] = {"value": family.value, "evidence": family.evidence}
     user = settings.model_fields_set
     values: dict[str, Any] = {}
-    for key in ("cas_url", "shortcut_pattern"):
+    for key in ("cas_url", "shortcut_pattern", "login_family"):
         fact = found.facts.get(key)
         if fact is None:
             continue
@@ -113,6 +111,8 @@ def complete(settings: Settings) -> Completed:
                     f"{fact.value} [{fact.evidence}] : la valeur réglée est gardée"
                 )
             continue
+        if key == "login_family" and route_named(str(fact.value)) is None:
+            continue  # a family no route walks ("other"): each page is recognised anyway
         values[key] = fact.value
         done.discovered[key] = {"value": fact.value, "evidence": fact.evidence}
     selections = dict(settings.wayf_selections)

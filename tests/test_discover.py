@@ -129,6 +129,11 @@ KOSMOS_WAYF = """<form class="cas__wayf-form" method="get" action="/login">
 OPENTENT_DOMINOS = """<nav class="dominos">
 <a class="domino eleve" href="/auth/saml/authn/edu?callBack=x"><span>Élève</span></a>
 <a class="domino enseignant" href="/auth/login?callBack=x"><span>Enseignant</span></a></nav>"""
+# entcore's view-src/wayf.html: section.dominos > div.item > a.centered-text.domino.<key>
+EDIFICE_DOMINOS = """<section class="dominos"><div class="item">
+<a class="centered-text domino eleve" href="/auth/saml/authn/edu?callBack=x">Élève</a></div>
+<div class="item"><a class="centered-text domino enseignant" href="/auth/login?callBack=x">
+Enseignant</a></div></section>"""
 
 
 @pytest.mark.parametrize(
@@ -149,8 +154,8 @@ OPENTENT_DOMINOS = """<nav class="dominos">
         ("https://cas.x.fr/login", '<form id="fm1"><input name="execution"></form>', "apereo", []),
         (
             "https://ent.x.fr/auth/saml/wayf",
-            OPENTENT_DOMINOS,
-            "opentent",
+            EDIFICE_DOMINOS,
+            "edifice",
             [("eleve", "educonnect"), ("enseignant", "local")],
         ),
         (
@@ -159,7 +164,13 @@ OPENTENT_DOMINOS = """<nav class="dominos">
             "opentent",
             [],
         ),
-        ("https://cas3.x.fr/discovery/WAYF", '<select name="_saml_idp"></select>', "wayf", []),
+        ("https://cas3.x.fr/discovery/WAYF", '<select name="_saml_idp"></select>', "discovery", []),
+        (
+            "https://cas3.x.fr/discovery/WAYF",
+            '<ul><li><a href="/Shibboleth.sso/Login?entityID=urn%3Aedu">ÉduConnect</a></li></ul>',
+            "discovery",
+            [],
+        ),
         ("https://x.fr/login", "<title>Accueil</title><p>Bienvenue</p>", "unknown", []),
     ],
     ids=[
@@ -168,7 +179,8 @@ OPENTENT_DOMINOS = """<nav class="dominos">
         "apereo",
         "opentent-dominos",
         "opentent-login",
-        "discovery-wayf",
+        "discovery-select",
+        "discovery-links",
         "unknown",
     ],
 )
@@ -262,7 +274,8 @@ def test_discover_writes_a_ready_env_without_any_password(
         "educonnect": "EDU_parent_eleve",
         "local": "ATS_parent_eleve",
     }
-    assert "# famille de connexion : kosmos [WAYF Kosmos .cas__wayf-form" in text
+    assert settings.login_family == "kosmos"
+    assert "# découvert : WAYF Kosmos .cas__wayf-form" in text
     assert len(settings.accounts) == len(secrets)
 
 

@@ -209,7 +209,7 @@ def test_apply_preset_user_keys_win() -> None:
         "educonnect": "EDU_parent_eleve",
     }
     assert merged["shortcut_pattern"] == "index-education.net/pronote/"
-    assert "login_family" not in merged  # shown to the user, not a setting
+    assert merged["login_family"] == "kosmos"  # the route tried first
 
 
 def test_apply_preset_wayf_selections_merge_per_route() -> None:

@@ -9,6 +9,8 @@ comes before it (Edifice before Open ENT NG), and the bare form comes last.
 
 from __future__ import annotations
 
+from bs4 import BeautifulSoup
+
 from e2e.routes.apereo import Apereo
 from e2e.routes.base import LoginRoute, Refusal, Walk
 from e2e.routes.cas import AnyForm
@@ -16,6 +18,7 @@ from e2e.routes.discovery import Discovery
 from e2e.routes.edifice import Edifice
 from e2e.routes.kosmos import Kosmos
 from e2e.routes.opentent import OpenEntNg
+from pages.locators import Locators
 
 ROUTES: tuple[LoginRoute, ...] = (
     Edifice(),
@@ -26,7 +29,15 @@ ROUTES: tuple[LoginRoute, ...] = (
     AnyForm(),
 )
 
-__all__ = ["ROUTES", "LoginRoute", "Refusal", "Walk", "recognise", "route_named"]
+__all__ = [
+    "ROUTES",
+    "LoginRoute",
+    "Refusal",
+    "Walk",
+    "recognise",
+    "recognise_markup",
+    "route_named",
+]
 
 
 def route_named(name: str) -> LoginRoute | None:
@@ -41,3 +52,11 @@ async def recognise(w: Walk, family: str | None = None) -> LoginRoute | None:
         if await route.fits(w):
             return route
     return None
+
+
+def recognise_markup(html: str, loc: Locators | None = None) -> LoginRoute | None:
+    """The route whose marks a page's markup holds, without a browser (what `discover` reads
+    anonymously): the same marks, present rather than visible."""
+    soup = BeautifulSoup(html, "html.parser")
+    marks = loc or Locators()
+    return next((r for r in ROUTES if any(soup.select_one(m) for m in r.marks(marks))), None)
