@@ -38,6 +38,14 @@ def test_every_route_has_a_lab_family() -> None:
     named = {r.name for r in ROUTES} - {"formulaire"}
     assert named == set(WALKED)
     assert set(WALKED) <= set(FAMILIES)
+    assert all(route.source for route in ROUTES), "each route cites the fact it rests on"
+
+
+def test_the_guide_lists_every_route() -> None:
+    guide = (ROOT / "docs" / "login-families.md").read_text(encoding="utf-8")
+    for route in ROUTES:
+        module = type(route).__module__.replace(".", "/")
+        assert f"| `{route.name}` | `{module}.py` |" in guide, route.name
 
 
 def test_every_routes_refusals_are_catalogued_diagnoses() -> None:
@@ -60,6 +68,19 @@ def test_correct_setup_passes_in_every_family_with_the_default_settings(
     # When the checks run as a user runs them, with nothing configured
     run, summary = run_e2e(None, tmp_path, None, env_extra=env)
     # Then every account passes with its Identifiant CAS, through that family's route
+    assert run.returncode == 0, run.stdout[-3000:]
+    assert len(summary) >= 4
+    assert all(s["outcome"] == "passed" and s["cas_user"] for s in summary), summary
+    assert {s["login_family"] for s in summary} == {family}
+
+
+@pytest.mark.parametrize("family", WALKED)
+def test_the_probe_walks_every_family_the_browser_walks(tmp_path: Path, family: str) -> None:
+    # Given the lab staging one ENT family, set up right
+    env = {"LAB_ENT_FAMILY": family, "VERIFIER_MODE": "probe", **SMALL}
+    # When the HTTP probe runs the checks with nothing else configured
+    run, summary = run_e2e(None, tmp_path, None, env_extra=env)
+    # Then it walks that family's route to every account's Identifiant CAS, as the browser does
     assert run.returncode == 0, run.stdout[-3000:]
     assert len(summary) >= 4
     assert all(s["outcome"] == "passed" and s["cas_user"] for s in summary), summary

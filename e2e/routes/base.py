@@ -67,7 +67,7 @@ class LoginRoute:
     """One family's login pages. Subclasses set `name` and `marks` and walk their pages."""
 
     name: ClassVar[str]
-    # What the family's source says, shown by `python -m e2e routes` and the docs.
+    # The public fact its pages rest on, one line (tests/test_login_families.py requires one).
     source: ClassVar[str] = ""
     refusals: ClassVar[tuple[Refusal, ...]] = ()
 
