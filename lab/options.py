@@ -97,7 +97,7 @@ class LabOptions:
         env="LAB_ESTABLISHMENTS",
         help="PRONOTE.net sites behind the one ENT and CAS",
         parse=int,
-        check=_between(1, 200),
+        check=_between(1, 600),
     )
     per_profile: int = _option(
         2,

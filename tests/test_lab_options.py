@@ -73,7 +73,7 @@ def test_options_keywords_take_lists_and_comma_text() -> None:
         pytest.param(
             ("--establishments", "0"),
             {},
-            "--establishments : doit valoir de 1 à 200 (reçu « 0 »)",
+            "--establishments : doit valoir de 1 à 600 (reçu « 0 »)",
             id="range-flag",
         ),
         pytest.param(
@@ -120,7 +120,7 @@ def test_options_bad_value_is_one_line_naming_the_flag(
 
 def test_options_from_environment_name_the_variable() -> None:
     with pytest.raises(
-        LabOptionError, match=r"^LAB_ESTABLISHMENTS : doit valoir de 1 à 200 \(reçu « 0 »\)$"
+        LabOptionError, match=r"^LAB_ESTABLISHMENTS : doit valoir de 1 à 600 \(reçu « 0 »\)$"
     ):
         LabOptions.from_env({"LAB_ESTABLISHMENTS": "0"})
 
@@ -131,7 +131,7 @@ def test_settings_bad_lab_key_names_the_key_the_user_typed(clean_env: pytest.Mon
     with pytest.raises(SettingsError) as error:
         load_settings()
 
-    assert "  - LAB_ESTABLISHMENTS : doit valoir de 1 à 200 (reçu « 0 »)" in str(error.value)
+    assert "  - LAB_ESTABLISHMENTS : doit valoir de 1 à 600 (reçu « 0 »)" in str(error.value)
     assert "VERIFIER_LAB" not in str(error.value)
 
 
