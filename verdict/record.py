@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import json
 import platform
+import time
+import uuid
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from verdict.judge import Verdict, message
 from verdict.observation import Observation
+from verdict.report_view import profile_group
 from verdict.target import TargetLike
 
 # An account's state in summary.json: what its outcome means for the establishment. An
@@ -252,3 +255,40 @@ def write_categories(results_dir: Path, catalogue: dict[str, Any]) -> None:
     (results_dir / "categories.json").write_text(
         json.dumps(categories, ensure_ascii=False, indent=2), encoding="utf-8"
     )
+
+
+NOT_REACHED_PREFIX = "nonverifie-"  # the Allure results written for accounts never reached
+
+
+def write_not_reached(results_dir: Path, results: list[AccountResult]) -> None:
+    """One Allure result per account the run ended before reaching, as allure-pytest writes a
+    skipped test's: skipped, with the account's parameters and groups, and its reason as the
+    message, so the report shows every account of the run. A file per account, named after
+    it, so that a second interruption replaces it and `--resume` can remove it."""
+    results_dir.mkdir(parents=True, exist_ok=True)
+    now = int(time.time() * 1000)
+    for result in results:
+        key = uuid.uuid5(uuid.NAMESPACE_URL, f"{result.target}\n{result.account}")
+        group = profile_group(result.profile)
+        data = {
+            "uuid": str(key),
+            "historyId": key.hex,
+            "name": f"Première connexion sans identifiant PRONOTE : {result.account}",
+            "fullName": "e2e.test_first_connection#test_first_connection",
+            "status": "skipped",
+            "statusDetails": {"message": result.message or not_verified_message(result.reason)},
+            "start": now,
+            "stop": now,
+            "labels": [
+                {"name": "parentSuite", "value": result.target},
+                {"name": "suite", "value": group},
+                {"name": "establishment", "value": result.target},
+            ],
+            "parameters": [
+                {"name": "Établissement", "value": result.target},
+                {"name": "Compte", "value": result.account},
+                {"name": "Profil", "value": group},
+            ],
+        }
+        path = results_dir / f"{NOT_REACHED_PREFIX}{key}-result.json"
+        path.write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
