@@ -160,7 +160,10 @@ def test_sigterm_half_way_ends_cleanly_with_an_interrupted_summary(tmp_path: Pat
         result = json.loads(path.read_text(encoding="utf-8"))
         params = {p["name"]: p["value"] for p in result.get("parameters", [])}
         if "Compte" in params:
-            shown[params["Compte"]] = (result["status"], result["statusDetails"].get("message"))
+            shown[params["Compte"]] = (
+                result["status"],
+                result.get("statusDetails", {}).get("message", ""),
+            )
     assert len(shown) == ACCOUNTS
     for r in not_reached:
         assert shown[r["account"]][0] == "skipped"
