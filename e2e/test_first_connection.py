@@ -12,7 +12,13 @@ from e2e.preflight import Preflight
 from e2e.settings import Account, Settings
 from e2e.target import Target
 from verdict.judge import Evidence, judge, message
-from verdict.record import AccountResult, RunRecorder
+from verdict.record import (
+    AccountResult,
+    RunRecorder,
+    logins_stopped,
+    not_verified_message,
+    preflight_stopped,
+)
 from verdict.report_view import present_account, show_diagnosis
 
 
@@ -31,25 +37,27 @@ def test_first_connection(
     evidence: Evidence = request.getfixturevalue("evidence")
     if hard is not None:
         verdict = judge(hard.as_observation(target, account), target, evidence)
+        reason = preflight_stopped(verdict.code)
         recorder.add(
             AccountResult.from_verdict(
-                target, account.login, account.profile, verdict, skipped=True
+                target, account.login, account.profile, verdict, skipped=True, reason=reason
             )
         )
         allure.dynamic.label("diagnosis", verdict.code or "")
-        pytest.skip(f"Vérifications préalables en échec : {message(verdict)}")
+        pytest.skip(not_verified_message(reason, message(verdict)))
 
     result: JourneyResult = request.getfixturevalue("journey")
     verdict = judge(result.obs, target, evidence)
     if result.obs.not_tried:
         # Logins to this target stopped earlier in the run: "non vérifié", not failed.
+        reason = logins_stopped(verdict.code, result.obs.not_tried)
         recorder.add(
             AccountResult.from_verdict(
-                target, account.login, account.profile, verdict, skipped=True
+                target, account.login, account.profile, verdict, skipped=True, reason=reason
             )
         )
         allure.dynamic.label("diagnosis", verdict.code or "")
-        pytest.skip(f"Non vérifié (aucune connexion envoyée) : {message(verdict)}")
+        pytest.skip(not_verified_message(reason, message(verdict)))
     if verdict.file_checked:
         with allure.step("Recherche du compte dans le fichier des identifiants PRONOTE"):
             row = verdict.file_row

@@ -21,8 +21,8 @@ from __future__ import annotations
 
 from pv.build import (
     GROUP_ORDER,
-    OUTCOMES,
     PREFLIGHT_SUITE,
+    RESULTS,
     TIMING_KEYS_NOT_STEPS,
     UAI,
     build_pvs,
@@ -34,8 +34,8 @@ from pv.render import TEMPLATES, render_html, write_pvs
 
 __all__ = [
     "GROUP_ORDER",
-    "OUTCOMES",
     "PREFLIGHT_SUITE",
+    "RESULTS",
     "TEMPLATES",
     "TIMING_KEYS_NOT_STEPS",
     "UAI",

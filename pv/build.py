@@ -12,10 +12,11 @@ from typing import Any
 from pv.model import AccountSection, Pv, Step, mask_login, verifier_version
 from pv.read import RunFiles, read_run
 from verdict.cas import safe_url
+from verdict.record import FAILED, NOT_VERIFIED, STATES
 from verdict.report_view import PROFILE_GROUPS, profile_group, readable_parameters, step_label
 from verdict.target import UAI
 
-OUTCOMES = {"passed": "Conforme", "failed": "Non conforme", "broken": "Non conforme"}
+RESULTS = {"passed": "Conforme", FAILED: "Non conforme", NOT_VERIFIED: "Non vérifié"}
 GROUP_ORDER = list(dict.fromkeys(PROFILE_GROUPS.values()))
 PREFLIGHT_SUITE = "Vérifications préalables (HTTP)"
 TIMING_KEYS_NOT_STEPS = {"total", "hop_median"}
@@ -120,6 +121,7 @@ def _account(record: dict[str, Any], run: RunFiles, name: str) -> AccountSection
     login = str(record.get("account", ""))
     profile = str(record.get("profile", ""))
     outcome = str(record.get("outcome", "unknown"))
+    state = str(record.get("state") or STATES.get(outcome, NOT_VERIFIED))
     timings: dict[str, float] = record["timings"] if isinstance(record.get("timings"), dict) else {}
     allure = _allure_result(run.allure, name, login)
     notes: list[str] = []
@@ -134,7 +136,9 @@ def _account(record: dict[str, Any], run: RunFiles, name: str) -> AccountSection
         profile=profile,
         group=profile_group(profile),
         outcome=outcome,
-        result=OUTCOMES.get(outcome, "Non vérifié"),
+        state=state,
+        result=RESULTS.get(state, "Non vérifié"),
+        reason=str(record.get("reason") or ""),
         cas_user=record.get("cas_user") or None,
         seconds=timings.get("total"),
         mode=str(record.get("mode", "browser")),

@@ -25,6 +25,7 @@ class AccountSection:
     profile: str
     group: str
     outcome: str
+    state: str  # passed, failed or non_verifie (verdict.record)
     result: str
     cas_user: str | None
     seconds: float | None
@@ -34,6 +35,7 @@ class AccountSection:
     diagnosis: dict[str, str] | None
     details: str
     notes: list[str]
+    reason: str = ""  # why it was not verified
 
 
 @dataclass
@@ -52,7 +54,16 @@ class Pv:
 
     @property
     def passed(self) -> int:
-        return sum(a.outcome == "passed" for a in self.accounts)
+        return sum(a.state == "passed" for a in self.accounts)
+
+    @property
+    def failed(self) -> int:
+        return sum(a.state == "failed" for a in self.accounts)
+
+    @property
+    def not_verified(self) -> list[AccountSection]:
+        """The accounts no credential was sent for: listed apart, never counted as failed."""
+        return [a for a in self.accounts if a.state == "non_verifie"]
 
 
 def mask_login(login: str) -> str:

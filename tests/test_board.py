@@ -28,7 +28,7 @@ from tests.nightly_history import (
     write_night,
 )
 from verdict.__main__ import main
-from verdict.board.nights import read_nights
+from verdict.board.nights import night_from_summary, read_nights
 from verdict.board.page import night_day
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -226,3 +226,30 @@ def test_board_shows_the_last_nights_as_columns_and_since_when_from_all(
     assert row.count('class="nuit ') == 2
     # Links made relative to where the page is.
     assert f'href="{os.path.relpath(reports, tmp_path)}/allure-report/index.html"' in row
+
+
+@pytest.mark.parametrize(
+    ("states", "expected"),
+    [
+        (["passed", "non_verifie", "non_verifie"], ("non_concluant", 0, 2)),
+        (["failed", "non_verifie", "passed"], ("panne", 1, 1)),
+    ],
+    ids=["non-verifies-seuls", "un-echec-et-un-non-verifie"],
+)
+def test_board_counts_accounts_not_verified_apart_from_failures(
+    states: list[str], expected: tuple[str, int, int]
+) -> None:
+    outcomes = {"passed": "passed", "failed": "failed", "non_verifie": "skipped"}
+    results = [
+        {
+            "target": "0310001A Collège",
+            "account": f"compte.{n}",
+            "outcome": outcomes[state],
+            "state": state,
+            "diagnosis": None if state == "passed" else "PN-ENT-COMPTE-VERROUILLE",
+        }
+        for n, state in enumerate(states)
+    ]
+    night = night_from_summary({"started_at": "2026-08-27T02:00:00+02:00", "results": results})
+    (establishment,) = night.establishments
+    assert (establishment.state, establishment.failed, establishment.skipped) == expected

@@ -167,6 +167,42 @@ def test_report_check_refuses_a_report_that_shows_fewer_tests_than_accounts(
     assert main([str(tmp_path)]) == 0
 
 
+@pytest.mark.parametrize(
+    ("shown", "accepted"), [("skipped", True), ("failed", False)], ids=["saute", "en-echec"]
+)
+def test_report_check_wants_an_account_not_verified_shown_skipped(
+    tmp_path: Path, shown: str, accepted: bool
+) -> None:
+    from verdict.report_check import check_report
+
+    (tmp_path / "allure-report").mkdir()
+    (tmp_path / "allure-results").mkdir()
+    result = {
+        "target": "0310001A Collège",
+        "account": "lea.martin",
+        "outcome": "skipped",
+        "state": "non_verifie",
+        "reason": "fin du run",
+    }
+    (tmp_path / "summary.json").write_text(json.dumps({"results": [result]}))
+    (tmp_path / "allure-report/summary.json").write_text(
+        json.dumps({"stats": {"total": 1, shown: 1}, "status": "skipped"})
+    )
+    (tmp_path / "allure-results/a-result.json").write_text(
+        json.dumps(
+            {
+                "status": shown,
+                "parameters": [
+                    {"name": "Établissement", "value": "0310001A Collège"},
+                    {"name": "Compte", "value": "lea.martin"},
+                ],
+            }
+        )
+    )
+    problems = check_report(tmp_path)
+    assert problems == [] if accepted else any("lea.martin" in p for p in problems)
+
+
 def test_report_folder_holding_the_users_files_leaves_them_byte_for_byte(
     clean_lab: LabClient, tmp_path: Path
 ) -> None:

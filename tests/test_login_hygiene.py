@@ -5,7 +5,12 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import html
 import itertools
+import json
+import re
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -21,8 +26,11 @@ from e2e.login_gate import LoginGate
 from e2e.settings import Settings
 from e2e.target import target_from_settings
 from lab.client import LabAccount, LabClient, running_lab
+from pv import mask_login
 from tests import e2e_runner
 from tests.test_verifier_e2e import run_e2e
+from verdict.record import logins_stopped
+from verdict.report_view import readable_parameters
 
 
 class _Gateway(BaseHTTPRequestHandler):
@@ -208,9 +216,61 @@ def test_after_a_lock_no_further_login_reaches_that_target_while_others_go_on(
         },
     )
     assert run.returncode == 1, run.stdout[-2000:]
-    first, second = sorted({s["target"] for s in summary})
-    locked = [s for s in summary if s["target"] == first]
+    first_target, second = sorted({s["target"] for s in summary})
+    locked = [s for s in summary if s["target"] == first_target]
     assert [s["outcome"] for s in locked].count("failed") == 1
     assert [s["outcome"] for s in locked].count("skipped") == len(locked) - 1 >= 3
     assert {s["diagnosis"] for s in locked} == {"PN-ENT-COMPTE-VERROUILLE"}
     assert {s["outcome"] for s in summary if s["target"] == second} == {"passed"}
+    # Counted apart: summary.json's totals, each account's state and reason.
+    not_verified = [s for s in locked if s["outcome"] == "skipped"]
+    stopper = next(s["account"] for s in locked if s["outcome"] == "failed")
+    totals = json.loads((tmp_path / "summary.json").read_text("utf-8"))["totals"]
+    passed = len(summary) - len(locked)
+    assert totals == {
+        "passed": passed, "failed": 1, "non_verifie": len(not_verified), "total": len(summary)
+    }  # fmt: skip
+    assert {s["state"] for s in not_verified} == {"non_verifie"}
+    assert {s["reason"] for s in not_verified} == {
+        logins_stopped("PN-ENT-COMPTE-VERROUILLE", stopper)
+    }
+    assert f"Total : {passed}/{len(summary)} compte(s) OK · 1 en échec · {len(not_verified)} " in (
+        run.stdout
+    )
+    # Allure: skipped, in the category of its own that comes first, never a failure's.
+    statuses = allure_statuses(tmp_path / "allure-results")
+    assert sorted(statuses[s["account"]][0] for s in locked) == sorted(
+        ["failed"] + ["skipped"] * len(not_verified)
+    )
+    categories = json.loads((tmp_path / "allure-results" / "categories.json").read_text("utf-8"))
+    first = categories[0]
+    assert first["name"].startswith("Non vérifié") and first["matchedStatuses"] == ["skipped"]
+    for account in not_verified:
+        _, message = statuses[account["account"]]
+        assert re.search(first["messageRegex"], message), message
+    assert not re.search(first["messageRegex"], statuses[stopper][1])
+    assert not any("skipped" in c["matchedStatuses"] for c in categories[1:])
+    # The PV of the locked establishment: the failure and the accounts not verified apart.
+    pv = subprocess.run(
+        [sys.executable, "-m", "pv", "--reports", str(tmp_path), "--html-only"],
+        capture_output=True, text=True, timeout=120, check=True,
+    )  # fmt: skip
+    uai = next(t["uai"] for t in json.loads((tmp_path / "summary.json").read_text("utf-8"))[
+        "targets"] if t["name"] == first_target)  # fmt: skip
+    page = html.unescape((tmp_path / "pv" / f"{uai}.html").read_text("utf-8"))
+    line = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", page.split('class="verdict', 1)[1]))
+    assert f"1 non conforme(s) · {len(not_verified)} non vérifié(s)" in line, pv.stdout
+    apart = page.split('<section class="not-verified">', 1)[1].split("</section>", 1)[0]
+    assert apart.count("<tr class=") == len(not_verified) and mask_login(stopper) not in apart
+
+
+def allure_statuses(results: Path) -> dict[str, tuple[str, str]]:
+    """Each account test's Allure status and message, by login."""
+    found = {}
+    for path in results.glob("*-result.json"):
+        data = json.loads(path.read_text("utf-8"))
+        params = readable_parameters(data)
+        if "Compte" in params:
+            message = (data.get("statusDetails") or {}).get("message", "")
+            found[params["Compte"]] = (data["status"], message)
+    return found

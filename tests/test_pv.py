@@ -7,6 +7,7 @@ shrunk), so these tests do not depend on the e2e checks of the day.
 
 from __future__ import annotations
 
+import html
 import json
 import re
 import shutil
@@ -18,6 +19,7 @@ from PIL import Image
 
 from leaks import ACTION_DELETED, PDF_TEXT_MEMBER, scan_paths, scrub_paths
 from pv import build_pvs, main, mask_login
+from verdict.record import RUN_END, logins_stopped
 
 FIXTURE = Path(__file__).parent / "fixtures" / "reports"
 UAI = "3100001A"
@@ -201,6 +203,35 @@ def test_pv_without_allure_results_says_what_is_missing(reports: Path) -> None:
     assert "captures d&#39;écran absentes des résultats : durées seules" in html
     assert "Vérifications préalables absentes" in html
     assert "<img" not in html
+
+
+def test_pv_lists_accounts_not_verified_apart_and_never_as_failures(reports: Path) -> None:
+    """Given a run where two accounts were not verified (logins stopped by a lock, the run's
+    end), the PV counts them apart from the failure and lists each with its reason."""
+    records = json.loads((reports / "summary.json").read_text(encoding="utf-8"))
+    target = records[0]["target"]
+    stopped = logins_stopped("PN-ENT-COMPTE-VERROUILLE", "hugo.bernard")
+    records += [
+        {"target": target, "account": "nina.petit", "profile": "parent", "outcome": "skipped",
+         "diagnosis": "PN-ENT-COMPTE-VERROUILLE", "state": "non_verifie", "reason": stopped},
+        {"target": target, "account": "yves.roux", "profile": "personnel", "outcome": "skipped",
+         "state": "non_verifie", "reason": RUN_END},
+    ]  # fmt: skip
+    (reports / "summary.json").write_text(json.dumps(records), encoding="utf-8")
+
+    assert main(["--reports", str(reports), "--html-only"]) == 0
+    page = html.unescape((reports / "pv" / f"{UAI}.html").read_text(encoding="utf-8"))
+
+    verdict_line = page.split('class="verdict', 1)[1].split("</p>", 1)[0]
+    counts = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", verdict_line))
+    assert "2 compte(s) conforme(s) sur 3 vérifié(s)" in counts
+    assert "1 non conforme(s)" in counts and "2 non vérifié(s)" in counts
+    apart = page.split('<section class="not-verified">', 1)[1].split("</section>", 1)[0]
+    assert "n***.petit" in apart and stopped in apart
+    assert "y***.roux" in apart and RUN_END in apart
+    assert "h***.bernard" not in apart and "l***.martin" not in apart
+    assert page.count("Non conforme") == 2  # hugo's row and his section, no one else's
+    assert "nina.petit" not in page
 
 
 @pytest.mark.parametrize(

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.e2e_runner import user_env
+from verdict.record import RUN_END
 
 ROOT = Path(__file__).resolve().parent.parent
 ACCOUNTS = 12  # 3 establishments, one account per profile
@@ -139,11 +140,35 @@ def test_sigterm_half_way_ends_cleanly_with_an_interrupted_summary(tmp_path: Pat
     data = summary(reports)
     assert data["status"] == "interrompu" and data["interrupted"] is True
     judged = journaled(reports)
-    assert ACCOUNTS // 2 <= len(data["results"]) < ACCOUNTS
-    # The summary holds this run's judged accounts: the journal's, no more, no fewer.
-    assert sorted((r["target"], r["account"]) for r in data["results"]) == sorted(
+    # Every account of the run is listed: the judged ones, the journal's, no more, no fewer,
+    # and the others "non vérifié" for the run's end, never counted as failed.
+    assert len(data["results"]) == ACCOUNTS
+    reached = [r for r in data["results"] if r["reason"] != RUN_END]
+    not_reached = [r for r in data["results"] if r["reason"] == RUN_END]
+    assert ACCOUNTS // 2 <= len(reached) < ACCOUNTS
+    assert sorted((r["target"], r["account"]) for r in reached) == sorted(
         (r["target"], r["account"]) for r in judged
     )
+    assert {(r["state"], r["outcome"]) for r in not_reached} == {("non_verifie", "skipped")}
+    assert {r["state"] for r in reached} == {"passed"}
+    assert data["totals"] == {
+        "passed": len(reached), "failed": 0, "non_verifie": len(not_reached), "total": ACCOUNTS
+    }  # fmt: skip
+    # Allure shows them too, skipped, with the reason as their message.
+    shown = {}
+    for path in (reports / "allure-results").glob("*-result.json"):
+        result = json.loads(path.read_text(encoding="utf-8"))
+        params = {p["name"]: p["value"] for p in result.get("parameters", [])}
+        if "Compte" in params:
+            shown[params["Compte"]] = (
+                result["status"],
+                result.get("statusDetails", {}).get("message", ""),
+            )
+    assert len(shown) == ACCOUNTS
+    for r in not_reached:
+        assert shown[r["account"]][0] == "skipped"
+        assert RUN_END in shown[r["account"]][1]
+    assert f"{len(not_reached)} non vérifié(s)" in console
     assert "Vérification interrompue" in console and "--resume" in console
     # Browsers, lab servers: every process the run started is gone.
     assert gone_within(processes, 30) == set()

@@ -22,7 +22,7 @@ from typing import Any
 
 import javaproperties
 
-from verdict.record import AccountResult, RunRecorder, _escape
+from verdict.record import AccountResult, RunRecorder, _escape, totals
 from verdict.report_view import OVERVIEW
 
 SUMMARY = "summary.json"
@@ -143,6 +143,8 @@ def _merge_extras(jobs: Sequence[Job]) -> dict[str, Any] | None:
     extra: dict[str, Any] = {}
     for job in shaped:
         for key, value in (job.extra or {}).items():
+            if key == "totals":
+                continue  # counted again over every job's accounts
             if key == "targets" and isinstance(value, list):
                 # Each job checked its own establishments: the run checked them all.
                 known = {t.get("name") for t in extra.get(key, []) if isinstance(t, dict)}
@@ -268,7 +270,9 @@ def merge(out_dir: Path, job_dirs: Sequence[Path]) -> Merged:
             json.dumps(merge_categories(categories), ensure_ascii=False, indent=2),
             encoding="utf-8",
         )
-    summary: Any = results if extra is None else {**extra, "results": results}
+    summary: Any = (
+        results if extra is None else {**extra, "totals": totals(results), "results": results}
+    )
     (out_dir / SUMMARY).write_text(
         json.dumps(summary, ensure_ascii=False, indent=2), encoding="utf-8"
     )
@@ -281,7 +285,7 @@ def console_lines(results: Sequence[dict[str, Any]]) -> list[str]:
     recorder = RunRecorder(Path("."))
     for record in results:
         recorder.add(AccountResult(**{k: v for k, v in record.items() if k in known}))
-    return recorder.console_lines()
+    return [*recorder.console_lines(), recorder.totals_line()]
 
 
 # -- command line ----------------------------------------------------------------------------

@@ -4,13 +4,41 @@ from __future__ import annotations
 
 import json
 import platform
+import time
+import uuid
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from verdict.judge import Verdict, message
 from verdict.observation import Observation
+from verdict.report_view import profile_group
 from verdict.target import TargetLike
+
+# An account's state in summary.json: what its outcome means for the establishment. An
+# account not verified (no credential sent) is never counted as failed.
+PASSED, FAILED, NOT_VERIFIED = "passed", "failed", "non_verifie"
+STATES = {"passed": PASSED, "failed": FAILED, "broken": FAILED, "skipped": NOT_VERIFIED}
+# Why an account was not verified, in the words of the reports.
+RUN_END = "fin du run : la vérification a été interrompue avant ce compte"
+
+
+def preflight_stopped(code: str | None) -> str:
+    """The reason of an account whose target failed its preflight's hard checks."""
+    return f"vérifications préalables en échec ({code or 'PN-INCONNU'}) : aucune connexion tentée"
+
+
+def logins_stopped(code: str | None, stopper: str) -> str:
+    """The reason of an account whose target's logins were stopped by another's answer."""
+    return (
+        f"connexions à l'établissement arrêtées après {code or 'PN-INCONNU'} "
+        f"(compte {stopper}) : aucun mot de passe envoyé"
+    )
+
+
+def not_verified_message(reason: str, message: str = "") -> str:
+    """The skip message of an account not verified: Allure's category matches its start."""
+    return f"Non vérifié — {reason}" + (f". {message}" if message else "")
 
 
 @dataclass
@@ -21,6 +49,8 @@ class AccountResult:
     account: str
     profile: str
     outcome: str  # passed, failed or skipped
+    state: str = ""  # passed, failed or non_verifie (from the outcome when not given)
+    reason: str = ""  # why it is non_verifie, in French
     diagnosis: str | None = None
     alternatives: list[str] = field(default_factory=list)  # the other causes the evidence allows
     warnings: list[str] = field(default_factory=list)
@@ -38,6 +68,10 @@ class AccountResult:
     details: str = ""
     message: str = ""
 
+    def __post_init__(self) -> None:
+        if not self.state:  # a record written before states existed
+            self.state = STATES.get(self.outcome, FAILED)
+
     @classmethod
     def from_verdict(
         cls,
@@ -47,10 +81,12 @@ class AccountResult:
         verdict: Verdict,
         *,
         skipped: bool = False,
+        reason: str = "",
     ) -> AccountResult:
         """The record of one account: what the judge concluded, and the evidence it kept.
 
-        *skipped*: the account was not checked (the preflight failed); the verdict says why.
+        *skipped*: the account was not verified (no credential sent), for *reason*; the
+        verdict names the cause.
         """
         obs = verdict.observation or Observation(target.name, account_login, profile)
         outcome = "skipped" if skipped else verdict.outcome
@@ -59,6 +95,7 @@ class AccountResult:
             account=account_login,
             profile=profile,
             outcome=outcome,
+            reason=reason if skipped else "",
             diagnosis=verdict.code,
             alternatives=[d.code for d in verdict.alternatives],
             warnings=[w.code for w in verdict.warnings] + list(obs.warnings),
@@ -84,10 +121,25 @@ class AccountResult:
             message="" if outcome == "passed" else message(verdict),
         )
 
+    @classmethod
+    def not_reached(cls, target: str, account: str, profile: str) -> AccountResult:
+        """An account the run ended before: nothing was observed, nothing is concluded."""
+        return cls(
+            target=target,
+            account=account,
+            profile=profile,
+            outcome="skipped",
+            state=NOT_VERIFIED,
+            reason=RUN_END,
+            message=not_verified_message(RUN_END),
+        )
+
     def console_line(self) -> str:
-        mark = {"passed": "OK ", "failed": "KO ", "skipped": "-- "}.get(self.outcome, "?? ")
+        mark = {PASSED: "OK ", FAILED: "KO ", NOT_VERIFIED: "NV "}.get(self.state, "?? ")
         parts = [f"{mark}{self.target} | {self.profile:<10} | {self.account:<24}"]
         parts.append(self.diagnosis or "-")
+        if self.reason:
+            parts.append(f"non vérifié : {self.reason}")
         if self.cas_user:
             parts.append(f"Id. CAS {self.cas_user}")
         if "total" in self.timings:
@@ -118,10 +170,8 @@ class RunRecorder:
         path = self.report_dir / "summary.json"
         # The failure message is in the report and the console; the summary keeps the code.
         results = sorted(self.results, key=lambda r: (r.target, r.account))
-        summary = {
-            **(run or {}),
-            "results": [{k: v for k, v in asdict(r).items() if k != "message"} for r in results],
-        }
+        records = [{k: v for k, v in asdict(r).items() if k != "message"} for r in results]
+        summary = {**(run or {}), "totals": totals(records), "results": records}
         path.write_text(json.dumps(summary, ensure_ascii=False, indent=2), encoding="utf-8")
         return path
 
@@ -129,10 +179,36 @@ class RunRecorder:
         lines = []
         for target in dict.fromkeys(r.target for r in self.results):
             results = [r for r in self.results if r.target == target]
-            passed = sum(r.outcome == "passed" for r in results)
-            lines.append(f"{target} : {passed}/{len(results)} compte(s) OK")
+            counts = totals([asdict(r) for r in results])
+            header = f"{target} : {counts[PASSED]}/{counts['total']} compte(s) OK"
+            if counts[NOT_VERIFIED]:
+                header += f" · {counts[NOT_VERIFIED]} non vérifié(s)"
+            lines.append(header)
             lines.extend("  " + r.console_line() for r in results)
         return lines
+
+    def totals_line(self) -> str:
+        """The run's end-of-run line: the accounts by state, non vérifié apart from failures."""
+        return f"Total : {count_line(totals([asdict(r) for r in self.results]))}"
+
+
+def totals(results: list[dict[str, Any]]) -> dict[str, int]:
+    """summary.json's `totals`: accounts by state; non vérifié is never counted as failed."""
+    states = [r.get("state") or STATES.get(str(r.get("outcome")), FAILED) for r in results]
+    return {
+        PASSED: states.count(PASSED),
+        FAILED: states.count(FAILED),
+        NOT_VERIFIED: states.count(NOT_VERIFIED),
+        "total": len(states),
+    }
+
+
+def count_line(counts: dict[str, int]) -> str:
+    """`3/5 compte(s) OK · 1 en échec · 1 non vérifié(s)`, as the console and the PV say it."""
+    return (
+        f"{counts[PASSED]}/{counts['total']} compte(s) OK · {counts[FAILED]} en échec · "
+        f"{counts[NOT_VERIFIED]} non vérifié(s)"
+    )
 
 
 def write_environment(results_dir: Path, values: dict[str, str]) -> None:
@@ -156,11 +232,20 @@ def _escape(text: str) -> str:
 
 
 def write_categories(results_dir: Path, catalogue: dict[str, Any]) -> None:
-    """Allure's `categories.json`: failures grouped by diagnosis code."""
+    """Allure's `categories.json`: the accounts not verified first, in a category of their
+    own (never among failures), then failures grouped by diagnosis code."""
     categories = [
         {
+            "name": "Non vérifié (aucune connexion envoyée : ni réussi, ni en échec)",
+            "matchedStatuses": ["skipped"],
+            # Allure 3 takes the first category whose regex finds the message (JavaScript).
+            "messageRegex": "^(Skipped: )?Non vérifié",
+        }
+    ]
+    categories += [
+        {
             "name": f"{code} — {diagnosis.title}",
-            "matchedStatuses": ["failed", "broken", "skipped"],
+            "matchedStatuses": ["failed", "broken"],
             "messageRegex": f".*\\[{code}\\].*",
         }
         for code, diagnosis in catalogue.items()
@@ -170,3 +255,40 @@ def write_categories(results_dir: Path, catalogue: dict[str, Any]) -> None:
     (results_dir / "categories.json").write_text(
         json.dumps(categories, ensure_ascii=False, indent=2), encoding="utf-8"
     )
+
+
+NOT_REACHED_PREFIX = "nonverifie-"  # the Allure results written for accounts never reached
+
+
+def write_not_reached(results_dir: Path, results: list[AccountResult]) -> None:
+    """One Allure result per account the run ended before reaching, as allure-pytest writes a
+    skipped test's: skipped, with the account's parameters and groups, and its reason as the
+    message, so the report shows every account of the run. A file per account, named after
+    it, so that a second interruption replaces it and `--resume` can remove it."""
+    results_dir.mkdir(parents=True, exist_ok=True)
+    now = int(time.time() * 1000)
+    for result in results:
+        key = uuid.uuid5(uuid.NAMESPACE_URL, f"{result.target}\n{result.account}")
+        group = profile_group(result.profile)
+        data = {
+            "uuid": str(key),
+            "historyId": key.hex,
+            "name": f"Première connexion sans identifiant PRONOTE : {result.account}",
+            "fullName": "e2e.test_first_connection#test_first_connection",
+            "status": "skipped",
+            "statusDetails": {"message": result.message or not_verified_message(result.reason)},
+            "start": now,
+            "stop": now,
+            "labels": [
+                {"name": "parentSuite", "value": result.target},
+                {"name": "suite", "value": group},
+                {"name": "establishment", "value": result.target},
+            ],
+            "parameters": [
+                {"name": "Établissement", "value": result.target},
+                {"name": "Compte", "value": result.account},
+                {"name": "Profil", "value": group},
+            ],
+        }
+        path = results_dir / f"{NOT_REACHED_PREFIX}{key}-result.json"
+        path.write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")

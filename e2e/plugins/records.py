@@ -28,7 +28,13 @@ from e2e.plugins.keys import (
 from leaks import scrub_paths, snapshot, written_since
 from pv import verifier_version
 from verdict.catalogue import CATALOGUE
-from verdict.record import AccountResult, RunRecorder, write_categories, write_environment
+from verdict.record import (
+    NOT_VERIFIED,
+    AccountResult,
+    RunRecorder,
+    write_categories,
+    write_environment,
+)
 from verdict.report_view import tidy_results
 
 
@@ -70,10 +76,10 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     settings = config.stash[SETTINGS]
     recorder = config.stash[RECORDER]
     recorder.write_summary(_run_record(config))
-    # An account the run could not check (its target's preflight failed hard) proves
-    # nothing: skipped in pytest's words, but the run is not green.
+    # An account not verified (preflight failed hard, logins stopped) proves nothing:
+    # skipped in pytest's words, never counted as failed, but the run is not green.
     if session.exitstatus == pytest.ExitCode.OK and any(
-        r.outcome == "skipped" and r.diagnosis for r in recorder.results
+        r.state == NOT_VERIFIED for r in recorder.results
     ):
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
     results = Path(config.option.allure_report_dir)
@@ -160,5 +166,6 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
     for line in recorder.console_lines():
         terminalreporter.write_line(line)
     terminalreporter.write_line(f"Détails : {recorder.report_dir / 'summary.json'}")
+    terminalreporter.write_line(recorder.totals_line(), bold=True)
     for line in config.stash.get(LEAKS, []):
         terminalreporter.write_line(line, red=True, bold=True)

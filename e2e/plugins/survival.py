@@ -11,6 +11,7 @@ from __future__ import annotations
 import signal
 import threading
 from collections.abc import Callable
+from pathlib import Path
 from types import FrameType
 from typing import Any
 
@@ -27,8 +28,13 @@ from verdict.journal import (
     JournalError,
     read_journal,
 )
+from verdict.record import NOT_REACHED_PREFIX, AccountResult, write_not_reached
 
 JUDGED = pytest.StashKey[set[tuple[str, str]]]()
+# Every account test the run selected, as (target, account, profile): what an interrupted
+# run lists as "non vérifié" when it never reached it. Under pytest-xdist each worker
+# collects and hands its own over.
+PLANNED = pytest.StashKey[dict[tuple[str, str], str]]()
 PREVIOUS_SIGTERM = pytest.StashKey[Any]()
 
 
@@ -101,7 +107,11 @@ def pytest_sessionstart(session: pytest.Session) -> None:
             recorder.adopt(results)
     if not _controller(config):
         return
-    if not resume:
+    if resume:  # the accounts an interruption listed as not reached are judged now
+        allure_dir = getattr(config.option, "allure_report_dir", None)
+        for stale in Path(allure_dir).glob(f"{NOT_REACHED_PREFIX}*") if allure_dir else ():
+            stale.unlink()
+    else:
         journal.start(_run_record(config))
     recorder.write_summary(_run_record(config))  # "en cours": not the previous run's any more
 
@@ -123,11 +133,34 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         items[:] = kept
 
 
+@pytest.hookimpl(trylast=True)  # after --resume's deselection
+def pytest_collection_finish(session: pytest.Session) -> None:
+    planned = session.config.stash.setdefault(PLANNED, {})
+    for item in session.items:
+        if getattr(item, "originalname", None) != "test_first_connection":
+            continue
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        target, account = params.get("target"), params.get("account")
+        if target is not None and account is not None:
+            planned[(target.name, account.login)] = account.profile
+
+
+def pytest_testnodedown(node: Any, error: Any) -> None:
+    """pytest-xdist: each worker's selected accounts, for an interrupted run's summary."""
+    planned = node.config.stash.setdefault(PLANNED, {})
+    for target, account, profile in getattr(node, "workeroutput", {}).get("planned", []):
+        planned[(target, account)] = profile
+
+
 @pytest.hookimpl(tryfirst=True)  # before `records` writes summary.json
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     config = session.config
     recorder = config.stash.get(RECORDER, None)
-    if not isinstance(recorder, JournaledRecorder) or not _controller(config):
+    if not _controller(config):  # xdist worker: hand its selected accounts to the controller
+        output: dict[str, Any] = config.workeroutput  # type: ignore[attr-defined]  # xdist's
+        output["planned"] = [[t, a, p] for (t, a), p in config.stash.get(PLANNED, {}).items()]
+        return
+    if not isinstance(recorder, JournaledRecorder):
         return
     interrupted = exitstatus == pytest.ExitCode.INTERRUPTED
     recorder.status = INTERRUPTED if interrupted else COMPLETE
@@ -140,6 +173,23 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
             return
         known = {(r.target, r.account) for r in recorder.results}
         recorder.adopt([r for r in results if (r.target, r.account) not in known])
+    if interrupted:
+        _list_not_reached(config, recorder)
+
+
+def _list_not_reached(config: pytest.Config, recorder: JournaledRecorder) -> None:
+    """The accounts the run ended before: "non vérifié" (la fin du run) in summary.json and
+    in Allure. Never journaled: `--resume` judges them."""
+    known = {(r.target, r.account) for r in recorder.results}
+    missing = [
+        AccountResult.not_reached(target, account, profile)
+        for (target, account), profile in config.stash.get(PLANNED, {}).items()
+        if (target, account) not in known
+    ]
+    recorder.adopt(missing)
+    allure_dir = getattr(config.option, "allure_report_dir", None)
+    if missing and allure_dir:
+        write_not_reached(Path(allure_dir), missing)
 
 
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:

@@ -9,7 +9,9 @@ A line is small and holds no login and no password, only what the board and the 
                          "diagnoses": {"PN-…": 2}, "pv": "pv/0310001A.html"}]}
 
 `state` is `ok` (every account passed), `panne` (an account failed) or `non_concluant` (none
-failed, some could not be checked: the preflight found the ENT or the CAS unreachable).
+failed, some were "non vérifié": the preflight found the ENT or the CAS unreachable, logins
+were stopped, the run ended before them); `skipped` counts those accounts, apart from
+`failed`.
 Links are relative to the reports folder, where the board is written.
 """
 
@@ -22,6 +24,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from verdict.record import FAILED, NOT_VERIFIED
+from verdict.record import STATES as STATES_OF_OUTCOMES
 from verdict.target import UAI
 
 FORMAT = 1
@@ -93,6 +97,11 @@ class Night:
         )
 
 
+def _state(result: dict[str, Any]) -> str:
+    """An account's state; a summary written before states existed has its outcome only."""
+    return str(result.get("state") or STATES_OF_OUTCOMES.get(str(result.get("outcome")), FAILED))
+
+
 def night_from_summary(summary: dict[str, Any], reports: Path | None = None) -> Night:
     """The night a `summary.json` describes. *reports*: the folder it sits in, where the
     report and the PVs are looked for (a link is kept only to a file that is there)."""
@@ -108,12 +117,13 @@ def night_from_summary(summary: dict[str, Any], reports: Path | None = None) -> 
     for name, accounts in sorted(by_target.items()):
         target = targets.get(name, {})
         uai = str(target.get("uai") or _uai(name))
-        outcomes = Counter(str(a.get("outcome")) for a in accounts)
-        failed, skipped = outcomes["failed"], outcomes["skipped"]
+        # By the account's state: a "non vérifié" account is counted apart, never as failed.
+        states = [_state(a) for a in accounts]
+        failed, skipped = states.count(FAILED), states.count(NOT_VERIFIED)
         state = "panne" if failed else "non_concluant" if skipped else "ok"
-        judged = "failed" if failed else "skipped"
+        judged = FAILED if failed else NOT_VERIFIED
         diagnoses = Counter(
-            str(a.get("diagnosis") or "PN-INCONNU") for a in accounts if a.get("outcome") == judged
+            str(a.get("diagnosis") or "PN-INCONNU") for a in accounts if _state(a) == judged
         )
         pv = f"pv/{uai}.html"
         establishments.append(
