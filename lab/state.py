@@ -74,6 +74,11 @@ FAULTS: dict[str, str] = {
     # PRONOTE 2024's own second factor for some accounts (DOMAIN.md): a PIN code step after
     # single sign-on, distinct from double_authentication (PRONOTE's own login).
     "pronote_second_factor": "PRONOTE asks one account for its PIN code after single sign-on",
+    # ENT hosts move (DOMAIN.md: Île-de-France to auth.monlycee.net in 2024, ENT77 to
+    # ent.seine-et-marne.fr, Netocentre to auth.recia.fr/cas in 2025; pronotepy #307, #310):
+    # the old login address answers a redirect chain (301, then 302) to the new host, which
+    # serves the same CAS. Users get through; the catalogue and the settings are out of date.
+    "ent_login_moved": "the ENT's login answers 301 then 302 to a new host serving the same CAS",
 }
 
 # Faults of one login family's own pages (lab.families), apart from FAULTS, whose every

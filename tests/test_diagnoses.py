@@ -43,6 +43,9 @@ from verdict.record import AccountResult
 ROOT = Path(__file__).resolve().parents[1]
 
 
+MOVED_LOGIN = "https://auth.nouvel-ent.example/"
+
+
 def codes(diagnoses: list) -> list[str]:
     return [d.code for d in diagnoses]
 
@@ -322,6 +325,8 @@ CASES: dict[str, tuple[Observation, Evidence | None]] = {
         ),
         None,
     ),
+    # The ENT's login answered from a host the settings do not name: passed, with a warning.
+    "PN-CONNEXION-ENT-DEPLACEE": (journey(login_moved_to=MOVED_LOGIN), None),
 }
 
 
@@ -834,11 +839,21 @@ def test_catalogue_keeps_every_published_code() -> None:
     assert published <= set(CATALOGUE)
 
 
-def test_catalogue_warnings_are_the_network_ones() -> None:
+def test_catalogue_warnings_are_the_network_ones_and_a_moved_login() -> None:
     assert {c for c, d in CATALOGUE.items() if d.warning} == {
         "PN-RESEAU-LENT",
         "PN-RESEAU-INSTABLE",
+        "PN-CONNEXION-ENT-DEPLACEE",
     }
+
+
+def test_moved_login_warning_names_the_new_host() -> None:
+    verdict = judge(journey(login_moved_to=MOVED_LOGIN), TARGET)
+    assert verdict.outcome == "passed"
+    assert f"connexion de l'ENT déplacée vers : {MOVED_LOGIN}" in verdict.details
+    assert "[PN-CONNEXION-ENT-DEPLACEE]" in message(verdict)
+    # A journey that stayed on the configured hosts carries no such warning.
+    assert codes(judge(journey(), TARGET).warnings) == []
 
 
 def test_every_lab_fault_maps_to_a_code() -> None:
