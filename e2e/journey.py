@@ -245,6 +245,7 @@ class Journey:
         if not await self._may_log_in(idp_host):
             return None
         page = await self.d.educonnect_log_in(a.educonnect_profile or "eleve", a.login, password)
+        obs.idp_password_sent = True
         on_idp = urlsplit(page.url).netloc == idp_host
         if on_idp and await self.d.visible(loc.educonnect_password):
             obs.credentials_rejected = True

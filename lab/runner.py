@@ -33,6 +33,7 @@ from lab.wording import texts
 
 # nginx's own answer when its backend is down.
 _BAD_GATEWAY = (Path(TEMPLATES) / "transport" / "502.html").read_bytes()
+_SERVER_ERROR = (Path(TEMPLATES) / "transport" / "500.html").read_bytes()
 _MAINTENANCE = jinja2.Environment(
     loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True
 ).get_template("transport/maintenance.html")
@@ -80,6 +81,10 @@ def _transport(
             if moved is not None:
                 start_response(moved[0], [("Location", moved[1]), ("Content-Length", "0")])
                 return [b""]
+        failed = _failing_step(world, name, environ)
+        if failed is not None:
+            start_response(failed[0], [("Content-Type", "text/html")])
+            return [failed[1]]
         if posted and path.endswith("/login") and name in ("cas", "ent"):
             if world.has("ent_login_bad_gateway"):
                 # Its backend fails on the login POST: the credential was sent, nothing came back.
@@ -88,6 +93,20 @@ def _transport(
         return app(environ, start_response)
 
     return wrapped
+
+
+def _failing_step(world: World, name: str, environ: dict[str, Any]) -> tuple[str, bytes] | None:
+    """A 5xx one server answers at one step: the ENT's SAML return, PRONOTE.net's ticket."""
+    path, posted = environ.get("PATH_INFO", ""), environ.get("REQUEST_METHOD") == "POST"
+    if posted and path.endswith("/saml/acs") and world.has("saml_return_bad_gateway"):
+        return "502 Bad Gateway", _BAD_GATEWAY
+    if not name.startswith("pronote-") or "ticket=" not in environ.get("QUERY_STRING", ""):
+        return None
+    if world.has("pronote_bad_gateway"):
+        return "502 Bad Gateway", _BAD_GATEWAY
+    if world.has("pronote_server_error"):
+        return "500 Internal Server Error", _SERVER_ERROR
+    return None
 
 
 # The old host's rewrite rule (301, permanent) sends its login to a path that the new

@@ -86,14 +86,20 @@ def test_fault_matrix_names_each_fault(matrix_lab: LabClient, tmp_path: Path, fa
 
 
 # Faults of the rentrée (issue 23) the HTTP probe must name as the browser does.
-PROBE_FAULTS = ("ent_login_moved",)
+PROBE_FAULTS = (
+    "ent_login_moved",
+    "saml_return_bad_gateway",
+    "educonnect_error_after_password",
+    "pronote_server_error",
+    "pronote_bad_gateway",
+)
 
 
 @pytest.mark.parametrize("fault", PROBE_FAULTS)
 def test_fault_matrix_probe_names_each_fault_as_the_browser(
     matrix_lab: LabClient, tmp_path: Path, fault: str
 ) -> None:
-    # Given the lab with this fault alone, an ÉduConnect account checked beside the hit one
+    # Given the lab with this fault alone, an account of the other login route beside
     matrix_lab.set_faults([fault])
     chosen, affected = accounts_for(matrix_lab, fault)
     other_route = next(a for a in matrix_lab.accounts if a.route != affected.route)
@@ -109,16 +115,22 @@ def test_fault_matrix_probe_names_each_fault_as_the_browser(
     by_login = {entry["account"]: entry for entry in summary}
     code = FAULT_CODES[fault]
     assert {entry["mode"] for entry in summary} == {"probe"}
-    # Then it names the fault with the browser's code, on either login route
-    for entry in (by_login[affected.login], by_login[other_route.login]):
-        if fault in WARNING_FAULTS:
-            assert run.returncode == 0, run.stdout[-3000:]
-            assert entry["outcome"] == "passed", entry
-            assert code in entry["warnings"], entry
-            assert matrix_lab.info["login_moved_to"] in entry["details"], entry
-        else:
-            assert run.returncode == 1, run.stdout[-3000:]
-            assert (entry["outcome"], entry["diagnosis"]) == ("failed", code), entry
+    entry, other = by_login[affected.login], by_login[other_route.login]
+    # Then it names the fault with the browser's code
+    if fault in WARNING_FAULTS:
+        assert run.returncode == 0, run.stdout[-3000:]
+        for each in (entry, other):  # either login route follows the move
+            assert each["outcome"] == "passed", each
+            assert code in each["warnings"], each
+            assert matrix_lab.info["login_moved_to"] in each["details"], each
+        return
+    assert run.returncode == 1, run.stdout[-3000:]
+    assert (entry["outcome"], entry["diagnosis"]) == ("failed", code), entry
+    # A fault of ÉduConnect's route spares the local accounts; PRONOTE's fails everyone.
+    spared = fault in EDUCONNECT_FAULTS
+    assert (other["outcome"], other["diagnosis"]) == (
+        ("passed", None) if spared else ("failed", code)
+    ), other
 
 
 @pytest.mark.parametrize(

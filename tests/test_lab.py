@@ -627,6 +627,18 @@ def _check_flaky_network(lab: LabClient, trip: Walk) -> None:
     assert trip.banner is not None
 
 
+def _check_pronote_server_error(lab: LabClient, trip: Walk) -> None:
+    # The request carrying the ticket gets the server's own 500 page: no space is built.
+    assert trip.ticket_issued and trip.final.status == 500
+    assert trip.banner is None
+
+
+def _check_pronote_bad_gateway(lab: LabClient, trip: Walk) -> None:
+    # The proxy in front of PRONOTE.net answers the ticket request with its 502 page.
+    assert trip.ticket_issued and trip.final.status == 502 and "Bad Gateway" in trip.final.html
+    assert trip.banner is None
+
+
 SYMPTOMS: dict[str, Callable[[LabClient, Walk], None]] = {
     "msxml_outdated": _check_msxml_outdated,
     "cas_port_blocked": _check_cas_port_blocked,
@@ -648,6 +660,8 @@ SYMPTOMS: dict[str, Callable[[LabClient, Walk], None]] = {
     "pronote_too_many_errors": _check_pronote_too_many_errors,
     "space_access_denied": _check_space_access_denied,
     "pronote_second_factor": _check_pronote_second_factor,
+    "pronote_server_error": _check_pronote_server_error,
+    "pronote_bad_gateway": _check_pronote_bad_gateway,
 }
 
 VARIANTS = [

@@ -56,6 +56,7 @@ class Observation:
         None  # the ENT's login page offered ÉduConnect for the profile
     )
     stopped_at_idp: bool = False  # the journey ended on the IdP's own page (error, or no answer)
+    idp_password_sent: bool = False  # the IdP's login form was submitted (its answer followed)
     idp_unknown_step: bool = False  # that page asks for something no known step asks
     identity_check_passed: bool | None = None  # ÉduConnect's birth-date check, when it asked
     # The ENT answered ÉduConnect's SAMLResponse at its ACS with a page of its own, no session.
