@@ -50,6 +50,10 @@ class JourneyResult:
     videos: list[Path] = field(default_factory=list)
 
 
+# Redirects a moved CAS login may answer before it gives a ticket (a 301 and a 302 seen).
+MAX_LOGIN_MOVES = 4
+
+
 class JourneyTimeout(Exception):
     """The whole journey ran past VERIFIER_JOURNEY_TIMEOUT_S; its next step is not started."""
 
@@ -170,6 +174,7 @@ class Journey:
             self.route = await recognise(self.walk, self.t.login_family)
             if self.route is not None:
                 self.obs.login_family = self.route.name
+                await self._note_login_host()
                 return page
             if await self._at_educonnect():
                 return page
@@ -179,6 +184,14 @@ class Journey:
             page = nxt
         await self._final(await self.d.current())
         return None
+
+    async def _note_login_host(self) -> None:
+        """A login page served by neither the ENT's nor the CAS's configured host: the ENT's
+        login moved (DOMAIN.md, "What breaks in the real world"); the journey goes on."""
+        url = urlsplit((await self.d.current(full=False)).url)
+        known = {urlsplit(self.t.cas_url).netloc, urlsplit(self.t.ent_url).netloc}
+        if url.netloc and url.netloc not in known:
+            self.obs.login_moved_to = f"{url.scheme}://{url.netloc}/"
 
     async def _log_in(self) -> Landing | None:
         a, obs = self.a, self.obs
@@ -232,6 +245,7 @@ class Journey:
         if not await self._may_log_in(idp_host):
             return None
         page = await self.d.educonnect_log_in(a.educonnect_profile or "eleve", a.login, password)
+        obs.idp_password_sent = True
         on_idp = urlsplit(page.url).netloc == idp_host
         if on_idp and await self.d.visible(loc.educonnect_password):
             obs.credentials_rejected = True
@@ -350,6 +364,12 @@ class Journey:
         assert service
         login = urljoin(self.t.cas_url, "login") + "?" + urlencode({"service": service})
         location = await self.d.sso_location(login)
+        for _ in range(MAX_LOGIN_MOVES):
+            # A login that moved answers its redirect chain first (ent_login_moved).
+            if not location or ticket_of(location) or location.startswith(service):
+                break
+            login = urljoin(login, location)
+            location = await self.d.sso_location(login)
         ticket = ticket_of(location or "")
         if not ticket:
             return

@@ -78,6 +78,10 @@ def test_first_connection(
     allure.dynamic.parameter("URL finale", record.final_url or "")
     for warning in record.warnings:
         allure.dynamic.label("warning", warning)
+    if verdict.outcome == "passed" and verdict.warnings:
+        allure.attach(
+            record.message, name="Avertissements", attachment_type=allure.attachment_type.TEXT
+        )
     if record.diagnosis:
         allure.dynamic.label("diagnosis", record.diagnosis)
     if verdict.outcome != "passed":

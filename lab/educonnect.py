@@ -52,6 +52,10 @@ _EXPIRED = (
     "Votre session a expiré",
     "Retournez sur le site de votre établissement pour vous reconnecter.",
 )
+_SERVER_ERROR = (
+    "Une erreur technique est survenue",
+    "Le service ne peut pas traiter votre demande pour le moment. Veuillez réessayer plus tard.",
+)
 _BAD_CREDENTIALS = "L'identifiant et/ou le mot de passe sont incorrects."
 _BAD_BIRTH_DATE = "La date de naissance saisie ne correspond pas à celle de votre compte."
 
@@ -248,6 +252,9 @@ def _check_password_step(flow_id: str, flow: _Flow) -> Response:
         or not check_password(password, person.password_hash)
     ):
         return _login_page(flow_id, flow, error=_BAD_CREDENTIALS, profil=profil, login=login)
+    if _idp().world.has("educonnect_error_after_password"):
+        # Its back end fails once the password is checked (wording: inference).
+        return _message("Erreur", *_SERVER_ERROR, status=500)
     flow.person = person
     if _needs_identity_check(person):
         return redirect(f"{SSO_PATH}?execution={flow_id}", 302)

@@ -33,15 +33,19 @@ from lab.wording import texts
 
 # nginx's own answer when its backend is down.
 _BAD_GATEWAY = (Path(TEMPLATES) / "transport" / "502.html").read_bytes()
+_SERVER_ERROR = (Path(TEMPLATES) / "transport" / "500.html").read_bytes()
 _MAINTENANCE = jinja2.Environment(
     loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True
 ).get_template("transport/maintenance.html")
 _COLLEGES = ["Collège Jean Jaurès", "Collège Pierre de Fermat", "Collège Olympe de Gouges"]
 
 
-def _transport(app: WSGIApp, world: World, *, name: str, entry: bool = False) -> WSGIApp:
+def _transport(
+    app: WSGIApp, world: World, *, name: str, entry: bool = False, moves_to: str | None = None
+) -> WSGIApp:
     """The network between the browser and the lab app *name*: latency, a flaky first hop, a
-    login POST its load balancer fails; every POST counted (`World.posts`).
+    login POST its load balancer fails, a login moved to *moves_to* (the app that holds the
+    ENT's login); every POST counted (`World.posts`).
 
     Each response waits the per-hop latency (real ENT hops take 0.3-1 s),
     plus the slow_network delay under that fault. The wait holds one of the
@@ -72,6 +76,15 @@ def _transport(app: WSGIApp, world: World, *, name: str, entry: bool = False) ->
             status = "503 Service Unavailable" if world.has("ent_maintenance_503") else "200 OK"
             start_response(status, [("Content-Type", "text/html; charset=utf-8")])
             return [_MAINTENANCE.render(w=texts(world.wording)).encode()]
+        if moves_to and not posted and world.has("ent_login_moved"):
+            moved = _moved_login(environ, moves_to)
+            if moved is not None:
+                start_response(moved[0], [("Location", moved[1]), ("Content-Length", "0")])
+                return [b""]
+        failed = _failing_step(world, name, environ)
+        if failed is not None:
+            start_response(failed[0], [("Content-Type", "text/html")])
+            return [failed[1]]
         if posted and path.endswith("/login") and name in ("cas", "ent"):
             if world.has("ent_login_bad_gateway"):
                 # Its backend fails on the login POST: the credential was sent, nothing came back.
@@ -80,6 +93,36 @@ def _transport(app: WSGIApp, world: World, *, name: str, entry: bool = False) ->
         return app(environ, start_response)
 
     return wrapped
+
+
+def _failing_step(world: World, name: str, environ: dict[str, Any]) -> tuple[str, bytes] | None:
+    """A 5xx one server answers at one step: the ENT's SAML return, PRONOTE.net's ticket."""
+    path, posted = environ.get("PATH_INFO", ""), environ.get("REQUEST_METHOD") == "POST"
+    if posted and path.endswith("/saml/acs") and world.has("saml_return_bad_gateway"):
+        return "502 Bad Gateway", _BAD_GATEWAY
+    if not name.startswith("pronote-") or "ticket=" not in environ.get("QUERY_STRING", ""):
+        return None
+    if world.has("pronote_bad_gateway"):
+        return "502 Bad Gateway", _BAD_GATEWAY
+    if world.has("pronote_server_error"):
+        return "500 Internal Server Error", _SERVER_ERROR
+    return None
+
+
+# The old host's rewrite rule (301, permanent) sends its login to a path that the new
+# host's redirect (302) then takes over: the chain an ENT that moved leaves behind.
+_MOVED_PREFIX = "/ancienne-adresse"
+
+
+def _moved_login(environ: dict[str, Any], moves_to: str) -> tuple[str, str] | None:
+    """Where the old login host sends a GET of its login page, and with which status."""
+    path, query = environ.get("PATH_INFO", ""), environ.get("QUERY_STRING", "")
+    suffix = f"?{query}" if query else ""
+    if path.startswith(_MOVED_PREFIX + "/"):
+        return "302 Found", f"{moves_to}{path[len(_MOVED_PREFIX) :]}{suffix}"
+    if path.endswith("/login"):
+        return "301 Moved Permanently", f"{_MOVED_PREFIX}{path}{suffix}"
+    return None
 
 
 class Lab:
@@ -98,6 +141,8 @@ class Lab:
         self.cas = Listener("cas", threads=32) if family.own_cas_host else None
         cas_url = f"{self.cas.url}/" if self.cas else f"{self.ent.url}/cas/"
         self.educonnect = Listener("educonnect", threads=8)
+        # The login's new host under ent_login_moved: the same CAS (or ENT), another address.
+        self.moved = Listener("moved", threads=32)
         self.control = Listener("control", threads=2)
         pronote_threads = 16 if options.establishments <= 8 else 6
         self.pronote_listeners = [
@@ -154,14 +199,20 @@ class Lab:
                 world, self.federation, family=options.ent_family, wording=options.wording
             ),
         )
+        moves_to = self.moved.url
         if self.cas:
-            self.cas.app = _transport(cas_site.wsgi_app(), world, name="cas")
+            self.cas.app = _transport(cas_site.wsgi_app(), world, name="cas", moves_to=moves_to)
+            self.moved.app = _transport(cas_site.wsgi_app(), world, name="moved")
         if not FAMILIES[options.ent_family].ng_portal:
             ent_app: WSGIApp = create_ent_app(world, port=self.ent.port)
         else:
             portal = create_ng_portal(world, session_cookie=cas_site.SESSION_COOKIE)
             ent_app = ng_site(portal, cas_site.wsgi_app())
-        self.ent.app = _transport(ent_app, world, name="ent", entry=True)
+            # The ENT is its own CAS: its login pages move with it.
+            self.moved.app = _transport(ent_app, world, name="moved")
+        self.ent.app = _transport(
+            ent_app, world, name="ent", entry=True, moves_to=None if self.cas else moves_to
+        )
         for site, (classic, cas_listener) in zip(
             world.establishments, self.pronote_listeners, strict=True
         ):
@@ -196,6 +247,7 @@ class Lab:
             *([self.cas] if self.cas else []),
             self.ent,
             self.educonnect,
+            self.moved,
             self.control,
             *(x for pair in self.pronote_listeners for x in pair),
         ]
@@ -219,6 +271,8 @@ class Lab:
             "latency": self.world.latency_s,
             "ent_family": self.ent_family,
             "educonnect": f"{self.educonnect.url}/",
+            # Where the ENT's login answers from under ent_login_moved.
+            "login_moved_to": f"{self.moved.url}/",
             "establishments": [
                 {
                     "uai": s.uai,

@@ -74,6 +74,20 @@ FAULTS: dict[str, str] = {
     # PRONOTE 2024's own second factor for some accounts (DOMAIN.md): a PIN code step after
     # single sign-on, distinct from double_authentication (PRONOTE's own login).
     "pronote_second_factor": "PRONOTE asks one account for its PIN code after single sign-on",
+    # ENT hosts move (DOMAIN.md: Île-de-France to auth.monlycee.net in 2024, ENT77 to
+    # ent.seine-et-marne.fr, Netocentre to auth.recia.fr/cas in 2025; pronotepy #307, #310):
+    # the old login address answers a redirect chain (301, then 302) to the new host, which
+    # serves the same CAS. Users get through; the catalogue and the settings are out of date.
+    "ent_login_moved": "the ENT's login answers 301 then 302 to a new host serving the same CAS",
+    # A server failing at one step answers 5xx there (DOMAIN.md: "HTTP Error 503", "Impossible
+    # d'afficher la page" on real PRONOTE pages; a load balancer's 502, as for the ENT's login
+    # POST): the ENT's SAML return (ÉduConnect's SAMLResponse posted to its ACS), ÉduConnect
+    # after it checked the password, PRONOTE.net (or the proxy in front of it) on the request
+    # that carries the CAS ticket. Each must be named at its step, not by a later symptom.
+    "saml_return_bad_gateway": "the ENT's SAML ACS answers ÉduConnect's return with 502",
+    "educonnect_error_after_password": "ÉduConnect answers 500 once it has checked the password",
+    "pronote_server_error": "PRONOTE.net answers 500 to the request carrying the CAS ticket",
+    "pronote_bad_gateway": "the proxy in front of PRONOTE.net answers 502 to the ticket request",
 }
 
 # Faults of one login family's own pages (lab.families), apart from FAULTS, whose every

@@ -59,6 +59,14 @@ FAULT_CODES: dict[str, str] = {
     "pronote_second_factor": "PN-PRONOTE-CODE-PIN",
     # A page of ÉduConnect's that no page object knows: named, not a timeout.
     "educonnect_new_step": "PN-EDUCONNECT-ETAPE-INCONNUE",
+    # The login answered from a new host after a redirect chain: followed, passed, and the
+    # new host reported as a warning (the catalogue and the settings are out of date).
+    "ent_login_moved": "PN-CONNEXION-ENT-DEPLACEE",
+    # A 5xx names the step and the server that answered it, never a later symptom.
+    "saml_return_bad_gateway": "PN-ENT-RETOUR-SAML-ERREUR",
+    "educonnect_error_after_password": "PN-EDUCONNECT-ERREUR-SERVEUR",
+    "pronote_server_error": "PN-PRONOTE-ERREUR-SERVEUR",
+    "pronote_bad_gateway": "PN-PRONOTE-ERREUR-SERVEUR",
 }
 
 

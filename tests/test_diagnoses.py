@@ -9,6 +9,7 @@ the e2e suite; `tests/fault_oracle.py` holds what each fault must be named.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import replace
 from pathlib import Path
@@ -41,6 +42,9 @@ from verdict.page import page_kind
 from verdict.record import AccountResult
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+MOVED_LOGIN = "https://auth.nouvel-ent.example/"
 
 
 def codes(diagnoses: list) -> list[str]:
@@ -319,6 +323,34 @@ CASES: dict[str, tuple[Observation, Evidence | None]] = {
             final_url="https://educonnect.example.fr/idp/profile/SAML2/Redirect/SSO",
             final_status=200,
             final_text="Nouvelles conditions générales d'utilisation",
+        ),
+        None,
+    ),
+    # The ENT's login answered from a host the settings do not name: passed, with a warning.
+    "PN-CONNEXION-ENT-DEPLACEE": (journey(login_moved_to=MOVED_LOGIN), None),
+    # A 5xx names the step and the server that answered it (issue 23).
+    "PN-ENT-RETOUR-SAML-ERREUR": (
+        dataclasses.replace(rejected_return(text="502 Bad Gateway nginx"), final_status=502),
+        None,
+    ),
+    "PN-EDUCONNECT-ERREUR-SERVEUR": (
+        before_login(
+            login_route="educonnect",
+            educonnect_offered=True,
+            stopped_at_idp=True,
+            idp_password_sent=True,
+            final_url="https://educonnect.example.fr/idp/profile/SAML2/POST/SSO",
+            final_status=500,
+            final_text="Une erreur technique est survenue",
+        ),
+        None,
+    ),
+    "PN-PRONOTE-ERREUR-SERVEUR": (
+        journey(
+            final_status=502,
+            final_kind="pronote_unavailable",
+            final_text="502 Bad Gateway nginx",
+            cas_validation=None,
         ),
         None,
     ),
@@ -834,11 +866,51 @@ def test_catalogue_keeps_every_published_code() -> None:
     assert published <= set(CATALOGUE)
 
 
-def test_catalogue_warnings_are_the_network_ones() -> None:
+def test_catalogue_warnings_are_the_network_ones_and_a_moved_login() -> None:
     assert {c for c, d in CATALOGUE.items() if d.warning} == {
         "PN-RESEAU-LENT",
         "PN-RESEAU-INSTABLE",
+        "PN-CONNEXION-ENT-DEPLACEE",
     }
+
+
+@pytest.mark.parametrize("status", [500, 502, 504])
+def test_pronote_5xx_on_the_ticket_is_pronote_s_server_error_not_a_ticket_refusal(
+    status: int,
+) -> None:
+    obs = journey(final_status=status, final_kind="unknown", final_text="Internal Server Error")
+    verdict = judge(obs, TARGET)
+    assert verdict.code == "PN-PRONOTE-ERREUR-SERVEUR", message(verdict)
+    assert f"(HTTP {status})" in verdict.details
+
+
+def test_pronote_503_or_its_unavailable_page_stays_the_site_unavailable() -> None:
+    # Before a ticket, or PRONOTE's own "site indisponible": the publication, not a crash.
+    assert judge(journey(final_status=503, final_kind="pronote_unavailable"), TARGET).code == (
+        "PN-SITE-INDISPONIBLE"
+    )
+    unavailable = journey(
+        final_status=502, final_kind="unknown", final_text="Le site n'est pas disponible"
+    )
+    assert judge(unavailable, TARGET).code == "PN-SITE-INDISPONIBLE"
+
+
+def test_educonnect_5xx_before_the_password_is_unavailability_after_it_a_server_error() -> None:
+    idp = "https://educonnect.example.fr/idp/profile/SAML2/POST/SSO"
+    common = dict(login_route="educonnect", educonnect_offered=True, stopped_at_idp=True)
+    before = before_login(final_url=idp, final_status=503, **common)
+    after = before_login(final_url=idp, final_status=500, idp_password_sent=True, **common)
+    assert judge(before, TARGET).code == "PN-EDUCONNECT-INDISPONIBLE"
+    assert judge(after, TARGET).code == "PN-EDUCONNECT-ERREUR-SERVEUR"
+
+
+def test_moved_login_warning_names_the_new_host() -> None:
+    verdict = judge(journey(login_moved_to=MOVED_LOGIN), TARGET)
+    assert verdict.outcome == "passed"
+    assert f"connexion de l'ENT déplacée vers : {MOVED_LOGIN}" in verdict.details
+    assert "[PN-CONNEXION-ENT-DEPLACEE]" in message(verdict)
+    # A journey that stayed on the configured hosts carries no such warning.
+    assert codes(judge(journey(), TARGET).warnings) == []
 
 
 def test_every_lab_fault_maps_to_a_code() -> None:

@@ -19,7 +19,7 @@ from tests.fault_oracle import FAULT_CODES
 from tests.test_verifier_e2e import run_e2e
 from verdict.judge import CATALOGUE
 
-WARNING_FAULTS = {"slow_network", "flaky_network"}
+WARNING_FAULTS = {"slow_network", "flaky_network", "ent_login_moved"}
 # Faults the preflight already proves: the journeys are not run, the accounts are "non
 # vérifié" (skipped) with the fault's code, and the run is not green.
 NOT_TRIED_FAULTS = {"ent_maintenance_503"}
@@ -60,6 +60,10 @@ def test_fault_matrix_names_each_fault(matrix_lab: LabClient, tmp_path: Path, fa
         assert run.returncode == 0, run.stdout[-3000:]
         assert entry["outcome"] == "passed"
         assert code in entry["warnings"], entry
+        if fault == "ent_login_moved":
+            # The new host is named, so the catalogue and the settings can be updated.
+            assert matrix_lab.info["login_moved_to"] in entry["details"], entry
+            assert entry["cas_user"] == affected.uid, entry
     else:
         assert run.returncode == 1, run.stdout[-3000:]
         expected = "skipped" if fault in NOT_TRIED_FAULTS else "failed"
@@ -79,6 +83,54 @@ def test_fault_matrix_names_each_fault(matrix_lab: LabClient, tmp_path: Path, fa
     ]
     if fault not in WARNING_FAULTS:
         assert {"name": "diagnosis", "value": code} in labels
+
+
+# Faults of the rentrée (issue 23) the HTTP probe must name as the browser does.
+PROBE_FAULTS = (
+    "ent_login_moved",
+    "saml_return_bad_gateway",
+    "educonnect_error_after_password",
+    "pronote_server_error",
+    "pronote_bad_gateway",
+)
+
+
+@pytest.mark.parametrize("fault", PROBE_FAULTS)
+def test_fault_matrix_probe_names_each_fault_as_the_browser(
+    matrix_lab: LabClient, tmp_path: Path, fault: str
+) -> None:
+    # Given the lab with this fault alone, an account of the other login route beside
+    matrix_lab.set_faults([fault])
+    chosen, affected = accounts_for(matrix_lab, fault)
+    other_route = next(a for a in matrix_lab.accounts if a.route != affected.route)
+    # When the HTTP probe runs (VERIFIER_MODE=probe)
+    run, summary = run_e2e(
+        matrix_lab,
+        tmp_path,
+        [*chosen, other_route],
+        "-k",
+        "first_connection",
+        env_extra={"VERIFIER_MODE": "probe"},
+    )
+    by_login = {entry["account"]: entry for entry in summary}
+    code = FAULT_CODES[fault]
+    assert {entry["mode"] for entry in summary} == {"probe"}
+    entry, other = by_login[affected.login], by_login[other_route.login]
+    # Then it names the fault with the browser's code
+    if fault in WARNING_FAULTS:
+        assert run.returncode == 0, run.stdout[-3000:]
+        for each in (entry, other):  # either login route follows the move
+            assert each["outcome"] == "passed", each
+            assert code in each["warnings"], each
+            assert matrix_lab.info["login_moved_to"] in each["details"], each
+        return
+    assert run.returncode == 1, run.stdout[-3000:]
+    assert (entry["outcome"], entry["diagnosis"]) == ("failed", code), entry
+    # A fault of ÉduConnect's route spares the local accounts; PRONOTE's fails everyone.
+    spared = fault in EDUCONNECT_FAULTS
+    assert (other["outcome"], other["diagnosis"]) == (
+        ("passed", None) if spared else ("failed", code)
+    ), other
 
 
 @pytest.mark.parametrize(

@@ -627,6 +627,18 @@ def _check_flaky_network(lab: LabClient, trip: Walk) -> None:
     assert trip.banner is not None
 
 
+def _check_pronote_server_error(lab: LabClient, trip: Walk) -> None:
+    # The request carrying the ticket gets the server's own 500 page: no space is built.
+    assert trip.ticket_issued and trip.final.status == 500
+    assert trip.banner is None
+
+
+def _check_pronote_bad_gateway(lab: LabClient, trip: Walk) -> None:
+    # The proxy in front of PRONOTE.net answers the ticket request with its 502 page.
+    assert trip.ticket_issued and trip.final.status == 502 and "Bad Gateway" in trip.final.html
+    assert trip.banner is None
+
+
 SYMPTOMS: dict[str, Callable[[LabClient, Walk], None]] = {
     "msxml_outdated": _check_msxml_outdated,
     "cas_port_blocked": _check_cas_port_blocked,
@@ -648,6 +660,8 @@ SYMPTOMS: dict[str, Callable[[LabClient, Walk], None]] = {
     "pronote_too_many_errors": _check_pronote_too_many_errors,
     "space_access_denied": _check_space_access_denied,
     "pronote_second_factor": _check_pronote_second_factor,
+    "pronote_server_error": _check_pronote_server_error,
+    "pronote_bad_gateway": _check_pronote_bad_gateway,
 }
 
 VARIANTS = [
@@ -672,7 +686,7 @@ def variant_lab(request: pytest.FixtureRequest, lab: LabClient) -> Iterator[LabC
 def test_faults_each_have_a_symptom_check() -> None:
     # The ÉduConnect/WAYF faults act before the ENT login: the login-route tests check them.
     login_route = [f for f in FAULTS if re.search("educonnect|saml|wayf", f)]
-    login_route += [*LOGIN_TIME_FAULTS, "ent_login_bad_gateway"]
+    login_route += [*LOGIN_TIME_FAULTS, "ent_login_bad_gateway", "ent_login_moved"]
     assert sorted(SYMPTOMS) == sorted(f for f in FAULTS if f not in login_route)
 
 
@@ -707,6 +721,29 @@ def test_ent_login_bad_gateway_fails_the_login_post_once_and_counts_it(
     assert clean_lab.posts() == {"cas /login": 1}
     clean_lab.reset()
     assert clean_lab.posts() == {}
+
+
+def test_ent_login_moved_answers_301_then_302_to_a_new_host_serving_the_same_cas(
+    worded_lab: LabClient,
+) -> None:
+    """An ENT that moved (DOMAIN.md: ENT hosts move): its old login address answers a redirect
+    chain to the new host, where a user logs in; the old host still validates the ticket."""
+    lab = worded_lab
+    lab.set_faults(["ent_login_moved"])
+    old, new, service = lab.info["cas"], lab.info["login_moved_to"], ent_service(lab)
+    assert urlsplit(old).netloc != urlsplit(new).netloc
+    who = local_accounts(lab)[0]
+    with http_client() as client:
+        first = client.get(f"{old}login", params={"service": service})
+        assert first.status_code == 301
+        second = client.get(str(first.url.join(first.headers["location"])))
+        assert second.status_code == 302
+        assert urlsplit(second.headers["location"]).netloc == urlsplit(new).netloc
+        assert "moved" not in first.text + second.text
+        answer = cas_login(client, new, service, who.login, who.password)
+    assert answer.status_code == 302
+    ticket = parse_qs(urlsplit(answer.headers["location"]).query)["ticket"][0]
+    assert validate(lab, service, ticket).user == who.login
 
 
 LOGIN_TIME_FAULTS = ("ent_maintenance", "ent_maintenance_503", "cas_account_locked", "cas_captcha")

@@ -43,6 +43,9 @@ class Observation:
     # A refusal page of that family's own, by its diagnosis code (e.g. Edifice's
     # "several accounts for one identity"): named by the route, kept by the judge.
     route_refusal: str | None = None
+    # The ENT's login page came from this other host (a redirect chain from the configured
+    # ENT or CAS address): it moved; the journey went on (a warning, never a failure).
+    login_moved_to: str | None = None
     credentials_rejected: bool = False
     captcha_asked: bool = False  # the login form wanted a captcha: no password was sent
     # Not tried: logins to the target were stopped earlier in the run by this other account's
@@ -53,6 +56,7 @@ class Observation:
         None  # the ENT's login page offered ÉduConnect for the profile
     )
     stopped_at_idp: bool = False  # the journey ended on the IdP's own page (error, or no answer)
+    idp_password_sent: bool = False  # the IdP's login form was submitted (its answer followed)
     idp_unknown_step: bool = False  # that page asks for something no known step asks
     identity_check_passed: bool | None = None  # ÉduConnect's birth-date check, when it asked
     # The ENT answered ÉduConnect's SAMLResponse at its ACS with a page of its own, no session.

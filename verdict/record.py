@@ -117,8 +117,10 @@ class AccountResult:
                 if verdict.diagnosis is not None
                 else None
             ),
-            details=verdict.details if outcome != "passed" else "",
-            message="" if outcome == "passed" else message(verdict),
+            # A pass keeps what was seen only when it carries a warning (the host a moved
+            # login answered from, the requests retried): what the warning is about.
+            details=verdict.details if outcome != "passed" or verdict.warnings else "",
+            message="" if outcome == "passed" and not verdict.warnings else message(verdict),
         )
 
     @classmethod

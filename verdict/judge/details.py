@@ -48,6 +48,11 @@ def details(obs: Observation, target: TargetLike, code: str | None, evidence: Ev
         parts.append(f"connexion par : {obs.login_route}")
     if obs.login_family:
         parts.append(f"famille de connexion : {obs.login_family}")
+    if obs.login_moved_to:
+        parts.append(
+            f"connexion de l'ENT déplacée vers : {obs.login_moved_to} "
+            f"(adresse configurée : {target.cas_url})"
+        )
     if obs.educonnect_offered is False:
         parts.append("choix ÉduConnect absent de la page de connexion")
     if obs.stopped_at_idp:

@@ -54,6 +54,9 @@ def classify(obs: Observation, target: TargetLike, evidence: Evidence) -> Found:
         return "PN-ENT-CAPTCHA", []
     if obs.route_refusal:  # a refusal only this ENT family shows, named by its route
         return obs.route_refusal, []
+    if obs.saml_return_refused and (obs.final_status or 0) >= 500:
+        # The ENT's ACS failed on ÉduConnect's answer: its server error, not a refusal.
+        return "PN-ENT-RETOUR-SAML-ERREUR", []
     if obs.saml_return_refused:
         return assertion_rejected(obs, target, evidence)
     if obs.educonnect_offered is False:
@@ -62,6 +65,9 @@ def classify(obs: Observation, target: TargetLike, evidence: Evidence) -> Found:
         return "PN-EDUCONNECT-VERIFICATION-IDENTITE", []
     if obs.stopped_at_idp:  # its error page after the login, or no answer at all
         unavailable = (obs.final_status or 0) >= 500 or obs.final_kind == "pronote_unavailable"
+        if (obs.final_status or 0) >= 500 and obs.idp_password_sent:
+            # It failed on the password it was sent: a server error at that step.
+            return "PN-EDUCONNECT-ERREUR-SERVEUR", []
         if unavailable:
             return "PN-EDUCONNECT-INDISPONIBLE", []
         # A page of its own that asks for something: a step no page object knows.
@@ -163,6 +169,15 @@ def page(obs: Observation, target: TargetLike, evidence: Evidence) -> tuple[Foun
         return ("PN-RACCOURCI-ABSENT", []), True
     if kind == "space":  # a space that never finished building: nothing proven
         return UNEXPECTED, False
+    if (
+        role == "pronote"
+        and obs.ticket_issued
+        and status >= 500
+        and status != 503
+        and not found(text, evidence.wording.unavailable)
+    ):
+        # PRONOTE.net (or the proxy in front of it) failed on the request carrying the ticket.
+        return ("PN-PRONOTE-ERREUR-SERVEUR", []), True
     if (
         kind == "pronote_unavailable"
         or found(text, evidence.wording.unavailable)

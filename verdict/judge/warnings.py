@@ -23,8 +23,11 @@ NOT_STEPS = {"total", "hop_median"}  # timings that are not steps of the journey
 
 
 def warning_codes(obs: Observation, target: TargetLike, evidence: Evidence) -> list[str]:
-    """PN-RESEAU-INSTABLE for requests that succeeded only when retried, PN-RESEAU-LENT."""
+    """PN-RESEAU-INSTABLE for requests that succeeded only when retried, PN-RESEAU-LENT,
+    PN-CONNEXION-ENT-DEPLACEE for a login page served by a host the settings do not name."""
     codes = []
+    if obs.login_moved_to:
+        codes.append("PN-CONNEXION-ENT-DEPLACEE")
     if unstable(obs):
         codes.append("PN-RESEAU-INSTABLE")
     if slow(obs, target, evidence):
