@@ -41,6 +41,7 @@ from e2e.network import (
     browser_launch_options,
     httpx_client_kwargs,
     playwright_proxy,
+    proxy_error_kind,
     proxy_failure,
     secrets_to_scrub,
 )
@@ -794,3 +795,38 @@ def test_e2e_proxy_refusing_the_credentials_is_named_by_the_preflight_and_every_
     written = everything_written(tmp_path)
     for secret in (right, wrong, env["PW_PROF"], env["PW_ELEVE"]):
         assert secret not in run.stdout + run.stderr and secret not in written
+
+
+@pytest.mark.parametrize(
+    ("message", "url", "status", "kind"),
+    [
+        pytest.param("net::ERR_PROXY_CONNECTION_FAILED at https://ent.test/", "https://ent.test/", None, "proxy_unreachable", id="chromium-proxy-down"),
+        pytest.param("net::ERR_TUNNEL_CONNECTION_FAILED at https://ent.test/", "https://ent.test/", None, "proxy_unreachable", id="chromium-tunnel-refused"),
+        pytest.param("net::ERR_HTTP_RESPONSE_CODE_FAILURE at http://ent.test/", "http://ent.test/", 407, "proxy_auth", id="chromium-407-page"),
+        pytest.param("net::ERR_CONNECTION_REFUSED at http://ent.test:4070/", "http://ent.test:4070/", None, None, id="a-407-port-is-not-a-407"),
+        pytest.param("net::ERR_PROXY_CONNECTION_FAILED", "http://127.0.0.1:8000/", None, None, id="loopback-bypasses-the-proxy"),
+    ],
+)  # fmt: skip
+def test_proxy_error_kind_names_only_the_proxy_s_own_failures(
+    message: str, url: str, status: int | None, kind: str | None
+) -> None:
+    net = NetworkSettings.resolve(proxy="http://agent:x@proxy.test:3128")
+
+    assert proxy_error_kind(net, error=message, status=status, url=url) == kind
+    assert (
+        proxy_error_kind(NetworkSettings.resolve(), error=message, status=status, url=url) is None
+    )
+
+
+def test_http_driver_names_a_refused_connection_to_the_proxy_as_the_proxy_s() -> None:
+    from e2e.http_driver import network_error_kind
+
+    with ForwardProxy() as proxy:
+        port = proxy.port  # free once the proxy is gone
+    net = NetworkSettings.resolve(proxy=f"http://127.0.0.1:{port}")
+    with httpx.Client(**httpx_client_kwargs(net, asynchronous=False)) as client:
+        with pytest.raises(httpx.ConnectError) as refused:
+            client.get("https://ent.test/")
+
+    assert network_error_kind(refused.value, net) == "proxy_unreachable"
+    assert network_error_kind(refused.value) == "connection_refused"  # without the settings
