@@ -25,6 +25,7 @@ from playwright.async_api import TimeoutError as PlaywrightTimeout
 from e2e.contexts import ContextPool, Lent
 from e2e.driver import Landing, NetworkFailure, Shortcut
 from e2e.hops import HopRecorder
+from e2e.network import NetworkSettings, proxy_error_kind, proxy_named
 from e2e.retry import TRANSIENT_STATUSES, with_retries
 from e2e.target import Target
 from pages.cas import CasLoginPage
@@ -48,8 +49,11 @@ NETWORK_ERRORS = {
     "ERR_CONNECTION_TIMED_OUT": "timeout",
     "ERR_ADDRESS_UNREACHABLE": "connection_refused",
     "ERR_TOO_MANY_REDIRECTS": "redirect_loop",
-    "ERR_PROXY": "proxy",
-    "ERR_TUNNEL_CONNECTION_FAILED": "proxy",
+    # The proxy itself: its credentials refused (407), or it cannot be reached or will not
+    # open the tunnel.
+    "ERR_PROXY_AUTH": "proxy_auth",
+    "ERR_PROXY": "proxy_unreachable",
+    "ERR_TUNNEL_CONNECTION_FAILED": "proxy_unreachable",
 }
 
 
@@ -92,8 +96,10 @@ class BrowserDriver:
         *,
         timeout_s: float,
         retries: int,
+        net: NetworkSettings | None = None,
     ) -> None:
         self.browser, self.t, self.hops = browser, target, hops
+        self.net = net  # the browser's proxy, to name it when it fails
         self.loc = target.locators
         self.timeout_ms = timeout_s * 1000
         self.retries = retries
@@ -199,7 +205,7 @@ class BrowserDriver:
             except PlaywrightTimeout:
                 raise NetworkFailure("timeout", url) from None
             except PlaywrightError as exc:
-                raise NetworkFailure(network_kind(str(exc)) or "network", url, str(exc)) from None
+                raise self._failure(str(exc), url) from None
 
         return await with_retries(
             send,
@@ -208,6 +214,17 @@ class BrowserDriver:
             noted=self.hops.retries,
             status_of=lambda r: r.status if r else None,
         )
+
+    def _failure(self, message: str, url: str) -> NetworkFailure:
+        """Chromium's error *message* for *url*, named; a failure of the proxy itself (its
+        error codes, or its 407 that Chromium answers with an error page) names the proxy."""
+        kind = network_kind(message) or "network"
+        if self.net is not None:
+            status = self.hops.statuses.get(url)
+            proxied = proxy_error_kind(self.net, error=message, status=status, url=url)
+            if proxied:
+                return NetworkFailure(proxied, url, message, proxy_named(self.net))
+        return NetworkFailure(kind, url, message)
 
     async def open(self, url: str) -> Landing:
         self.where = self.page
@@ -232,9 +249,9 @@ class BrowserDriver:
             landing.timed_out = True
             return landing
         except PlaywrightError as exc:
-            kind = network_kind(str(exc))
-            if kind:
-                raise NetworkFailure(kind, self.page.url, str(exc)) from None
+            failure = self._failure(str(exc), self.page.url)
+            if failure.kind != "network":
+                raise failure from None
             raise
         self.where = self.page
         await self._through_auto_posts()
@@ -340,9 +357,7 @@ class BrowserDriver:
             landing.timed_out = True
             return landing
         except PlaywrightError as exc:
-            raise NetworkFailure(
-                network_kind(str(exc)) or "network", shortcut.url, str(exc)
-            ) from None
+            raise self._failure(str(exc), shortcut.url) from None
         self.page = opened.page
         self.where = opened.frame or opened.page
         return await self._settle_pronote()

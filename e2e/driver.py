@@ -39,9 +39,10 @@ class Shortcut:
 class NetworkFailure(Exception):
     """The network failed under a step (refused, reset, DNS, TLS, timeout, redirect loop)."""
 
-    def __init__(self, kind: str, url: str, detail: str = "") -> None:
+    def __init__(self, kind: str, url: str, detail: str = "", proxy: str | None = None) -> None:
         super().__init__(f"{kind} at {url}: {detail}")
         self.kind, self.url, self.detail = kind, url, detail
+        self.proxy = proxy  # the proxy that failed (address and setting, no credentials)
 
 
 class Driver(Protocol):

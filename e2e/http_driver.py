@@ -21,6 +21,13 @@ from bs4 import BeautifulSoup, Tag
 
 from e2e.driver import Landing, NetworkFailure, Shortcut
 from e2e.hops import HopRecorder
+from e2e.network import (
+    PROXY_AUTH,
+    PROXY_UNREACHABLE,
+    NetworkSettings,
+    proxy_error_kind,
+    proxy_named,
+)
 from e2e.retry import with_retries
 from e2e.target import Target
 from pages.locators import wayf_selection_for
@@ -30,12 +37,18 @@ _WINDOW_OPEN_RE = re.compile(r"""window\.open\(\s*['"]([^'"]+)['"]""")
 _AUTO_POST_FIELDS = {"SAMLRequest", "SAMLResponse"}
 
 
-def network_error_kind(exc: BaseException) -> str:
-    """Name a transport failure from the exception and its causes (errno first, then words)."""
+def network_error_kind(exc: BaseException, net: NetworkSettings | None = None) -> str:
+    """Name a transport failure from the exception and its causes (errno first, then words).
+
+    With the run's network settings *net*, a failure of the proxy itself is named as the
+    proxy's (`proxy_unreachable`, `proxy_auth`), not as the host the request was for.
+    """
     if isinstance(exc, httpx.TimeoutException):
         return "timeout"
+    if net is not None and (kind := proxy_error_kind(net, error=exc)):
+        return kind
     if isinstance(exc, httpx.ProxyError):
-        return "proxy"
+        return PROXY_UNREACHABLE
     chain: list[BaseException] = []
     link: BaseException | None = exc
     while link is not None and link not in chain:
@@ -62,6 +75,15 @@ def network_error_kind(exc: BaseException) -> str:
     return "network"
 
 
+def proxy_or_network_failure(
+    exc: httpx.HTTPError, url: str, net: NetworkSettings | None
+) -> NetworkFailure:
+    """The `NetworkFailure` of *exc*; a failure of the proxy names the proxy."""
+    kind = network_error_kind(exc, net)
+    proxy = proxy_named(net) if net is not None and kind.startswith("proxy") else None
+    return NetworkFailure(kind, url, str(exc), proxy)
+
+
 _ERRNO_KINDS = {
     errno.ECONNREFUSED: "connection_refused",
     errno.ECONNRESET: "connection_reset",
@@ -76,9 +98,16 @@ class HttpDriver:
     mode = "probe"
 
     def __init__(
-        self, client: httpx.AsyncClient, target: Target, hops: HopRecorder, *, retries: int
+        self,
+        client: httpx.AsyncClient,
+        target: Target,
+        hops: HopRecorder,
+        *,
+        retries: int,
+        net: NetworkSettings | None = None,
     ) -> None:
         self.http, self.t, self.hops, self.retries = client, target, hops, retries
+        self.net = net  # the proxy *client* goes through, to name the proxy when it fails
         self.loc = target.locators
         self.response: httpx.Response | None = None
         self.soup: BeautifulSoup | None = None
@@ -91,9 +120,14 @@ class HttpDriver:
     async def _send(self, method: str, url: str, data: dict[str, str] | None) -> httpx.Response:
         async def send() -> httpx.Response:
             try:
-                return await self.http.request(method, url, data=data)
+                response = await self.http.request(method, url, data=data)
             except httpx.HTTPError as exc:
-                raise NetworkFailure(network_error_kind(exc), url, str(exc)) from None
+                raise proxy_or_network_failure(exc, url, self.net) from None
+            if self.net is not None and proxy_error_kind(
+                self.net, status=response.status_code, url=url
+            ):
+                raise NetworkFailure(PROXY_AUTH, url, "HTTP 407", proxy_named(self.net))
+            return response
 
         # A POST may carry a credential: it is sent once, whatever the answer, so that a
         # password the server may have counted as rejected is never sent again.

@@ -112,6 +112,7 @@ class Journey:
             self.obs.timed_out = True
         except NetworkFailure as exc:
             self.obs.network_error, self.obs.network_error_url = exc.kind, safe_url(exc.url)
+            self.obs.proxy = exc.proxy
             self.obs.final_url = self.obs.final_url or safe_url(exc.url)
         finally:
             self._record_hops()

@@ -315,6 +315,59 @@ def secrets_to_scrub(settings: Any) -> list[str]:
     return forms
 
 
+# The two ways the proxy itself fails a request: it cannot be reached (or will not relay),
+# or it wants other credentials (HTTP 407). Drivers and preflight report them as such.
+PROXY_UNREACHABLE = "proxy_unreachable"
+PROXY_AUTH = "proxy_auth"
+
+
+def proxy_error_kind(
+    settings: Any,
+    *,
+    status: int | None = None,
+    error: BaseException | str | None = None,
+    url: str = "",
+) -> str | None:
+    """`PROXY_AUTH` or `PROXY_UNREACHABLE` when a response or an error comes from the proxy
+    itself, else None.
+
+    `status` 407 (only a proxy sends it) for a request that went through the proxy (`url`
+    not bypassed); an httpx error raised by the proxy (`ProxyError`), or a `ConnectError` of a
+    request that went through it (through a proxy, httpx connects to the proxy only); a
+    Chromium error naming the proxy or its tunnel (`error` may be its message).
+    """
+    net = NetworkSettings.of(settings)
+    if net.proxy is None:
+        return None
+    if isinstance(error, str):
+        text = error
+    else:
+        text = f"{type(error).__name__} {error}" if error is not None else ""
+    host = urlsplit(url).hostname or "" if url else ""
+    if host and _bypassed(host, net):
+        return None
+    said_407 = isinstance(error, httpx.HTTPError) and "407" in text  # httpx's ProxyError
+    if status == 407 or said_407 or "ERR_PROXY_AUTH" in text:
+        return PROXY_AUTH
+    if isinstance(error, httpx.ProxyError) or "ERR_PROXY" in text or "ERR_TUNNEL" in text:
+        return PROXY_UNREACHABLE
+    if isinstance(error, httpx.ConnectError) and not _tls_failure(text):
+        try:
+            host = error.request.url.host
+        except RuntimeError:  # an error raised outside a request
+            host = ""
+        if host and not _bypassed(host, net):
+            return PROXY_UNREACHABLE
+    return None
+
+
+def proxy_named(settings: Any) -> str | None:
+    """The proxy as the reports name it: its address and the setting it came from, never its
+    credentials (`http://proxy.example:3128 (VERIFIER_PROXY)`)."""
+    net = NetworkSettings.of(settings)
+    return None if net.proxy is None else f"{net.proxy.server} ({net.proxy.origin})"
+
+
 def proxy_failure(
     settings: Any, *, status: int | None = None, error: BaseException | None = None
 ) -> str | None:
@@ -324,11 +377,11 @@ def proxy_failure(
     proxy or its tunnel. The line names the proxy's address, never its password.
     """
     net = NetworkSettings.of(settings)
-    if net.proxy is None:
+    kind = proxy_error_kind(net, status=status, error=error)
+    if net.proxy is None or kind is None:
         return None
-    where = f"{net.proxy.server} ({net.proxy.origin})"
-    text = f"{type(error).__name__} {error}" if error is not None else ""
-    if status == 407 or "407" in text or "ERR_PROXY_AUTH" in text:
+    where = proxy_named(net)
+    if kind == PROXY_AUTH:
         who = (
             f"l'utilisateur « {net.proxy.username} »" if net.proxy.username else "aucun identifiant"
         )
@@ -336,19 +389,9 @@ def proxy_failure(
             f"Proxy {where} : authentification refusée (HTTP 407) pour {who} ; vérifiez "
             "l'identifiant et le mot de passe du proxy dans VERIFIER_PROXY"
         )
-    if isinstance(error, httpx.ProxyError) or "ERR_PROXY_CONNECTION_FAILED" in text:
-        return f"Proxy {where} injoignable ; vérifiez son adresse et son port"
-    if isinstance(error, httpx.ConnectError) and not _tls_failure(text):
-        # Through a proxy, httpx connects to the proxy only: failing to connect is the proxy's.
-        try:
-            host = error.request.url.host
-        except RuntimeError:  # an error raised outside a request
-            host = ""
-        if host and not _bypassed(host, net):
-            return f"Proxy {where} injoignable ; vérifiez son adresse et son port"
-    if "ERR_TUNNEL_CONNECTION_FAILED" in text:
+    if "ERR_TUNNEL_CONNECTION_FAILED" in str(error):
         return f"Proxy {where} : le proxy a refusé d'ouvrir la connexion (CONNECT)"
-    return None
+    return f"Proxy {where} injoignable ; vérifiez son adresse et son port"
 
 
 def _tls_failure(text: str) -> bool:

@@ -14,7 +14,8 @@ from urllib.parse import urlencode, urljoin, urlsplit
 import httpx
 
 from e2e.driver import NetworkFailure
-from e2e.http_driver import network_error_kind
+from e2e.http_driver import proxy_or_network_failure
+from e2e.network import PROXY_AUTH, NetworkSettings, proxy_error_kind, proxy_named
 from e2e.retry import with_retries
 from e2e.settings import Account
 from e2e.target import Target
@@ -56,6 +57,7 @@ class Check:
     ok: bool | None  # None: not applicable, not run, or not conclusive ("non concluant")
     detail: str
     network_error: str | None = None
+    proxy: str | None = None  # the proxy that failed, named (no credentials)
 
     @property
     def hard_failure(self) -> bool:
@@ -70,6 +72,7 @@ class Check:
             profile=account.profile,
             mode="preflight",
             network_error=self.network_error or "http_error",
+            proxy=self.proxy,
             network_error_url=url,
             final_url=url,
             final_text=self.detail,
@@ -129,8 +132,10 @@ class _Preflight:
         retries: int,
         hard_known: HardKnown | None = None,
         shared: SharedHosts | None = None,
+        net: NetworkSettings | None = None,
     ) -> None:
         self.http, self.t, self.retries = http, target, retries
+        self.net = net  # the proxy *http* goes through, to name the proxy when it fails
         self.wording = target.wording
         self.hard_known = hard_known
         self.shared = shared or SharedHosts()
@@ -141,9 +146,14 @@ class _Preflight:
         async def send() -> httpx.Response:
             try:
                 async with self.shared.slot(url):
-                    return await self.http.get(url)
+                    response = await self.http.get(url)
             except httpx.HTTPError as exc:
-                raise NetworkFailure(network_error_kind(exc), url, str(exc)) from None
+                raise proxy_or_network_failure(exc, url, self.net) from None
+            if self.net is not None and proxy_error_kind(
+                self.net, status=response.status_code, url=url
+            ):
+                raise NetworkFailure(PROXY_AUTH, url, "HTTP 407", proxy_named(self.net))
+            return response
 
         return await with_retries(
             send, url=url, retries=self.retries, noted=[], status_of=lambda r: r.status_code
@@ -158,6 +168,15 @@ class _Preflight:
                 # say what they meet. Only a host that refuses or does not exist is down.
                 self.checks[name] = Check(
                     name, None, f"{url} : lent (pas de réponse dans le délai) : non concluant"
+                )
+            elif exc.proxy:
+                what = (
+                    "authentification refusée (HTTP 407)"
+                    if exc.kind == PROXY_AUTH
+                    else "injoignable"
+                )
+                self.checks[name] = Check(
+                    name, False, f"{url} : proxy {exc.proxy} {what}", exc.kind, exc.proxy
                 )
             else:
                 self.checks[name] = Check(name, False, f"{url} : {exc.kind}", exc.kind)
@@ -305,12 +324,13 @@ async def run_preflight(
     retries: int = 2,
     hard_known: HardKnown | None = None,
     shared: SharedHosts | None = None,
+    net: NetworkSettings | None = None,
 ) -> Preflight:
     """*target*'s preflight; *hard_known* hears the hard checks' verdict (`Preflight.hard_failure`)
     as soon as it is known: one round trip, where the whole preflight takes three. The
     preflights of one run share *shared*: each ENT and CAS checked once, requests to one host
-    bounded."""
-    return await _Preflight(http, target, retries, hard_known, shared).run()
+    bounded. *net*, the network settings *http* was made with, names a failing proxy."""
+    return await _Preflight(http, target, retries, hard_known, shared, net).run()
 
 
 def preflight_now(target: Target, *, timeout_s: float = 10, retries: int = 2) -> Preflight:

@@ -36,7 +36,12 @@ from e2e.hops import HopRecorder
 from e2e.http_driver import HttpDriver
 from e2e.journey import Journey, JourneyResult
 from e2e.login_gate import LoginGate
-from e2e.network import browser_context_options, browser_launch_options, httpx_client_kwargs
+from e2e.network import (
+    NetworkSettings,
+    browser_context_options,
+    browser_launch_options,
+    httpx_client_kwargs,
+)
 from e2e.preflight import Check, HardKnown, Preflight, SharedHosts, run_preflight
 from e2e.settings import Account, Settings
 from e2e.target import Target
@@ -100,6 +105,7 @@ class JourneyRunner:
         self.gate = gate
         self.settings, self.probe, self.launch = settings, probe, launch
         self.context_args = context_args
+        self.net = NetworkSettings.of(settings)  # resolved once: names a proxy that fails
         self.loop = asyncio.new_event_loop()
         self.thread = threading.Thread(target=self.loop.run_forever, daemon=True, name="journeys")
         self.thread.start()
@@ -218,6 +224,7 @@ class JourneyRunner:
                 retries=self.settings.retries,
                 hard_known=hard_known,
                 shared=self._hosts,
+                net=self.net,
             )
 
     async def _warm_up(self) -> None:
@@ -236,6 +243,7 @@ class JourneyRunner:
                     job.target,
                     hops,
                     retries=self.settings.retries,
+                    net=self.net,
                 )
             else:
                 browser = await self._browser()
@@ -252,6 +260,7 @@ class JourneyRunner:
                     self._contexts,
                     timeout_s=self.settings.timeout_s,
                     retries=self.settings.retries,
+                    net=self.net,
                 )
             journey = Journey(
                 driver,

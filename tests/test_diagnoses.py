@@ -45,6 +45,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 MOVED_LOGIN = "https://auth.nouvel-ent.example/"
+PROXY = "http://proxy.academie.example:3128 (VERIFIER_PROXY)"  # as `proxy_named` says it
 
 
 def codes(diagnoses: list) -> list[str]:
@@ -352,6 +353,14 @@ CASES: dict[str, tuple[Observation, Evidence | None]] = {
             final_text="502 Bad Gateway nginx",
             cas_validation=None,
         ),
+        None,
+    ),
+    "PN-PROXY-INJOIGNABLE": (
+        before_login(network_error="proxy_unreachable", network_error_url=ENT, proxy=PROXY),
+        None,
+    ),
+    "PN-PROXY-AUTHENTIFICATION": (
+        before_login(network_error="proxy_auth", network_error_url=ENT, proxy=PROXY),
         None,
     ),
 }
@@ -979,3 +988,47 @@ def test_an_account_not_tried_is_named_by_what_stopped_its_establishments_logins
     )
     # Without the stopping account's observation, nothing is proven.
     assert judge(waiting, TARGET, Evidence(observations=(waiting,))).code == "PN-PAGE-INATTENDUE"
+
+
+@pytest.mark.parametrize(
+    ("kind", "code", "said"),
+    [
+        pytest.param("proxy_unreachable", "PN-PROXY-INJOIGNABLE", "proxy injoignable", id="down"),
+        pytest.param(
+            "proxy_auth",
+            "PN-PROXY-AUTHENTIFICATION",
+            "authentification refusée par le proxy (HTTP 407)",
+            id="407",
+        ),
+    ],
+)
+@pytest.mark.parametrize(
+    "obs",
+    [
+        pytest.param(before_login(mode="preflight", network_error_url=ENT), id="preflight-ent"),
+        pytest.param(before_login(network_error_url=CAS + "login"), id="cas-login"),
+        pytest.param(at_portal(network_error_url=PRONOTE), id="shortcut-to-pronote"),
+    ],
+)
+def test_a_failing_proxy_is_named_as_the_proxy_not_as_the_host_behind_it(
+    obs: Observation, kind: str, code: str, said: str
+) -> None:
+    # Given the request for the ENT, its CAS or PRONOTE.net failed at the proxy
+    failed = replace(obs, network_error=kind, proxy=PROXY)
+    # When the judge names it
+    verdict = judge(failed, TARGET)
+    # Then the proxy is the cause, named with its address, and no server behind it is blamed
+    assert (verdict.code, codes(verdict.alternatives)) == (code, [])
+    assert f"proxy : {PROXY}" in verdict.details and said in verdict.details
+    assert f"[{code}]" in message(verdict)
+    # while the same refusal without a proxy stays the host's
+    direct = judge(replace(obs, network_error="connection_refused"), TARGET)
+    assert direct.code in {"PN-ENT-INJOIGNABLE", "PN-CAS-INJOIGNABLE", "PN-PRONOTE-INJOIGNABLE"}
+    assert "proxy :" not in direct.details
+
+
+def test_a_failing_proxy_names_its_fix_not_the_ent_s() -> None:
+    assert "VERIFIER_PROXY" in CATALOGUE["PN-PROXY-INJOIGNABLE"].fix
+    assert "HTTPS_PROXY" in CATALOGUE["PN-PROXY-INJOIGNABLE"].fix
+    assert "407" in CATALOGUE["PN-PROXY-AUTHENTIFICATION"].explanation
+    assert "compte du proxy" in CATALOGUE["PN-PROXY-AUTHENTIFICATION"].fix

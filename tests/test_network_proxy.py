@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import contextlib
+import json
 import secrets
 import shutil
 import ssl
@@ -40,6 +41,7 @@ from e2e.network import (
     browser_launch_options,
     httpx_client_kwargs,
     playwright_proxy,
+    proxy_error_kind,
     proxy_failure,
     secrets_to_scrub,
 )
@@ -697,3 +699,134 @@ def test_ca_bundle_missing_or_not_pem_is_a_french_error(tmp_path: Path) -> None:
 def test_no_password_means_nothing_to_scrub() -> None:
     assert secrets_to_scrub(NetworkSettings.resolve(proxy="http://agent@proxy.test:3128")) == []
     assert secrets_to_scrub(NetworkSettings.resolve()) == []
+
+
+# -- `pytest e2e/` through a proxy that fails -------------------------------------------------
+
+
+def proxied_target_env(proxy: str) -> dict[str, str]:
+    """A target on `*.test` names (only a proxy could reach them), one account per profile
+    kind, and *proxy* as `VERIFIER_PROXY`: no lab starts, every request goes to the proxy."""
+    return {
+        "VERIFIER_PROXY": proxy,
+        "VERIFIER_ENT_URL": "https://ent.test/",
+        "VERIFIER_CAS_URL": "https://cas.ent.test/",
+        "VERIFIER_PRONOTE_URL": "http://pronote.college.test:82/pronote/",
+        "VERIFIER_IDENTIFIER_ATTRIBUTE": "ENTPersonIdPronote",
+        "VERIFIER_ESTABLISHMENT": "0310001A",
+        "PW_PROF": secrets.token_urlsafe(12),
+        "PW_ELEVE": secrets.token_urlsafe(12),
+        "VERIFIER_ACCOUNTS": json.dumps(
+            [
+                {"login": "jean.dupont", "profile": "professeur", "password_env": "PW_PROF"},
+                {"login": "l.martin7", "profile": "eleve", "password_env": "PW_ELEVE"},
+            ]
+        ),
+    }
+
+
+def everything_written(out: Path) -> str:
+    return "\n".join(
+        p.read_bytes().decode("utf-8", "replace") for p in out.rglob("*") if p.is_file()
+    )
+
+
+def assert_named_as_the_proxy(
+    run: subprocess.CompletedProcess[str], summary: list[dict[str, Any]], code: str, named: str
+) -> None:
+    output = run.stdout + run.stderr
+    assert run.returncode == 1, output[-3000:]
+    assert "Traceback" not in output
+    # Every account: not verified, for the proxy, which the details name
+    assert {s["account"] for s in summary} == {"jean.dupont", "l.martin7"}
+    for entry in summary:
+        assert (entry["state"], entry["diagnosis"]) == ("non_verifie", code), entry
+        assert f"proxy : {named}" in entry["details"]
+    # The preflight's hard checks fail naming the proxy, not the ENT or its CAS
+    assert f"ENT joignable : échec — https://ent.test/ : proxy {named}" in run.stdout
+    assert f"| {code} | non vérifié" in run.stdout  # the console's summary per account
+    assert "PN-ENT-INJOIGNABLE" not in output and "PN-CAS-INJOIGNABLE" not in output
+
+
+MODES = [pytest.param((), id="browser"), pytest.param(("--probe",), id="probe")]
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_e2e_unreachable_proxy_is_named_by_the_preflight_and_every_account(
+    tmp_path: Path, mode: tuple[str, ...]
+) -> None:
+    from tests.e2e_runner import run_e2e
+
+    password = secrets.token_urlsafe(12)
+    with ForwardProxy() as proxy:
+        port = proxy.port  # free once the proxy is gone
+    env = proxied_target_env(f"http://agent.reseau:{password}@127.0.0.1:{port}")
+
+    run, summary = run_e2e(tmp_path, *mode, env=env)
+
+    named = f"http://127.0.0.1:{port} (VERIFIER_PROXY)"
+    assert_named_as_the_proxy(run, summary, "PN-PROXY-INJOIGNABLE", named)
+    written = everything_written(tmp_path)
+    # Allure shows each account's French message
+    assert "[PN-PROXY-INJOIGNABLE] Proxy du réseau injoignable" in written
+    for secret in (password, env["PW_PROF"], env["PW_ELEVE"]):
+        assert secret not in run.stdout + run.stderr and secret not in written
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_e2e_proxy_refusing_the_credentials_is_named_by_the_preflight_and_every_account(
+    tmp_path: Path, mode: tuple[str, ...]
+) -> None:
+    from tests.e2e_runner import run_e2e
+
+    right, wrong = secrets.token_urlsafe(12), secrets.token_urlsafe(12)
+    with ForwardProxy(credentials=("agent.reseau", right)) as proxy:
+        env = proxied_target_env(f"http://agent.reseau:{wrong}@127.0.0.1:{proxy.port}")
+        run, summary = run_e2e(tmp_path, *mode, env=env)
+
+    named = f"http://127.0.0.1:{proxy.port} (VERIFIER_PROXY)"
+    assert_named_as_the_proxy(run, summary, "PN-PROXY-AUTHENTIFICATION", named)
+    # HTTPS (a refused CONNECT) and plain HTTP (a 407 answer) alike
+    assert "https://cas.ent.test/login : proxy " + named + " authentification refusée" in run.stdout
+    pronote = "http://pronote.college.test:82/pronote/"
+    assert f"{pronote} : proxy {named} authentification refusée (HTTP 407)" in run.stdout
+    assert {e.target for e in proxy.log} >= {"ent.test:443", "cas.ent.test:443", pronote}
+    assert not any(e.authorized for e in proxy.log)  # nothing got past it
+    written = everything_written(tmp_path)
+    for secret in (right, wrong, env["PW_PROF"], env["PW_ELEVE"]):
+        assert secret not in run.stdout + run.stderr and secret not in written
+
+
+@pytest.mark.parametrize(
+    ("message", "url", "status", "kind"),
+    [
+        pytest.param("net::ERR_PROXY_CONNECTION_FAILED at https://ent.test/", "https://ent.test/", None, "proxy_unreachable", id="chromium-proxy-down"),
+        pytest.param("net::ERR_TUNNEL_CONNECTION_FAILED at https://ent.test/", "https://ent.test/", None, "proxy_unreachable", id="chromium-tunnel-refused"),
+        pytest.param("net::ERR_HTTP_RESPONSE_CODE_FAILURE at http://ent.test/", "http://ent.test/", 407, "proxy_auth", id="chromium-407-page"),
+        pytest.param("net::ERR_CONNECTION_REFUSED at http://ent.test:4070/", "http://ent.test:4070/", None, None, id="a-407-port-is-not-a-407"),
+        pytest.param("net::ERR_PROXY_CONNECTION_FAILED", "http://127.0.0.1:8000/", None, None, id="loopback-bypasses-the-proxy"),
+    ],
+)  # fmt: skip
+def test_proxy_error_kind_names_only_the_proxy_s_own_failures(
+    message: str, url: str, status: int | None, kind: str | None
+) -> None:
+    net = NetworkSettings.resolve(proxy="http://agent:x@proxy.test:3128")
+
+    assert proxy_error_kind(net, error=message, status=status, url=url) == kind
+    assert (
+        proxy_error_kind(NetworkSettings.resolve(), error=message, status=status, url=url) is None
+    )
+
+
+def test_http_driver_names_a_refused_connection_to_the_proxy_as_the_proxy_s() -> None:
+    from e2e.http_driver import network_error_kind
+
+    with ForwardProxy() as proxy:
+        port = proxy.port  # free once the proxy is gone
+    net = NetworkSettings.resolve(proxy=f"http://127.0.0.1:{port}")
+    with httpx.Client(**httpx_client_kwargs(net, asynchronous=False)) as client:
+        with pytest.raises(httpx.ConnectError) as refused:
+            client.get("https://ent.test/")
+
+    assert network_error_kind(refused.value, net) == "proxy_unreachable"
+    assert network_error_kind(refused.value) == "connection_refused"  # without the settings

@@ -77,6 +77,9 @@ class Observation:
     saml_response: dict[str, Any] | None = None
     network_error: str | None = None  # e.g. "connection_refused", "timeout", "tls", "dns"
     network_error_url: str | None = None
+    # The proxy that failed ("proxy_unreachable", "proxy_auth"): its address and the setting
+    # it came from, never its credentials.
+    proxy: str | None = None
     timed_out: bool = False
     # The journey itself failed (a page it could not drive): one line, never a traceback.
     journey_error: str | None = None

@@ -26,6 +26,8 @@ NETWORK = {
     "redirect_loop": "boucle de redirections",
     "http_error": "erreur HTTP",
     "network": "erreur réseau",
+    "proxy_unreachable": "proxy injoignable",
+    "proxy_auth": "authentification refusée par le proxy (HTTP 407)",
 }
 _SERVICE_CODES = (
     "PN-URL-PUBLIQUE-ERRONEE",
@@ -64,6 +66,8 @@ def details(obs: Observation, target: TargetLike, code: str | None, evidence: Ev
     if obs.network_error:
         what = NETWORK.get(obs.network_error, obs.network_error)
         parts.append(f"{what} sur {obs.network_error_url or obs.final_url or '?'}")
+    if obs.proxy:
+        parts.append(f"proxy : {obs.proxy}")
     if obs.timed_out:
         parts.append("délai d'attente dépassé")
     if obs.journey_error:

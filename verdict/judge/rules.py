@@ -40,6 +40,9 @@ def classify(obs: Observation, target: TargetLike, evidence: Evidence) -> Found:
         return classify(stopper, target, evidence)
     if obs.space_reached():
         return ("PN-NOM-NON-AFFICHE", []) if obs.display_name_seen is False else (None, [])
+    # The proxy failed the request: no server of the target was asked, none is named.
+    if obs.network_error in _PROXY_CODES:
+        return _PROXY_CODES[obs.network_error], []
     # PRONOTE's lock-out texts name their cause, wherever they show.
     if found(obs.final_text, evidence.wording.ip_suspended):
         return "PN-IP-SUSPENDUE", []
@@ -132,6 +135,10 @@ _UNREACHABLE = {
     "ent": "PN-ENT-INJOIGNABLE",
     "cas": "PN-CAS-INJOIGNABLE",
     "pronote": "PN-PRONOTE-INJOIGNABLE",
+}
+_PROXY_CODES = {
+    "proxy_unreachable": "PN-PROXY-INJOIGNABLE",
+    "proxy_auth": "PN-PROXY-AUTHENTIFICATION",
 }
 _NETWORK_CODES = {
     "dns": "PN-DNS-ECHEC",
