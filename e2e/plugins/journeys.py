@@ -24,13 +24,14 @@ from e2e.browser_driver import Recording
 from e2e.journey import JourneyResult
 from e2e.login_gate import LoginGate
 from e2e.network import NetworkSettingsError
-from e2e.plugins.keys import LOGIN_GATE, RUNNER, SETTINGS
+from e2e.plugins.keys import DISCOVERED, LEARNT, LOGIN_GATE, RUNNER, SETTINGS
 from e2e.plugins.targets import probe_mode
 from e2e.preflight import Preflight
 from e2e.runner import BrowserUnavailable, Job, JourneyRunner, LaunchOptions, launch_options
 from e2e.settings import Account, Settings
 from e2e.target import Target
 from e2e.video import ensure_ffmpeg
+from e2e.zero_config import learn
 from verdict.judge import Evidence
 
 
@@ -205,7 +206,23 @@ def evidence(
             wording=target.wording,
             slow_hop_s=settings.slow_hop_s,
         )
+        if DISCOVERED in request.config.stash and not target.is_lab:
+            _learn(request.config, settings, target, evidences[target.name], identifiers_file)
     return evidences[target.name]
+
+
+def _learn(
+    config: pytest.Config,
+    settings: Settings,
+    target: Target,
+    evidence: Evidence,
+    identifiers: IdentifiersFile | None,
+) -> None:
+    """A zero-configuration run learns, once per target and from all of its journeys, what
+    only a good login shows (e2e/zero_config.py); the records say it."""
+    codes = {row.pronote_id for row in identifiers.rows()} if identifiers else None
+    learning = learn(settings, list(evidence.observations), target.pronote_hosts, codes)
+    config.stash.setdefault(LEARNT, {})[target.name] = learning.record()
 
 
 @pytest.fixture

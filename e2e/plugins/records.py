@@ -18,6 +18,7 @@ from e2e.plugins.keys import (
     DISCOVERED,
     IDENTIFIERS,
     LEAKS,
+    LEARNT,
     PREFLIGHTS,
     RECORDER,
     RUNNER,
@@ -25,6 +26,7 @@ from e2e.plugins.keys import (
     STARTED,
     TARGETS,
 )
+from e2e.zero_config import Learning
 from leaks import scrub_paths, snapshot, written_since
 from pv import verifier_version
 from verdict.catalogue import CATALOGUE
@@ -56,6 +58,8 @@ def pytest_testnodedown(node: Any, error: Any) -> None:
         if recorder is not None:
             recorder.add(AccountResult(**result))
     node.config.stash.get(PREFLIGHTS, {}).update(output.get("preflights", {}))
+    if output.get("learnt"):
+        node.config.stash.setdefault(LEARNT, {}).update(output["learnt"])
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
@@ -66,6 +70,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         output: dict[str, Any] = config.workeroutput  # type: ignore[attr-defined]  # xdist's
         output["results"] = [asdict(r) for r in config.stash[RECORDER].results]
         output["preflights"] = config.stash[PREFLIGHTS]
+        output["learnt"] = config.stash.get(LEARNT, {})
         return
     settings = config.stash[SETTINGS]
     recorder = config.stash[RECORDER]
@@ -114,11 +119,26 @@ def _run_record(config: pytest.Config) -> dict[str, Any]:
                 "pronote_url": t.pronote_url,
                 "is_lab": t.is_lab,
                 "preflight": preflights.get(t.name, []),
-                "discovery": None if t.is_lab else config.stash.get(DISCOVERED, None),
+                "discovery": None if t.is_lab else _discovery(config, t.name),
             }
             for t in config.stash[TARGETS]
         ],
         "identifiers_audit": audit_to_dict(audit(identifiers)) if identifiers else None,
+    }
+
+
+def _discovery(config: pytest.Config, target: str) -> dict[str, Any] | None:
+    """What the run discovered at start, with what it learnt from the target's good logins."""
+    found = config.stash.get(DISCOVERED, None)
+    if found is None:
+        return None
+    learnt = config.stash.get(LEARNT, {}).get(target)
+    if not learnt:
+        return found
+    return {
+        "discovered": {**found["discovered"], **learnt["discovered"]},
+        "contradictions": [*found["contradictions"], *learnt["contradictions"]],
+        "warnings": [*found["warnings"], *learnt["warnings"]],
     }
 
 
@@ -153,6 +173,9 @@ def _scrub(session: pytest.Session) -> None:
 
 
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    for record in config.stash.get(LEARNT, {}).values():
+        for line in Learning(**record).console_lines():
+            terminalreporter.write_line(line)
     recorder = config.stash.get(RECORDER, None)
     if recorder is None or not recorder.results:
         return
