@@ -26,7 +26,7 @@ from e2e.network import NetworkSettings, httpx_client_kwargs
 from e2e.routes import route_named
 from e2e.settings import Settings, load_settings
 from verdict import learn as choose
-from verdict.observation import Observation
+from verdict.learn import LoginSeen
 
 # Settings keys discovery may fill.
 DISCOVERABLE = ("cas_url", "wayf_selections", "shortcut_pattern")
@@ -178,7 +178,7 @@ class Learning:
 
 def learn(
     settings: Settings,
-    observations: list[Observation],
+    logins: list[LoginSeen],
     pronote_hosts: set[str],
     known_codes: set[str] | None = None,
 ) -> Learning:
@@ -186,8 +186,8 @@ def learn(
     where the user left them unset, compared where the user set them."""
     learning = Learning()
     facts = (
-        choose.identifier_attribute(observations, known_codes),
-        choose.shortcut_label(observations, pronote_hosts),
+        choose.identifier_attribute(logins, known_codes),
+        choose.shortcut_label(logins, pronote_hosts),
     )
     for fact in facts:
         if fact.warning:

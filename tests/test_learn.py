@@ -12,16 +12,17 @@ from e2e.zero_config import learn
 from tests.verdict_cases import CODE, PRONOTE, TARGET, journey
 from verdict import learn as choose
 from verdict.cas import CasValidation
-from verdict.observation import Observation
+from verdict.learn import LoginSeen, seen
 
 OTHER_CODE = "B7QX2M9KD4TR1ZPA"
 HOSTS = TARGET.pronote_hosts
 
 
-def login(account: str, attributes: dict[str, list[str]], **changes: object) -> Observation:
-    """A good login of *account* whose ticket validation released *attributes*."""
+def login(account: str, attributes: dict[str, list[str]], **changes: object) -> LoginSeen:
+    """A good login of *account* whose ticket validation released *attributes*, as learning
+    reads it from the journey's observation."""
     validation = CasValidation(PRONOTE, user=f"NA{account.upper()}", attributes=attributes)
-    return journey(account=account, cas_validation=validation, **changes)
+    return seen(journey(account=account, cas_validation=validation, **changes))
 
 
 def shortcut(label: str, found_by: str = "href", url: str = PRONOTE) -> dict[str, object]:

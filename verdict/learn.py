@@ -23,6 +23,31 @@ PRONOTE_ID = re.compile(r"[A-Z0-9]{16}")
 
 
 @dataclass(frozen=True)
+class LoginSeen:
+    """What learning reads of one account's journey: small enough to travel from a pytest-xdist
+    worker to the controller, which learns once from every process's journeys."""
+
+    account: str
+    good: bool  # the journey reached a PRONOTE space: PRONOTE recognised the user
+    attributes: dict[str, list[str]] | None = None  # released to PRONOTE, when validated
+    shortcut_label: str | None = None
+    shortcut_found_by: str | None = None
+    shortcut_url: str | None = None
+
+
+def seen(obs: Observation) -> LoginSeen:
+    validation = obs.cas_validation
+    return LoginSeen(
+        account=obs.account,
+        good=obs.space_reached(),
+        attributes=dict(validation.attributes) if validation and validation.ok else None,
+        shortcut_label=obs.shortcut_label,
+        shortcut_found_by=obs.shortcut_found_by,
+        shortcut_url=obs.shortcut_url,
+    )
+
+
+@dataclass(frozen=True)
 class Learnt:
     """One value learnt (or not) from a target's good logins, with its evidence in French."""
 
@@ -32,9 +57,9 @@ class Learnt:
     warning: str | None = None  # why nothing was learnt, when the logins disagree
 
 
-def good_logins(observations: Iterable[Observation]) -> list[Observation]:
-    """The logins that reached a PRONOTE space: PRONOTE recognised the user."""
-    return [obs for obs in observations if obs.space_reached()]
+def good_logins(logins: Iterable[LoginSeen]) -> list[LoginSeen]:
+    """The logins that reached a PRONOTE space, in account order (whichever ended first)."""
+    return sorted((login for login in logins if login.good), key=lambda login: login.account)
 
 
 def _choose(key: str, votes: Counter[str], logins: int, how: str) -> Learnt:
@@ -56,7 +81,7 @@ def _choose(key: str, votes: Counter[str], logins: int, how: str) -> Learnt:
 
 
 def identifier_attribute(
-    observations: Iterable[Observation], known_codes: Collection[str] | None = None
+    observations: Iterable[LoginSeen], known_codes: Collection[str] | None = None
 ) -> Learnt:
     """The CAS attribute released to PRONOTE whose value PRONOTE stores as its identifier.
 
@@ -64,11 +89,10 @@ def identifier_attribute(
     PRONOTE identifier: one of *known_codes* (the identifiers file's "Id. PRONOTE-ENT"
     column) when given, else a 16-character A-Z0-9 code.
     """
-    logins = [o for o in good_logins(observations) if o.cas_validation and o.cas_validation.ok]
+    logins = [login for login in good_logins(observations) if login.attributes is not None]
     votes: Counter[str] = Counter()
-    for obs in logins:
-        assert obs.cas_validation is not None
-        for name, values in obs.cas_validation.attributes.items():
+    for login in logins:
+        for name, values in (login.attributes or {}).items():
             present = [v for v in values if v]
             if not present:
                 continue
@@ -86,15 +110,15 @@ def identifier_attribute(
     return _choose("identifier_attribute", votes, len(logins), how)
 
 
-def shortcut_label(observations: Iterable[Observation], pronote_hosts: Collection[str]) -> Learnt:
+def shortcut_label(observations: Iterable[LoginSeen], pronote_hosts: Collection[str]) -> Learnt:
     """The label of the portal link that led a good login to the PRONOTE.net host."""
     logins = good_logins(observations)
     votes: Counter[str] = Counter(
-        obs.shortcut_label
-        for obs in logins
-        if obs.shortcut_label
-        and obs.shortcut_found_by == "href"
-        and urlsplit(obs.shortcut_url or "").netloc in pronote_hosts
+        login.shortcut_label
+        for login in logins
+        if login.shortcut_label
+        and login.shortcut_found_by == "href"
+        and urlsplit(login.shortcut_url or "").netloc in pronote_hosts
     )
     hosts = ", ".join(sorted(pronote_hosts))
     return _choose(

@@ -13,6 +13,7 @@ import contextlib
 import os
 import shutil
 import tempfile
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -24,15 +25,15 @@ from e2e.browser_driver import Recording
 from e2e.journey import JourneyResult
 from e2e.login_gate import LoginGate
 from e2e.network import NetworkSettingsError
-from e2e.plugins.keys import DISCOVERED, LEARNT, LOGIN_GATE, RUNNER, SETTINGS
+from e2e.plugins.keys import DISCOVERED, LOGIN_GATE, RUNNER, SEEN, SETTINGS
 from e2e.plugins.targets import probe_mode
 from e2e.preflight import Preflight
 from e2e.runner import BrowserUnavailable, Job, JourneyRunner, LaunchOptions, launch_options
 from e2e.settings import Account, Settings
 from e2e.target import Target
 from e2e.video import ensure_ffmpeg
-from e2e.zero_config import learn
 from verdict.judge import Evidence
+from verdict.learn import seen
 
 
 @pytest.fixture(scope="session")
@@ -206,23 +207,7 @@ def evidence(
             wording=target.wording,
             slow_hop_s=settings.slow_hop_s,
         )
-        if DISCOVERED in request.config.stash and not target.is_lab:
-            _learn(request.config, settings, target, evidences[target.name], identifiers_file)
     return evidences[target.name]
-
-
-def _learn(
-    config: pytest.Config,
-    settings: Settings,
-    target: Target,
-    evidence: Evidence,
-    identifiers: IdentifiersFile | None,
-) -> None:
-    """A zero-configuration run learns, once per target and from all of its journeys, what
-    only a good login shows (e2e/zero_config.py); the records say it."""
-    codes = {row.pronote_id for row in identifiers.rows()} if identifiers else None
-    learning = learn(settings, list(evidence.observations), target.pronote_hosts, codes)
-    config.stash.setdefault(LEARNT, {})[target.name] = learning.record()
 
 
 @pytest.fixture
@@ -232,9 +217,15 @@ def journey(
     """This account's journey, driven (with the others) by the runner; waits for its end."""
     submit_upcoming(_upcoming(request.node), request.config, journeys)
     try:
-        return journeys.result(request.node.nodeid)
+        result = journeys.result(request.node.nodeid)
     except BrowserUnavailable as exc:
         pytest.fail(str(exc), pytrace=False)
+    if DISCOVERED in request.config.stash and not target.is_lab:
+        # What a zero-configuration run learns from, once every journey of every process has
+        # ended (e2e/plugins/records.py learns, in the controller).
+        seen_here = request.config.stash.setdefault(SEEN, {}).setdefault(target.name, {})
+        seen_here[account.login] = asdict(seen(result.obs))
+    return result
 
 
 def keep_artifacts(

@@ -22,14 +22,16 @@ from e2e.plugins.keys import (
     PREFLIGHTS,
     RECORDER,
     RUNNER,
+    SEEN,
     SETTINGS,
     STARTED,
     TARGETS,
 )
-from e2e.zero_config import Learning
+from e2e.zero_config import Learning, learn
 from leaks import scrub_paths, snapshot, written_since
 from pv import verifier_version
 from verdict.catalogue import CATALOGUE
+from verdict.learn import LoginSeen
 from verdict.record import AccountResult, RunRecorder, write_categories, write_environment
 from verdict.report_view import tidy_results
 
@@ -58,8 +60,8 @@ def pytest_testnodedown(node: Any, error: Any) -> None:
         if recorder is not None:
             recorder.add(AccountResult(**result))
     node.config.stash.get(PREFLIGHTS, {}).update(output.get("preflights", {}))
-    if output.get("learnt"):
-        node.config.stash.setdefault(LEARNT, {}).update(output["learnt"])
+    for target, logins in output.get("seen", {}).items():
+        node.config.stash.setdefault(SEEN, {}).setdefault(target, {}).update(logins)
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
@@ -70,10 +72,11 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         output: dict[str, Any] = config.workeroutput  # type: ignore[attr-defined]  # xdist's
         output["results"] = [asdict(r) for r in config.stash[RECORDER].results]
         output["preflights"] = config.stash[PREFLIGHTS]
-        output["learnt"] = config.stash.get(LEARNT, {})
+        output["seen"] = config.stash.get(SEEN, {})
         return
     settings = config.stash[SETTINGS]
     recorder = config.stash[RECORDER]
+    _learn(config)
     recorder.write_summary(_run_record(config))
     # An account the run could not check (its target's preflight failed hard) proves
     # nothing: skipped in pytest's words, but the run is not green.
@@ -125,6 +128,20 @@ def _run_record(config: pytest.Config) -> dict[str, Any]:
         ],
         "identifiers_audit": audit_to_dict(audit(identifiers)) if identifiers else None,
     }
+
+
+def _learn(config: pytest.Config) -> None:
+    """A zero-configuration run learns what only a good login shows, once per target, from
+    every process's journeys of it (so whichever ended first changes nothing)."""
+    seen = config.stash.get(SEEN, {})
+    identifiers = config.stash.get(IDENTIFIERS, None)
+    codes = {row.pronote_id for row in identifiers.rows()} if identifiers else None
+    learnt = config.stash.setdefault(LEARNT, {})
+    for target in config.stash[TARGETS]:
+        if target.name in seen:
+            logins = [LoginSeen(**login) for login in seen[target.name].values()]
+            learning = learn(config.stash[SETTINGS], logins, target.pronote_hosts, codes)
+            learnt[target.name] = learning.record()
 
 
 def _discovery(config: pytest.Config, target: str) -> dict[str, Any] | None:
