@@ -330,6 +330,8 @@ class Journey:
             return None
         self.obs.shortcut_found = True
         self.obs.shortcut_url = safe_url(shortcut.url) if shortcut.url else None
+        self.obs.shortcut_label = shortcut.label or None
+        self.obs.shortcut_found_by = shortcut.found_by
         return shortcut
 
     async def _land(self, page: Landing) -> None:

@@ -7,6 +7,10 @@ each login page itself). A value the user set always wins (`.env`, the environme
 a discovered value that contradicts it is reported, since it is often the misconfiguration
 itself. What was discovered, and how, goes to `summary.json`. Discovery runs when the CAS root
 is unset, and stops the run when it cannot find one.
+
+What only a login shows (the identifier attribute, the shortcut's label) is learnt once all of
+the target's journeys have ended (`learn`, choosing with `verdict.learn`), under the same rule:
+the user's value wins, a learnt value that contradicts it is reported.
 """
 
 from __future__ import annotations
@@ -21,9 +25,13 @@ from e2e.ent_catalogue import load_catalogue
 from e2e.network import NetworkSettings, httpx_client_kwargs
 from e2e.routes import route_named
 from e2e.settings import Settings, load_settings
+from verdict import learn as choose
+from verdict.learn import LoginSeen
 
 # Settings keys discovery may fill.
 DISCOVERABLE = ("cas_url", "wayf_selections", "shortcut_pattern")
+# Settings keys the run learns from its good logins.
+LEARNABLE = ("identifier_attribute", "shortcut_label")
 
 
 class DiscoveryFailed(Exception):
@@ -139,3 +147,66 @@ def complete(settings: Settings) -> Completed:
     if values:
         done.settings = load_settings(**values)
     return done
+
+
+@dataclass
+class Learning:
+    """What a zero-configuration run learnt from one target's good logins, as recorded."""
+
+    discovered: dict[str, dict[str, Any]] = field(default_factory=dict)  # with "learnt": true
+    contradictions: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    def record(self) -> dict[str, Any]:
+        return {
+            "discovered": self.discovered,
+            "contradictions": self.contradictions,
+            "warnings": self.warnings,
+        }
+
+    def console_lines(self) -> list[str]:
+        """ "Appris : …" with the `.env` line that pins it; contradictions; warnings."""
+        lines = [
+            f"Appris : {key} = {fact['value']} [{fact['evidence']}] ; à fixer dans .env : "
+            f"VERIFIER_{key.upper()}={fact['value']}"
+            for key, fact in self.discovered.items()
+        ]
+        lines += [f"Contradiction : {line}" for line in self.contradictions]
+        lines += [f"Attention (apprentissage) : {line}" for line in self.warnings]
+        return lines
+
+
+def learn(
+    settings: Settings,
+    logins: list[LoginSeen],
+    pronote_hosts: set[str],
+    known_codes: set[str] | None = None,
+) -> Learning:
+    """The identifier attribute and the shortcut's label from a target's good logins: learnt
+    where the user left them unset, compared where the user set them."""
+    learning = Learning()
+    facts = (
+        choose.identifier_attribute(logins, known_codes),
+        choose.shortcut_label(logins, pronote_hosts),
+    )
+    for fact in facts:
+        if fact.warning:
+            learning.warnings.append(fact.warning)
+        if fact.value is None:
+            continue
+        if fact.key in settings.model_fields_set:
+            mine = str(getattr(settings, fact.key))
+            # A label is matched in any case (e2e/journey.py); an attribute name is exact.
+            fold = str.casefold if fact.key == "shortcut_label" else str
+            if fold(mine) != fold(fact.value):
+                learning.contradictions.append(
+                    f"VERIFIER_{fact.key.upper()}={mine} (réglé) mais les connexions réussies "
+                    f"montrent {fact.value} [{fact.evidence}] : la valeur réglée est gardée"
+                )
+            continue
+        learning.discovered[fact.key] = {
+            "value": fact.value,
+            "evidence": fact.evidence,
+            "learnt": True,
+        }
+    return learning

@@ -535,6 +535,10 @@ def zero_config_env(lab: LabClient) -> dict[str, str]:
     }
 
 
+def site_url(lab: LabClient) -> str:
+    return str(lab.info["establishments"][0]["pronote"])
+
+
 def test_pytest_e2e_discovers_what_was_left_unset(healthy: LabClient, tmp_path: Path) -> None:
     run, summary = run_e2e(tmp_path / "run", env=zero_config_env(healthy))
 
@@ -553,7 +557,21 @@ def test_pytest_e2e_discovers_what_was_left_unset(healthy: LabClient, tmp_path: 
     assert discovery["discovered"]["cas_url"]["evidence"].startswith("eleve.html → 302 vers ")
     assert discovery["discovered"]["wayf_selections.local"]["value"] == "ATS_parent_eleve"
     assert discovery["discovered"]["login_family"]["value"] == "kosmos"
+    assert "learnt" not in discovery["discovered"]["cas_url"]
     assert discovery["contradictions"] == []
+    # Learnt from the good logins: what only a login shows.
+    learnt = discovery["discovered"]["identifier_attribute"]
+    assert learnt["value"] == healthy.info["identifier_attribute"] and learnt["learnt"] is True
+    assert learnt["evidence"].endswith("2 connexion(s) réussie(s) sur 2")
+    shortcut = discovery["discovered"]["shortcut_label"]
+    assert shortcut == {
+        "value": "Pronote",
+        "evidence": f"lien du portail vers {urlsplit(site_url(healthy)).netloc} suivi jusqu'à "
+        "l'espace, 2 connexion(s) réussie(s) sur 2",
+        "learnt": True,
+    }
+    assert "Appris : shortcut_label = Pronote [" in run.stdout
+    assert "à fixer dans .env : VERIFIER_IDENTIFIER_ATTRIBUTE=identifiantPronote" in run.stdout
 
 
 def test_pytest_e2e_keeps_the_users_value_and_reports_the_discovered_one(
@@ -566,6 +584,7 @@ def test_pytest_e2e_keeps_the_users_value_and_reports_the_discovered_one(
         **zero_config_env(healthy),
         "VERIFIER_ENT_CATALOGUE": str(catalogue),
         "VERIFIER_SHORTCUT_PATTERN": "127.0.0.1",  # set, and not what the catalogue says
+        "VERIFIER_IDENTIFIER_ATTRIBUTE": "idENT",  # set, and not what the logins show
     }
 
     run, summary = run_e2e(tmp_path / "run", env=env)
@@ -581,11 +600,24 @@ def test_pytest_e2e_keeps_the_users_value_and_reports_the_discovered_one(
     record = json.loads((tmp_path / "run" / "summary.json").read_text(encoding="utf-8"))
     discovery = record["targets"][0]["discovery"]
     assert "shortcut_pattern" not in discovery["discovered"]  # the user's value wins
-    assert discovery["contradictions"] == [line.removeprefix("Contradiction : ")]
+    assert "identifier_attribute" not in discovery["discovered"]
+    learnt = next(x for x in run.stdout.splitlines() if x.startswith("Contradiction : VERIFIER_ID"))
+    assert learnt.startswith(
+        "Contradiction : VERIFIER_IDENTIFIER_ATTRIBUTE=idENT (réglé) mais les connexions "
+        "réussies montrent identifiantPronote [attribut de la réponse p3/serviceValidate"
+    )
+    assert discovery["contradictions"] == [
+        line.removeprefix("Contradiction : "),
+        learnt.removeprefix("Contradiction : "),
+    ]
 
 
 def test_pytest_e2e_discovers_an_open_ent_ng_cas_in_the_other_wording(tmp_path: Path) -> None:
-    with running_lab(ent_family="opentent", wording="alt", per_profile=1) as other:
+    # The attribute's name is the administrator's choice (DOMAIN.md, PRONOTE's recognition
+    # modes): not the verifier's default, so only the login can teach it.
+    with running_lab(
+        ent_family="opentent", wording="alt", per_profile=1, identifier_attribute="codePronote"
+    ) as other:
         site = other.info["establishments"][0]
         teacher = next(a for a in other.accounts if a.profile == "professeur")
         account = {
@@ -607,6 +639,14 @@ def test_pytest_e2e_discovers_an_open_ent_ng_cas_in_the_other_wording(tmp_path: 
     assert [r["outcome"] for r in summary] == ["passed"] and summary[0]["cas_user"]
     assert f"Découvert : cas_url = {other.info['cas']} [" in run.stdout
     assert "Découvert : login_family = opentent [Open ENT NG /auth/saml/wayf" in run.stdout
+    record = json.loads((tmp_path / "run" / "summary.json").read_text(encoding="utf-8"))
+    discovered = record["targets"][0]["discovery"]["discovered"]
+    assert discovered["identifier_attribute"]["value"] == "codePronote"
+    assert discovered["identifier_attribute"]["learnt"] is True
+    assert discovered["shortcut_label"]["value"] == "PRONOTE - Vie scolaire"  # lab/wording.py
+    assert discovered["shortcut_label"]["learnt"] is True
+    assert "Appris : identifier_attribute = codePronote [attribut de la réponse p3/" in run.stdout
+    assert "VERIFIER_SHORTCUT_LABEL=PRONOTE - Vie scolaire" in run.stdout
 
 
 def test_pytest_e2e_stops_in_one_line_when_discovery_cannot_find_the_cas(

@@ -64,6 +64,8 @@ class Observation:
     reached_portal: bool = False
     shortcut_found: bool | None = None
     shortcut_url: str | None = None
+    shortcut_label: str | None = None  # the shortcut's visible text, as found on the portal
+    shortcut_found_by: str | None = None  # "href" (it leads to PRONOTE.net), "label", "tile"
     pronote_service: str | None = None  # `service` of the CAS /login request for PRONOTE
     pronote_cas_login_url: str | None = None
     ticket_issued: bool = False  # the CAS redirected to PRONOTE with a ticket

@@ -13,6 +13,7 @@ import contextlib
 import os
 import shutil
 import tempfile
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +25,7 @@ from e2e.browser_driver import Recording
 from e2e.journey import JourneyResult
 from e2e.login_gate import LoginGate
 from e2e.network import NetworkSettingsError
-from e2e.plugins.keys import LOGIN_GATE, RUNNER, SETTINGS
+from e2e.plugins.keys import DISCOVERED, LOGIN_GATE, RUNNER, SEEN, SETTINGS
 from e2e.plugins.targets import probe_mode
 from e2e.preflight import Preflight
 from e2e.runner import BrowserUnavailable, Job, JourneyRunner, LaunchOptions, launch_options
@@ -32,6 +33,7 @@ from e2e.settings import Account, Settings
 from e2e.target import Target
 from e2e.video import ensure_ffmpeg
 from verdict.judge import Evidence
+from verdict.learn import seen
 
 
 @pytest.fixture(scope="session")
@@ -215,9 +217,15 @@ def journey(
     """This account's journey, driven (with the others) by the runner; waits for its end."""
     submit_upcoming(_upcoming(request.node), request.config, journeys)
     try:
-        return journeys.result(request.node.nodeid)
+        result = journeys.result(request.node.nodeid)
     except BrowserUnavailable as exc:
         pytest.fail(str(exc), pytrace=False)
+    if DISCOVERED in request.config.stash and not target.is_lab:
+        # What a zero-configuration run learns from, once every journey of every process has
+        # ended (e2e/plugins/records.py learns, in the controller).
+        seen_here = request.config.stash.setdefault(SEEN, {}).setdefault(target.name, {})
+        seen_here[account.login] = asdict(seen(result.obs))
+    return result
 
 
 def keep_artifacts(
