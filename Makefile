@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PYTEST := $(VENV)/bin/pytest
 REPORTS ?= reports
 
-.PHONY: setup system browser node e2e test test-order report pv board site lab lint clean
+.PHONY: setup system browser node e2e test test-order test-families report pv board site lab lint clean
 
 setup: system $(VENV)/.installed browser node
 
@@ -77,6 +77,11 @@ test: setup
 # the lab, 5 runs one journey at a time and 5 runs sixteen at once, per fault (make test: 2+2).
 test-order: setup
 	FAULT_MATRIX_RUNS=5 $(PYTEST) tests/test_fault_matrix.py -k every_run
+
+# The rentrée's faults in every other ENT login family under both wordings (make test: the
+# default wording only).
+test-families: setup
+	FAMILY_MATRIX_WORDINGS=default,alt $(PYTEST) tests/test_family_fault_matrix.py -n 2
 
 lab: setup
 	$(PY) -m lab

@@ -204,6 +204,7 @@ class Journey:
             await self._final(await self.d.current())  # no login form to fill
             return None
         login_host = urlsplit((await self.d.current(full=False)).url).netloc
+        await self._note_login_host()  # the form may be a link away from the family's page
         if await self.d.visible(self.loc.login_captcha):
             # A captcha no verifier should answer: the password is not sent.
             obs.captcha_asked = True

@@ -355,13 +355,24 @@ def ng_login(request: HttpRequest) -> HttpResponse:
     # NG's own /cas/login sends `callback`; its WAYF and this form, `callBack`.
     asked = request.POST.get("callBack") or request.GET.get("callBack")
     callback = local_callback(asked or request.GET.get("callback", "/"))
-    context = {"callback": callback, "error": False, "login": ""}
+    # The CAS's own refusals (cas_captcha, cas_account_locked) on the ENT that is its own CAS:
+    # the same form and texts as the other families' CAS (lab/templates/cas/), inferences.
+    context = {
+        "callback": callback,
+        "error": False,
+        "login": "",
+        "lab_captcha": world.has("cas_captcha"),
+        "lab_locked": False,
+    }
     if request.method == "POST":
         login = request.POST.get("email", "").strip()
         person = world.person(login)
         password = request.POST.get("password", "")
+        context["lab_locked"] = locked(world, login)
         if (
-            person is not None
+            not context["lab_captcha"]
+            and not context["lab_locked"]
+            and person is not None
             and person.route == "local"
             and check_password(password, person.password_hash)
         ):
