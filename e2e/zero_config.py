@@ -39,19 +39,27 @@ class DiscoveryFailed(Exception):
 
 
 @dataclass
-class Completed:
-    settings: Settings
+class Findings:
+    """What a run found by itself, as `summary.json` says it: each value with its evidence,
+    what contradicts a value you set, and warnings."""
+
     discovered: dict[str, dict[str, Any]] = field(default_factory=dict)  # key → value, evidence
     contradictions: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
     def record(self) -> dict[str, Any]:
-        """What `summary.json` says of it."""
         return {
             "discovered": self.discovered,
             "contradictions": self.contradictions,
             "warnings": self.warnings,
         }
+
+
+@dataclass(kw_only=True)
+class Completed(Findings):
+    """The settings completed by discovery at the start of a run, and what was discovered."""
+
+    settings: Settings
 
 
 def needs_discovery(settings: Settings) -> bool:
@@ -93,7 +101,7 @@ def _discover(settings: Settings) -> Discovery:
 def complete(settings: Settings) -> Completed:
     """The settings with what discovery found for the keys the user left unset."""
     found = _discover(settings)
-    done = Completed(settings, warnings=list(found.warnings))
+    done = Completed(settings=settings, warnings=list(found.warnings))
     if found.problem is not None and found.problem.blocking:
         if settings.cas_url is None:
             raise DiscoveryFailed(
@@ -150,19 +158,9 @@ def complete(settings: Settings) -> Completed:
 
 
 @dataclass
-class Learning:
-    """What a zero-configuration run learnt from one target's good logins, as recorded."""
-
-    discovered: dict[str, dict[str, Any]] = field(default_factory=dict)  # with "learnt": true
-    contradictions: list[str] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-
-    def record(self) -> dict[str, Any]:
-        return {
-            "discovered": self.discovered,
-            "contradictions": self.contradictions,
-            "warnings": self.warnings,
-        }
+class Learning(Findings):
+    """What a zero-configuration run learnt from one target's good logins (each discovered
+    value with `"learnt": true`), as recorded."""
 
     def console_lines(self) -> list[str]:
         """ "Appris : …" with the `.env` line that pins it; contradictions; warnings."""
