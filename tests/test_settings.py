@@ -156,8 +156,8 @@ def test_settings_password_from_file(env: pytest.MonkeyPatch, tmp_path: Path) ->
             {"VERIFIER_HEADLESS": "bof"}, ["VERIFIER_HEADLESS : true ou false"], id="bool"
         ),
         pytest.param(
-            {"LAB_ESTABLISHMENTS": "600"},
-            ["LAB_ESTABLISHMENTS : doit valoir de 1 à 200"],
+            {"LAB_ESTABLISHMENTS": "700"},
+            ["LAB_ESTABLISHMENTS : doit valoir de 1 à 600"],
             id="lab-key-as-typed",
         ),
         pytest.param(
