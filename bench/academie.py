@@ -17,6 +17,7 @@ import argparse
 import json
 import sys
 import tempfile
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +45,7 @@ def night(establishments: int, latency: float, timeout_s: float) -> dict[str, An
             summary = {}
     results = summary.get("results", []) if isinstance(summary, dict) else []
     passed = sum(1 for r in results if r.get("outcome") == "passed")
+    causes = Counter(r.get("diagnosis") for r in results if r.get("outcome") != "passed")
     return {
         "establishments": establishments,
         "latency_s": latency,
@@ -57,6 +59,7 @@ def night(establishments: int, latency: float, timeout_s: float) -> dict[str, An
         "cpu_s_per_journey": round(run["cpu_s"] / len(results), 2) if results else None,
         "load": f"{run['load_before']} → {run['load_after']}",
         "tail": run["output"].splitlines()[-3:],
+        "causes": dict(causes.most_common()),
     }
 
 
@@ -85,6 +88,7 @@ def main(argv: list[str] | None = None) -> int:
             flush=True,
         )
         if row["code"] != 0:
+            print(f"  not passed, by diagnosis: {row['causes']}")
             print("  " + " | ".join(row["tail"]))
     if args.json:
         args.json.write_text(json.dumps(rows, indent=2), encoding="utf-8")
