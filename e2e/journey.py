@@ -186,13 +186,15 @@ class Journey:
         await self._final(await self.d.current())
         return None
 
-    async def _note_login_host(self) -> None:
-        """A login page served by neither the ENT's nor the CAS's configured host: the ENT's
-        login moved (DOMAIN.md, "What breaks in the real world"); the journey goes on."""
+    async def _note_login_host(self) -> str:
+        """The login page's host. One served by neither the ENT's nor the CAS's configured
+        host: the ENT's login moved (DOMAIN.md, "What breaks in the real world"); noted, and
+        the journey goes on."""
         url = urlsplit((await self.d.current(full=False)).url)
         known = {urlsplit(self.t.cas_url).netloc, urlsplit(self.t.ent_url).netloc}
         if url.netloc and url.netloc not in known:
             self.obs.login_moved_to = f"{url.scheme}://{url.netloc}/"
+        return url.netloc
 
     async def _log_in(self) -> Landing | None:
         a, obs = self.a, self.obs
@@ -203,8 +205,8 @@ class Journey:
         if self.route is None or not await self.route.to_form(self.walk):
             await self._final(await self.d.current())  # no login form to fill
             return None
-        login_host = urlsplit((await self.d.current(full=False)).url).netloc
-        await self._note_login_host()  # the form may be a link away from the family's page
+        # The form may be a link away from the family's page, on a host of its own.
+        login_host = await self._note_login_host()
         if await self.d.visible(self.loc.login_captcha):
             # A captcha no verifier should answer: the password is not sent.
             obs.captcha_asked = True

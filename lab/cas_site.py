@@ -22,7 +22,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 
 from lab import login_apereo, login_discovery, login_edifice, login_routes
-from lab.directory import CATEGORIES, check_password
+from lab.directory import CATEGORIES
 from lab.server import TEMPLATES
 from lab.state import World
 
@@ -139,16 +139,7 @@ class LabAuthUser:
         self.username = username
 
     def test_password(self, password: str) -> bool:
-        world = _require_world()
-        person = world.person(self.username)
-        if world.has("cas_captcha") or login_routes.locked(world, self.username):
-            return False  # a captcha no robot solves; a locked account, whatever its password
-        # An ÉduConnect account has no ENT password: ÉduConnect checks its password.
-        return (
-            person is not None
-            and person.route == "local"
-            and check_password(password, person.password_hash)
-        )
+        return login_routes.password_accepted(_require_world(), self.username, password)
 
     def attributs(self) -> dict[str, Any]:
         world = _require_world()

@@ -101,6 +101,20 @@ def template_context(request: HttpRequest) -> dict[str, Any]:
     }
 
 
+def password_accepted(world: World, login: str, password: str) -> bool:
+    """Whether the ENT's CAS lets *login* in with *password*: never under a captcha no robot
+    solves, nor for a locked account, whatever its password; an ÉduConnect account has no ENT
+    password (ÉduConnect checks it)."""
+    person = world.person(login)
+    if world.has("cas_captcha") or locked(world, login):
+        return False
+    return (
+        person is not None
+        and person.route == "local"
+        and check_password(password, person.password_hash)
+    )
+
+
 def locked(world: World, login: str) -> bool:
     """The CAS locked this account after failed logins (the cas_account_locked fault)."""
     person = world.affected("cas_account_locked")
@@ -366,16 +380,9 @@ def ng_login(request: HttpRequest) -> HttpResponse:
     }
     if request.method == "POST":
         login = request.POST.get("email", "").strip()
-        person = world.person(login)
-        password = request.POST.get("password", "")
         context["lab_locked"] = locked(world, login)
-        if (
-            not context["lab_captcha"]
-            and not context["lab_locked"]
-            and person is not None
-            and person.route == "local"
-            and check_password(password, person.password_hash)
-        ):
+        person = world.person(login)
+        if person is not None and password_accepted(world, login, request.POST.get("password", "")):
             open_cas_session(request, person)
             return HttpResponseRedirect(callback)
         context.update(error=True, login=login)
