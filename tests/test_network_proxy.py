@@ -137,10 +137,15 @@ class ForwardProxy:
 
     def __exit__(self, *exc: object) -> None:
         async def stop() -> None:
+            # Cancel the connections still open and let each one close its sockets before the
+            # loop stops: a task dropped pending leaves unclosed transports for the garbage
+            # collector, which pytest reports as a failure of whichever test runs then.
             self.server.close()
-            for task in asyncio.all_tasks():
-                if task is not asyncio.current_task():
-                    task.cancel()
+            pending = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+            for task in pending:
+                task.cancel()
+            await asyncio.gather(*pending, return_exceptions=True)
+            await self.server.wait_closed()
 
         asyncio.run_coroutine_threadsafe(stop(), self.loop).result(timeout=10)
         self.loop.call_soon_threadsafe(self.loop.stop)
@@ -185,7 +190,13 @@ class ForwardProxy:
         except (asyncio.IncompleteReadError, ConnectionError, ssl.SSLError, ValueError):
             pass
         finally:
-            writer.close()
+            await self.closed(writer)
+
+    @staticmethod
+    async def closed(writer: asyncio.StreamWriter) -> None:
+        writer.close()
+        with contextlib.suppress(ConnectionError, ssl.SSLError, OSError, asyncio.CancelledError):
+            await writer.wait_closed()
 
     @staticmethod
     def upstream(host: str | None) -> str:
@@ -261,7 +272,7 @@ class ForwardProxy:
         try:
             await asyncio.gather(copy(reader, up_writer), copy(up_reader, writer))
         finally:
-            up_writer.close()
+            await ForwardProxy.closed(up_writer)
 
 
 # -- fixtures -------------------------------------------------------------------------------
