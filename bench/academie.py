@@ -56,6 +56,7 @@ def night(establishments: int, latency: float, timeout_s: float) -> dict[str, An
         "accounts_per_min": round(len(results) / run["wall_s"] * 60, 1) if results else 0,
         "peak_pss": run["peak_pss"],
         "peak_rss": run["peak_rss"],
+        "pss_by_part": run["pss_by_part"],
         "cpu_s_per_journey": round(run["cpu_s"] / len(results), 2) if results else None,
         "load": f"{run['load_before']} → {run['load_after']}",
         "tail": run["output"].splitlines()[-3:],
@@ -87,6 +88,8 @@ def main(argv: list[str] | None = None) -> int:
             f"{row['cpu_s_per_journey']} | {row['code']} | {row['load']} |",
             flush=True,
         )
+        parts = ", ".join(f"{k} {mib(v)}" for k, v in sorted(row["pss_by_part"].items()))
+        print(f"  peak PSS by part: {parts}")
         if row["code"] != 0:
             print(f"  not passed, by diagnosis: {row['causes']}")
             print("  " + " | ".join(row["tail"]))

@@ -165,6 +165,7 @@ class TreeMemory:
 
     def __init__(self, pid: int) -> None:
         self.pid, self.peak_rss, self.peak_pss = pid, 0, 0
+        self.pss_by_part: dict[str, int] = {}  # at the peak of the whole tree
         self.cpu: dict[int, float] = {}
         self.tick = os.sysconf("SC_CLK_TCK")
         self._stop = threading.Event()
@@ -186,8 +187,13 @@ class TreeMemory:
             rss = sum(_kb(Path(f"/proc/{p}/status"), "VmRSS") for p in pids)
             self.peak_rss = max(self.peak_rss, rss)
             if n % 4 == 3:
-                pss = sum(_kb(Path(f"/proc/{p}/smaps_rollup"), "Pss") for p in pids)
-                self.peak_pss = max(self.peak_pss, pss)
+                procs = _processes()
+                parts: dict[str, int] = defaultdict(int)
+                for p in pids:
+                    _, comm, cmdline = procs.get(p, (0, "", ""))
+                    parts[_part(comm, cmdline)] += _kb(Path(f"/proc/{p}/smaps_rollup"), "Pss")
+                if sum(parts.values()) > self.peak_pss:
+                    self.peak_pss, self.pss_by_part = sum(parts.values()), dict(parts)
             for pid in pids:
                 with contextlib.suppress(OSError, ValueError):
                     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
@@ -220,6 +226,12 @@ def _group(comm: str, cmdline: str) -> str:
     if "-m lab" in cmdline:
         return "lab (python -m lab)"
     return "this Python (journey script, drivers, parsing)"
+
+
+def _part(comm: str, cmdline: str) -> str:
+    """The coarse part a process belongs to, for memory: the lab, Chromium, the rest."""
+    group = _group(comm, cmdline)
+    return "Chromium" if group.startswith("Chromium") else group.split(" (")[0]
 
 
 def cpu_by_group(root: int) -> dict[str, float]:
@@ -578,6 +590,7 @@ def timed_subprocess(command: list[str], env: dict[str, str], timeout: float) ->
         "code": code,
         "peak_rss": memory.peak_rss,
         "peak_pss": memory.peak_pss,
+        "pss_by_part": memory.pss_by_part,
         "output": "".join(output),
         "load_before": load,
         "load_after": loadavg(),

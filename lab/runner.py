@@ -27,7 +27,7 @@ from lab.login_routes import LoginRoutes
 from lab.options import LabOptions
 from lab.pronote import create_pronote_app
 from lab.saml import PendingFederation
-from lab.server import TEMPLATES, Listener, WSGIApp
+from lab.server import TEMPLATES, Listener, Shared, WSGIApp
 from lab.state import Establishment, PronoteSettings, Shortcut, UnknownFaultError, World
 from lab.wording import texts
 
@@ -144,11 +144,13 @@ class Lab:
         # The login's new host under ent_login_moved: the same CAS (or ENT), another address.
         self.moved = Listener("moved", threads=32)
         self.control = Listener("control", threads=2)
-        pronote_threads = 16 if options.establishments <= 8 else 6
+        # Every PRONOTE.net shares one pool of workers: as many as journeys can wait on at
+        # once (16 at the default concurrency, a page and its requests each), not per port.
+        self.pronote_shared = Shared("pronote", threads=min(64, 20 * options.establishments))
         self.pronote_listeners = [
             (
-                Listener(f"pronote{i}-80", threads=4),
-                Listener(f"pronote{i}-82", threads=pronote_threads),
+                Listener(f"pronote{i}-80", shared=self.pronote_shared),
+                Listener(f"pronote{i}-82", shared=self.pronote_shared),
             )
             for i in range(options.establishments)
         ]
@@ -237,20 +239,13 @@ class Lab:
             cas_listener.close() if blocked else cas_listener.reopen()
 
     def close(self) -> None:
-        listeners = self._listeners()  # each waits for its threads: all at once
-        with concurrent.futures.ThreadPoolExecutor(len(listeners)) as closing:
-            list(closing.map(Listener.close, listeners))
+        # Each own listener waits for its threads: all at once; PRONOTE.net's ports go with
+        # their shared loops.
+        listeners = [*([self.cas] if self.cas else []), self.ent, self.educonnect, self.moved]
+        with concurrent.futures.ThreadPoolExecutor(len(listeners) + 1) as closing:
+            list(closing.map(Listener.close, [*listeners, self.control]))
+        self.pronote_shared.close()
         self._tmp.cleanup()
-
-    def _listeners(self) -> list[Listener]:
-        return [
-            *([self.cas] if self.cas else []),
-            self.ent,
-            self.educonnect,
-            self.moved,
-            self.control,
-            *(x for pair in self.pronote_listeners for x in pair),
-        ]
 
     # -- report --------------------------------------------------------------
     def description(self) -> dict[str, Any]:
