@@ -49,6 +49,11 @@ class JourneyResult:
     identity: dict | None = None  # the CAS identity and attributes released to PRONOTE
     videos: list[Path] = field(default_factory=list)
 
+    def drop_images(self) -> None:
+        """Forget the screenshots, once written and reported."""
+        for step in self.steps:
+            step.screenshots = []
+
 
 # Redirects a moved CAS login may answer before it gives a ticket (a 301 and a 302 seen).
 MAX_LOGIN_MOVES = 4

@@ -13,6 +13,7 @@ import contextlib
 import os
 import shutil
 import tempfile
+from collections.abc import Iterator
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -213,7 +214,7 @@ def evidence(
 @pytest.fixture
 def journey(
     request: pytest.FixtureRequest, journeys: JourneyRunner, target: Target, account: Account
-) -> JourneyResult:
+) -> Iterator[JourneyResult]:
     """This account's journey, driven (with the others) by the runner; waits for its end."""
     submit_upcoming(_upcoming(request.node), request.config, journeys)
     try:
@@ -225,7 +226,11 @@ def journey(
         # ended (e2e/plugins/records.py learns, in the controller).
         seen_here = request.config.stash.setdefault(SEEN, {}).setdefault(target.name, {})
         seen_here[account.login] = asdict(seen(result.obs))
-    return result
+    yield result
+    # Judged and reported: its screenshots are on disk and in the report. The run keeps only
+    # what other verdicts read (the observation), or an académie's night would hold every
+    # account's images until the end.
+    result.drop_images()
 
 
 def keep_artifacts(
