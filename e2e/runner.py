@@ -20,7 +20,7 @@ import contextlib
 import itertools
 import os
 import threading
-from collections.abc import Coroutine
+from collections.abc import Coroutine, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -179,6 +179,16 @@ class JourneyRunner:
         self.thread.join(timeout=10)
         if not self.thread.is_alive():
             self.loop.close()
+
+    def start_preflights(self, targets: Iterable[Target]) -> None:
+        """Start the preflights of *targets* not yet started, without waiting for them."""
+        todo = list({t.name: t for t in targets}.values())
+
+        def start() -> None:
+            for target in todo:
+                self._start_preflight(target)
+
+        self.loop.call_soon_threadsafe(start)
 
     # -- on the loop -------------------------------------------------------------------
     async def preflight(self, target: Target) -> Preflight:

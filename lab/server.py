@@ -160,14 +160,20 @@ class Listener:
             )
             self._thread.start()
             return
-        self._server = create_server(
-            self._dispatch,
-            map=self._loop.map,
-            _dispatcher=self._shared.dispatcher,
-            sockets=[self._sock],
-            **_ADJUSTMENTS,
-        )
-        self._loop.trigger.pull_trigger()  # poll() the new port now, not at the next second
+        shared, loop, sock = self._shared, self._loop, self._sock
+
+        def build() -> None:
+            self._server = create_server(
+                self._dispatch,
+                map=loop.map,
+                _dispatcher=shared.dispatcher,
+                sockets=[sock],
+                **_ADJUSTMENTS,
+            )
+
+        # In the loop's thread: a server enters the map before it is whole, and a poll() that
+        # asked it `readable()` then killed the loop (one loop's 16 establishments refused).
+        loop.call(build)
 
     def close(self) -> None:
         """Stop accepting and drop every connection: the port refuses from now on."""

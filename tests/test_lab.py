@@ -1419,3 +1419,19 @@ def test_browser_alt_wording_keeps_the_banner_classes(chromium, alt_lab: LabClie
         assert page.locator("#GInterface").count() == 0
     finally:
         context.close()
+
+
+def test_every_pronote_port_answers_in_a_lab_of_many_loops() -> None:
+    """PRONOTE.net's ports share accept loops of 32 ports each: 40 establishments make three
+    loops, and every port of every loop answers (a loop that died took 16 establishments)."""
+    import httpx
+
+    from lab.client import running_lab
+
+    with running_lab(establishments=40, per_profile=1, educonnect_per_profile=0) as lab:
+        sites = lab.info["establishments"]
+        urls = [u for s in sites for u in (s["pronote"], s["pronote_classic"])]
+        with httpx.Client(timeout=10) as client:
+            statuses = [client.get(u).status_code for u in urls]
+    assert len(urls) == 80
+    assert all(status < 500 for status in statuses), statuses

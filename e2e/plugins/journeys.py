@@ -147,7 +147,7 @@ def _recording(config: pytest.Config, nodeid: str) -> Recording:
     return Recording(tracing=tracing, video=video, folder=folder)
 
 
-def _upcoming(item: pytest.Item) -> list[pytest.Item]:
+def upcoming(item: pytest.Item) -> list[pytest.Item]:
     """The tests this process will run from *item* on (all, or xdist's queue)."""
     session = item.session
     worker = next((p for p in item.config.pluginmanager.get_plugins() if hasattr(p, "torun")), None)
@@ -199,7 +199,7 @@ def evidence(
     runs, once all have ended (so no verdict depends on which ended first), the identifiers
     file and what the preflight read."""
     if target.name not in evidences:
-        submit_upcoming(_upcoming(request.node), request.config, journeys)
+        submit_upcoming(upcoming(request.node), request.config, journeys)
         evidences[target.name] = Evidence(
             observations=tuple(r.obs for r in journeys.results_of(target)),
             identifiers=identifiers_file,
@@ -216,7 +216,7 @@ def journey(
     request: pytest.FixtureRequest, journeys: JourneyRunner, target: Target, account: Account
 ) -> Iterator[JourneyResult]:
     """This account's journey, driven (with the others) by the runner; waits for its end."""
-    submit_upcoming(_upcoming(request.node), request.config, journeys)
+    submit_upcoming(upcoming(request.node), request.config, journeys)
     try:
         result = journeys.result(request.node.nodeid)
     except BrowserUnavailable as exc:
