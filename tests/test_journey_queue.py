@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from e2e.plugins.journeys import _upcoming, submit_upcoming
+from e2e.plugins.journeys import submit_upcoming, upcoming
 from e2e.settings import Account
 
 
@@ -78,7 +78,7 @@ def test_journeys_are_queued_longest_first_from_the_current_test_on() -> None:
     runner = Runner()
 
     # When the second account's test hands the runner what comes
-    submit_upcoming(_upcoming(accounts[1]), config, runner)
+    submit_upcoming(upcoming(accounts[1]), config, runner)
 
     # Then the ÉduConnect journeys come first, the others keep pytest's order, and the tests
     # already run and those without an account are left out
@@ -115,7 +115,7 @@ def test_journeys_already_queued_are_not_made_again() -> None:
 
     # When each account's test hands the runner what comes from it on
     for item in accounts:
-        submit_upcoming(_upcoming(item), config, runner)
+        submit_upcoming(upcoming(item), config, runner)
 
     # Then no journey is made or queued twice
     assert runner.submitted == ["account-1-educonnect", "account-0-local", "account-2-local"]
