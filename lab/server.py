@@ -67,14 +67,20 @@ _ADJUSTMENTS: dict[str, Any] = {
 
 
 class _Loop:
-    """One waitress accept loop (wasyncore's) over the ports placed in its map."""
+    """One waitress accept loop (wasyncore's) over the ports placed in its map, whose
+    requests go to *dispatcher*'s workers."""
 
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, dispatcher: ThreadedTaskDispatcher) -> None:
+        self.dispatcher = dispatcher
         self.map: dict[int, Any] = {}
         self.trigger = trigger.trigger(self.map)  # keeps the map, and the loop, alive
         self.thread = threading.Thread(
             target=wasyncore.loop,
-            kwargs={"timeout": 1, "map": self.map, "use_poll": True},
+            kwargs={
+                "timeout": _ADJUSTMENTS["asyncore_loop_timeout"],
+                "map": self.map,
+                "use_poll": _ADJUSTMENTS["asyncore_use_poll"],
+            },
             name=f"lab-{name}",
             daemon=True,
         )
@@ -111,7 +117,7 @@ class Shared:
     def place(self) -> _Loop:
         """The loop of the next listener."""
         if self._placed % self.per_loop == 0:
-            self.loops.append(_Loop(f"{self.name}{len(self.loops)}"))
+            self.loops.append(_Loop(f"{self.name}{len(self.loops)}", self.dispatcher))
         self._placed += 1
         return self.loops[-1]
 
@@ -134,8 +140,7 @@ class Listener:
         self.port: int = self._sock.getsockname()[1]
         self._server: Any = None
         self._thread: threading.Thread | None = None
-        self._shared = shared
-        self._loop = shared.place() if shared else None
+        self._loop = shared.place() if shared else None  # else a loop and workers of its own
         self._start()
 
     @property
@@ -151,7 +156,7 @@ class Listener:
 
     def _start(self) -> None:
         assert self._sock is not None
-        if self._shared is None or self._loop is None:
+        if self._loop is None:
             self._server = create_server(
                 self._dispatch, sockets=[self._sock], threads=self.threads, **_ADJUSTMENTS
             )
@@ -160,13 +165,13 @@ class Listener:
             )
             self._thread.start()
             return
-        shared, loop, sock = self._shared, self._loop, self._sock
+        loop, sock = self._loop, self._sock
 
         def build() -> None:
             self._server = create_server(
                 self._dispatch,
                 map=loop.map,
-                _dispatcher=shared.dispatcher,
+                _dispatcher=loop.dispatcher,
                 sockets=[sock],
                 **_ADJUSTMENTS,
             )
