@@ -296,7 +296,9 @@ class Journey:
             self.obs.not_tried = stopped
             await self._final(await self.d.current())
             return False
-        await self.gate.wait_turn(host)
+        # The wait for the host's login slot is the run's pace, not the journey's slowness: the
+        # journey's time limit counts from when it may go on.
+        self._began += await self.gate.wait_turn(host)
         return True
 
     def _stop_logins_if_refused(self) -> None:

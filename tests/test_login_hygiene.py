@@ -16,15 +16,18 @@ import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
 
+from e2e.browser_driver import Recording
 from e2e.hops import HopRecorder
 from e2e.http_driver import HttpDriver
 from e2e.login_gate import LoginGate
+from e2e.runner import Job, JourneyRunner, LaunchOptions
 from e2e.settings import Settings
-from e2e.target import target_from_settings
+from e2e.target import target_from_settings, targets_from_lab
 from lab.client import LabAccount, LabClient, running_lab
 from pv import mask_login
 from tests import e2e_runner
@@ -196,6 +199,37 @@ def test_one_login_post_per_account_with_retries_5_on_a_flaky_network(
     assert run.returncode == 1, run.stdout[-2000:]
     assert [s["outcome"] for s in summary] == ["failed"]
     assert login_posts(hygiene_lab) == 1, hygiene_lab.posts()
+
+
+def test_the_wait_for_a_login_slot_is_not_counted_in_the_journeys_time_limit(
+    hygiene_lab: LabClient, tmp_path: Path
+) -> None:
+    """A journey whose login waits for its host's pace longer than its own time limit still
+    ends: the pace is the run's (`VERIFIER_MAX_LOGINS_PER_MINUTE`), not the journey's
+    slowness, and an académie's night waits for it at every login."""
+    hygiene_lab.reset()
+    settings = Settings(_env_file=None, journey_timeout_s=2)  # type: ignore[call-arg]
+    target = targets_from_lab(hygiene_lab.info, settings)[0]
+    account = next(a for a in target.accounts if a.route == "local")
+    gate = LoginGate(tmp_path, per_minute=15)  # one login to a host every 4 s
+    hosts = {urlsplit(target.cas_url).netloc, urlsplit(target.ent_url).netloc}
+    waited = asyncio.run(_take_slots(gate, hosts))  # another journey's logins just went
+    runner = JourneyRunner(settings, probe=True, launch=LaunchOptions(), context_args={}, gate=gate)
+    try:
+        began = time.monotonic()
+        runner.submit("paced", Job(target, account, Recording()))
+        result = runner.result("paced")
+        took = time.monotonic() - began
+    finally:
+        runner.close()
+    assert waited == [0.0] * len(hosts)
+    assert took >= 3.5, "the login waited for its slot"
+    assert not result.obs.timed_out
+    assert result.obs.final_kind == "space", result.obs
+
+
+async def _take_slots(gate: LoginGate, hosts: set[str]) -> list[float]:
+    return [await gate.wait_turn(host) for host in sorted(hosts)]
 
 
 def test_after_a_lock_no_further_login_reaches_that_target_while_others_go_on(

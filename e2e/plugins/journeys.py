@@ -179,6 +179,15 @@ def submit_upcoming(items: list[pytest.Item], config: pytest.Config, runner: Jou
         )
 
 
+def queue_rest(request: pytest.FixtureRequest, journeys: JourneyRunner) -> None:
+    """On an xdist worker, queue the journeys of the tests it has been handed since (its queue
+    grows test by test). A single process queued the whole session when its runner started:
+    going over the rest of the session again at every test would cost an académie's night
+    (7,200 tests) some 26 million item checks."""
+    if hasattr(request.config, "workerinput"):
+        submit_upcoming(upcoming(request.node), request.config, journeys)
+
+
 @pytest.fixture(scope="session")
 def evidences() -> dict[str, Evidence]:
     """Each target's evidence, gathered once."""
@@ -199,7 +208,7 @@ def evidence(
     runs, once all have ended (so no verdict depends on which ended first), the identifiers
     file and what the preflight read."""
     if target.name not in evidences:
-        submit_upcoming(upcoming(request.node), request.config, journeys)
+        queue_rest(request, journeys)
         evidences[target.name] = Evidence(
             observations=tuple(r.obs for r in journeys.results_of(target)),
             identifiers=identifiers_file,
@@ -216,7 +225,7 @@ def journey(
     request: pytest.FixtureRequest, journeys: JourneyRunner, target: Target, account: Account
 ) -> Iterator[JourneyResult]:
     """This account's journey, driven (with the others) by the runner; waits for its end."""
-    submit_upcoming(upcoming(request.node), request.config, journeys)
+    queue_rest(request, journeys)
     try:
         result = journeys.result(request.node.nodeid)
     except BrowserUnavailable as exc:
