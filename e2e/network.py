@@ -197,15 +197,21 @@ def ssl_context(net: NetworkSettings) -> ssl.SSLContext | bool:
 
 
 def httpx_client_kwargs(
-    settings: Any, *, insecure_tls: bool = False, asynchronous: bool = True
+    settings: Any,
+    *,
+    insecure_tls: bool = False,
+    asynchronous: bool = True,
+    verify: ssl.SSLContext | bool | None = None,
 ) -> dict[str, Any]:
     """Keyword arguments for `httpx.AsyncClient` (or `httpx.Client` with `asynchronous=False`).
 
     The environment is read once, by `NetworkSettings`, so `trust_env` is off: httpx must not
-    pick another proxy or authority file on its own.
+    pick another proxy or authority file on its own. *verify*, an `ssl_context` made before,
+    is shared by the clients given it: each new context reads the system's authorities again
+    (about a megabyte and tens of milliseconds), which a client per journey would pay.
     """
     net = NetworkSettings.of(settings, insecure_tls=insecure_tls)
-    verify = ssl_context(net)
+    verify = ssl_context(net) if verify is None else verify
     kwargs: dict[str, Any] = {"verify": verify, "trust_env": False}
     if net.proxy is None:
         return kwargs

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 
 import httpx
 
-from e2e.preflight import Check, run_preflight
+from e2e.preflight import PER_HOST, Check, run_preflight
 from e2e.runner import JourneyRunner, LaunchOptions
 from e2e.settings import Settings
 from tests.test_bad_targets import free_ports, target_at
@@ -122,3 +122,50 @@ def test_runner_lets_journeys_go_before_the_preflight_ends() -> None:
     assert hard is None and still_running
     assert log.index("journeys may go") < log.index("pronote answered")
     assert preflight.hard_failure is None and hard_again is None
+
+
+def test_an_academies_preflights_share_connections_to_a_host() -> None:
+    """30 establishments on one host: their preflights (started at once, as an académie's
+    night starts them) reuse at most `PER_HOST` connections to it, not one client and its
+    connections each, and wait for a free one rather than time out."""
+    connections: set[int] = set()
+
+    class KeepAlive(http.server.BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_GET(self) -> None:
+            connections.add(self.client_address[1])
+            body = b"<html><body>ok</body></html>"
+            self.send_response(404 if self.path.startswith("/pronote") else 200)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), KeepAlive)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    targets = [
+        target_at(base, name=f"etab-{n}", pronote_url=f"{base}/pronote{n}/") for n in range(30)
+    ]
+    runner = JourneyRunner(
+        Settings(_env_file=None, timeout_s=5),  # type: ignore[call-arg]
+        probe=True,
+        launch=LaunchOptions(),
+        context_args={},
+    )
+    try:
+        runner.start_preflights(targets)
+        preflights = [runner.call(runner.preflight(t)) for t in targets]
+    finally:
+        runner.close()
+        server.shutdown()
+        server.server_close()
+
+    assert all(p.hard_failure is None for p in preflights)
+    assert all("HTTP 404" in p.checks["pronote_cas_listener"].detail for p in preflights)
+    assert 1 <= len(connections) <= PER_HOST, connections
