@@ -187,11 +187,7 @@ class TreeMemory:
             rss = sum(_kb(Path(f"/proc/{p}/status"), "VmRSS") for p in pids)
             self.peak_rss = max(self.peak_rss, rss)
             if n % 4 == 3:
-                procs = _processes()
-                parts: dict[str, int] = defaultdict(int)
-                for p in pids:
-                    _, comm, cmdline = procs.get(p, (0, "", ""))
-                    parts[_part(comm, cmdline)] += _kb(Path(f"/proc/{p}/smaps_rollup"), "Pss")
+                parts = pss_by_part(pids)
                 if sum(parts.values()) > self.peak_pss:
                     self.peak_pss, self.pss_by_part = sum(parts.values()), dict(parts)
             for pid in pids:
@@ -232,6 +228,16 @@ def _part(comm: str, cmdline: str) -> str:
     """The coarse part a process belongs to, for memory: the lab, Chromium, the rest."""
     group = _group(comm, cmdline)
     return "Chromium" if group.startswith("Chromium") else group.split(" (")[0]
+
+
+def pss_by_part(pids: list[int]) -> dict[str, int]:
+    """The PSS (KiB) of *pids*, summed by part (`_part`)."""
+    procs = _processes()
+    parts: dict[str, int] = defaultdict(int)
+    for p in pids:
+        _, comm, cmdline = procs.get(p, (0, "", ""))
+        parts[_part(comm, cmdline)] += _kb(Path(f"/proc/{p}/smaps_rollup"), "Pss")
+    return dict(parts)
 
 
 def cpu_by_group(root: int) -> dict[str, float]:

@@ -279,3 +279,25 @@ async def test_a_wipe_that_hangs_gives_its_context_up(
     again = await pool.borrow(browser, {})
     assert again.context is not lent.context
     await pool.close()
+
+
+async def test_a_context_is_closed_after_its_last_use_and_a_new_one_lent(
+    browser: Browser, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given contexts that serve three journeys each
+    monkeypatch.setattr(contexts, "USES", 3)
+    pool = ContextPool(1)
+
+    # When seven journeys borrow and give back in turn
+    lent = []
+    for _ in range(7):
+        lent.append(await pool.borrow(browser, {}))
+        await pool.give_back(lent[-1])
+
+    # Then the first three share one context, closed after the third; the next three another
+    first, second, third = (lent[i].context for i in (0, 3, 6))
+    assert [x.context for x in lent] == [first] * 3 + [second] * 3 + [third]
+    assert first not in browser.contexts and second not in browser.contexts
+    assert browser.contexts == [third] and len({id(c) for c in (first, second, third)}) == 3
+    await pool.close()
+    assert browser.contexts == []
