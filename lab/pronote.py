@@ -1,4 +1,5 @@
-"""PRONOTE.net stand-in: one Flask app per listener (classic "port 80", CAS "port 82").
+"""PRONOTE.net stand-in: every establishment's listeners (classic "port 80", CAS "port 82") are
+served by one Flask app, each listener handing it its publication (`publish`).
 
 It behaves like the real publication as DOMAIN.md describes it:
 - the root serves a page (a real root may, instead of redirecting to the CAS);
@@ -26,6 +27,7 @@ from __future__ import annotations
 import json
 import secrets
 import string
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -35,12 +37,12 @@ import httpx
 from flask import (
     Blueprint,
     Flask,
-    current_app,
     redirect,
     render_template,
     request,
     session,
 )
+from flask.sessions import SecureCookieSessionInterface
 from werkzeug.wrappers import Response
 
 from lab.casclient import TicketCheck, check_ticket
@@ -114,28 +116,49 @@ class _Publication:
     world: World
     site: Establishment
     listener: str  # "classic" (port 80) or "cas" (port 82)
+    port: int
     w: dict[str, str]
     http: httpx.Client
 
 
 pronote = Blueprint("pronote", __name__)
+PUBLICATION = "lab.pronote.publication"  # the WSGI environ key a listener sets
 
 
-def create_pronote_app(world: World, site: Establishment, *, listener: str, port: int) -> Flask:
-    """The app behind one PRONOTE.net listener: `listener` is "classic" or "cas"."""
-    app = Flask(f"pronote_{listener}_{port}", template_folder=TEMPLATES)
+class _SessionPerPort(SecureCookieSessionInterface):
+    """Every lab listener shares 127.0.0.1: a session cookie per port keeps each
+    publication's sessions apart, as their own hosts would."""
+
+    def get_cookie_name(self, app: Flask) -> str:
+        return f"pronote_{_pub().port}"
+
+
+def create_pronote_app() -> Flask:
+    """The one app behind every PRONOTE.net listener. One app per listener (1,200 for an
+    académie of 600 establishments) held each its own URL map and compiled templates."""
+    app = Flask("pronote", template_folder=TEMPLATES)
     app.secret_key = secrets.token_bytes(32)
-    # Every lab app shares 127.0.0.1: a cookie name per listener keeps sessions apart.
-    app.config["SESSION_COOKIE_NAME"] = f"pronote_{port}"
-    app.extensions["lab_pronote"] = _Publication(
-        world, site, listener, texts(world.wording), backchannel()
-    )
+    app.session_interface = _SessionPerPort()
     app.register_blueprint(pronote)
     return app
 
 
+def publish(
+    app: Flask, world: World, site: Establishment, *, listener: str, port: int
+) -> Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]:
+    """The WSGI app of one listener: *app*, serving *site*'s publication; *listener* is
+    "classic" or "cas"."""
+    pub = _Publication(world, site, listener, port, texts(world.wording), backchannel())
+
+    def served(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        environ[PUBLICATION] = pub
+        return app(environ, start_response)
+
+    return served
+
+
 def _pub() -> _Publication:
-    return current_app.extensions["lab_pronote"]
+    return request.environ[PUBLICATION]
 
 
 @pronote.app_context_processor

@@ -25,7 +25,7 @@ from lab.families import FAMILIES
 from lab.identifiers import ImportRefusedError, read_identifiers
 from lab.login_routes import LoginRoutes
 from lab.options import LabOptions
-from lab.pronote import create_pronote_app
+from lab.pronote import create_pronote_app, publish
 from lab.saml import PendingFederation
 from lab.server import TEMPLATES, Listener, Shared, WSGIApp
 from lab.state import Establishment, PronoteSettings, Shortcut, UnknownFaultError, World
@@ -215,11 +215,12 @@ class Lab:
         self.ent.app = _transport(
             ent_app, world, name="ent", entry=True, moves_to=None if self.cas else moves_to
         )
+        pronote_app = create_pronote_app()
         for site, (classic, cas_listener) in zip(
             world.establishments, self.pronote_listeners, strict=True
         ):
             for listener, kind in ((classic, "classic"), (cas_listener, "cas")):
-                app = create_pronote_app(world, site, listener=kind, port=listener.port)
+                app = publish(pronote_app, world, site, listener=kind, port=listener.port)
                 listener.app = _transport(app, world, name=f"pronote-{site.uai}-{kind}")
         self.control.app = create_control_app(self)
 

@@ -1435,3 +1435,20 @@ def test_every_pronote_port_answers_in_a_lab_of_many_loops() -> None:
             statuses = [client.get(u).status_code for u in urls]
     assert len(urls) == 80
     assert all(status < 500 for status in statuses), statuses
+
+
+def test_each_pronote_listener_keeps_its_own_session_in_the_one_app() -> None:
+    """Every PRONOTE.net listener is served by one app: each names its session cookie by its
+    own port, as the real publications' hosts keep theirs apart."""
+    import httpx
+
+    from lab.client import running_lab
+
+    with running_lab(establishments=2, per_profile=1, educonnect_per_profile=0) as lab:
+        direct = [s["pronote_direct"] for s in lab.info["establishments"]]
+        with httpx.Client(timeout=10) as client:
+            for url in direct:
+                assert client.get(url).status_code == 200
+            names = sorted(cookie.name for cookie in client.cookies.jar)
+    ports = sorted(f"pronote_{urlsplit(url).port}" for url in direct)
+    assert names == ports and len(set(ports)) == 2
