@@ -25,11 +25,18 @@ HOLD_S = 20  # how long a held PRONOTE.net request waits at most (the test relea
 
 
 @contextlib.contextmanager
-def pronote_held(release: threading.Event, log: list[str]) -> Iterator[str]:
-    """ENT and CAS answer 200 at once; PRONOTE.net answers 404 once *release* is set."""
+def pronote_held(
+    release: threading.Event, log: list[str], connections: set[int] | None = None
+) -> Iterator[str]:
+    """ENT and CAS answer 200 at once; PRONOTE.net answers 404 once *release* is set. Each
+    connection's client port goes into *connections* (kept alive, as real servers keep them)."""
 
     class Handler(http.server.BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
         def do_GET(self) -> None:
+            if connections is not None:
+                connections.add(self.client_address[1])
             if self.path.startswith("/pronote/"):
                 released = release.wait(HOLD_S)
                 log.append("pronote answered" if released else "pronote timed out")
@@ -129,29 +136,8 @@ def test_an_academies_preflights_share_connections_to_a_host() -> None:
     night starts them) reuse at most `PER_HOST` connections to it, not one client and its
     connections each, and wait for a free one rather than time out."""
     connections: set[int] = set()
-
-    class KeepAlive(http.server.BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def do_GET(self) -> None:
-            connections.add(self.client_address[1])
-            body = b"<html><body>ok</body></html>"
-            self.send_response(404 if self.path.startswith("/pronote") else 200)
-            self.send_header("Content-Type", "text/html")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), KeepAlive)
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{server.server_address[1]}"
-    targets = [
-        target_at(base, name=f"etab-{n}", pronote_url=f"{base}/pronote{n}/") for n in range(30)
-    ]
+    release, log = threading.Event(), []
+    release.set()
     runner = JourneyRunner(
         Settings(_env_file=None, timeout_s=5),  # type: ignore[call-arg]
         probe=True,
@@ -159,12 +145,15 @@ def test_an_academies_preflights_share_connections_to_a_host() -> None:
         context_args={},
     )
     try:
-        runner.start_preflights(targets)
-        preflights = [runner.call(runner.preflight(t)) for t in targets]
+        with pronote_held(release, log, connections) as base:
+            targets = [
+                target_at(base, name=f"etab-{n}", pronote_url=f"{base}/pronote/{n}/")
+                for n in range(30)
+            ]
+            runner.start_preflights(targets)
+            preflights = [runner.call(runner.preflight(t)) for t in targets]
     finally:
         runner.close()
-        server.shutdown()
-        server.server_close()
 
     assert all(p.hard_failure is None for p in preflights)
     assert all("HTTP 404" in p.checks["pronote_cas_listener"].detail for p in preflights)
