@@ -393,9 +393,9 @@ def instrument(spans: Spans) -> None:
     import e2e.journey as jn
     import e2e.runner as rn
     import pages.cas
+    import pages.choice
     import pages.ent
     import pages.pronote
-    import pages.wayf
 
     spans.wrap(rn.JourneyRunner, "_run", "runner: one journey (slot to result)")
     spans.wrap(jn.Journey, "run", "journey: the step script (obs total)")
@@ -407,7 +407,7 @@ def instrument(spans: Spans) -> None:
         "open",
         "current",
         "visible",
-        "choose_wayf",
+        "pick",
         "submit_login",
         "login_done",
         "find_shortcut",
@@ -423,8 +423,7 @@ def instrument(spans: Spans) -> None:
         spans.wrap(bd.BrowserDriver, attr, f"driver.{attr}")
     spans.wrap(bd, "page_kind", "verdict page_kind (BeautifulSoup parse)")
     spans.wrap(pages.cas.CasLoginPage, "log_in", "CasLoginPage.log_in")
-    spans.wrap(pages.wayf.WayfPage, "choose", "WayfPage.choose")
-    spans.wrap(pages.wayf.WayfPage, "selections", "WayfPage.selections")
+    spans.wrap(pages.choice.ChoiceForm, "pick", "ChoiceForm.pick (the WAYF)")
     spans.wrap(pages.ent.EntPortalPage, "open_shortcut", "EntPortalPage.open_shortcut")
     spans.wrap(pages.pronote.PronotePage, "is_application", "PronotePage.is_application")
     spans.wrap(

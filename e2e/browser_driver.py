@@ -29,12 +29,10 @@ from e2e.network import NetworkSettings, proxy_error_kind, proxy_named
 from e2e.retry import TRANSIENT_STATUSES, with_retries
 from e2e.target import Target
 from pages.cas import CasLoginPage
+from pages.choice import ChoiceForm
 from pages.educonnect import EduConnectPage
 from pages.ent import EntHomePage, EntPortalPage
-from pages.ent_ng import EntNgLoginPage
-from pages.locators import wayf_selection_for
 from pages.pronote import PronotePage
-from pages.wayf import WayfPage
 from verdict.observation import Retry
 
 NETWORK_ERRORS = {
@@ -282,24 +280,14 @@ class BrowserDriver:
             return None
         return await self._navigated(lambda: home.follow(link))
 
-    async def choose_domino(self, names: list[str]) -> Landing | None:
+    async def pick(
+        self, form: str, choice: str, *, reveal: str = "", send: str = ""
+    ) -> Landing | None:
         assert self.page is not None
-        page = EntNgLoginPage(self.page, self.loc)
-        if not await page.has_dominos():
+        chooser = ChoiceForm(self.page, form, reveal=reveal, send=send)
+        if not await chooser.has(choice):
             return None
-        for name in names:
-            if await page.domino(name).count():
-                return await self._navigated(lambda name=name: page.choose_profile(name))
-        return None
-
-    async def choose_wayf(self, selection: str | None, route: str) -> Landing | None:
-        assert self.page is not None
-        wayf = WayfPage(self.page, self.loc)
-        offered = await wayf.selections()
-        choice = selection or wayf_selection_for(route, offered)
-        if choice is None or choice not in offered:
-            return None
-        return await self._navigated(lambda: wayf.choose(choice))
+        return await self._navigated(lambda: chooser.pick(choice))
 
     async def submit_login(self, username: str, password: str) -> Landing:
         assert self.page is not None

@@ -64,9 +64,13 @@ class Driver(Protocol):
 
     async def submit_login(self, username: str, password: str) -> Landing: ...
 
-    async def choose_wayf(self, selection: str | None, route: str) -> Landing | None: ...
-
-    async def choose_domino(self, names: list[str]) -> Landing | None: ...
+    async def pick(
+        self, form: str, choice: str, *, reveal: str = "", send: str = ""
+    ) -> Landing | None:
+        """Check the radio *choice* of *form* and send the form by its *send* button (any
+        submit button when empty), as a person would: through *reveal* first when the choice
+        is hidden behind it. None when the page holds no such form or radio."""
+        ...
 
     async def educonnect_log_in(self, profile: str, login: str, password: str) -> Landing: ...
 

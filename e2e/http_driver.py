@@ -30,7 +30,6 @@ from e2e.network import (
 )
 from e2e.retry import with_retries
 from e2e.target import Target
-from pages.locators import wayf_selection_for
 
 MAX_HOPS = 20
 _WINDOW_OPEN_RE = re.compile(r"""window\.open\(\s*['"]([^'"]+)['"]""")
@@ -213,38 +212,21 @@ class HttpDriver:
             return None
         return await self._follow("GET", self._resolve(link["href"]))
 
-    async def choose_domino(self, names: list[str]) -> Landing | None:
+    async def pick(
+        self, form: str, choice: str, *, reveal: str = "", send: str = ""
+    ) -> Landing | None:
+        # No JavaScript here: a choice hidden behind *reveal* is in the markup all the same.
         assert self.soup is not None
-        link = next(
-            (
-                found
-                for name in names
-                if (found := self.soup.select_one(self.loc.domino.format(profile=name)))
-            ),
-            None,
-        )
-        if link is None or not link.get("href"):
+        block = self.soup.select_one(form)
+        radio = block.select_one(choice) if block is not None else None
+        if block is None or radio is None:
             return None
-        return await self._follow("GET", self._resolve(link["href"]))
-
-    async def choose_wayf(self, selection: str | None, route: str) -> Landing | None:
-        assert self.soup is not None
-        form = self.soup.select_one(self.loc.wayf_form)
-        if form is None:
-            return None
-        radios = [
-            r for r in form.select('input[type="radio"]') if str(r.get("id")).startswith("idp-")
-        ]
-        if selection is None:
-            selection = wayf_selection_for(
-                route, [str(r["id"]).removeprefix("idp-") for r in radios]
-            )
-        radio = next((r for r in radios if r.get("id") == f"idp-{selection}"), None)
-        if radio is None:
-            return None
-        if form.name != "form":
-            form = form.find_parent("form") or form
-        return await self._submit(form, {str(radio.get("name")): str(radio.get("value", ""))})
+        sent = block if block.name == "form" else block.find_parent("form") or block
+        values = {str(radio.get("name")): str(radio.get("value", ""))}
+        button = sent.select_one(send) if send else None
+        if button is not None and button.get("name"):  # a named button is sent, as browsers do
+            values[str(button["name"])] = str(button.get("value", ""))
+        return await self._submit(sent, values)
 
     async def submit_login(self, username: str, password: str) -> Landing:
         form = self._form_of(self.loc.login_password)

@@ -1,5 +1,10 @@
 """The login form met on the way: the ENT's CAS (Kosmos, Apereo, django-cas-server) or its own.
 
+Open ENT NG's `/auth/login` (DOMAIN.md, "The login routes of real ENTs") is one too:
+`input#email[name=email]` and `input#password`, sent by a `<button>` **without `type`**
+("Connexion") that comes after a `type="button"` toggle; its profile dominos before it are
+links (`e2e/routes/opentent.py`).
+
 A CAS refusal ("service non autorisé") is recognised from the page itself by
 `verdict.observation.page_kind`, for the browser and the probe alike.
 """
@@ -12,7 +17,8 @@ from pages.locators import Locators
 
 
 class CasLoginPage:
-    """A username/password form: Kosmos `form.cas__login-form`, Apereo `form#fm1`, and kin."""
+    """A username/password form: Kosmos `form.cas__login-form`, Apereo `form#fm1`, Open ENT
+    NG's `/auth/login`, and kin."""
 
     def __init__(self, page: Page, locators: Locators) -> None:
         self.page = page

@@ -110,6 +110,18 @@ class Locators(BaseModel):
     pronote_password: str = 'input[type="password"]'
 
 
+def wayf_selections(loc: Locators, radios: list[tuple[str, str]]) -> list[str]:
+    """The selections a Kosmos WAYF offers, from its radios as (id, value): the id without the
+    prefix of `wayf_choice` (`idp-EDU_parent_eleve` → `EDU_parent_eleve`), else the value."""
+    prefix = loc.wayf_choice.partition("{selection}")[0].removeprefix("#")
+    found = []
+    for radio_id, value in radios:
+        selection = radio_id.removeprefix(prefix) if radio_id.startswith(prefix) else ""
+        if selection or value:
+            found.append(selection or value)
+    return found
+
+
 def wayf_selection_for(route: str, selections: list[str]) -> str | None:
     """The WAYF choice for a route when no preset names it.
 

@@ -48,6 +48,28 @@ def test_the_guide_lists_every_route() -> None:
         assert f"| `{route.name}` | `{module}.py` |" in guide, route.name
 
 
+def test_the_drivers_and_the_page_objects_name_no_family() -> None:
+    """A family costs one module: the journey's `Driver` verbs, both drivers and the page
+    objects say what a page is made of (links, a form of choices, a login form), never whose
+    page it is; the words that belong to one family stay in its route and its locators."""
+    from e2e.driver import Driver
+
+    families = {r.name for r in ROUTES} | {"wayf", "domino", "kosmos", "edifice", "apereo"}
+    verbs = {name for name in vars(Driver) if not name.startswith("_")}
+    assert not {v for v in verbs if any(f in v.lower() for f in families)}
+    for path in ("e2e/driver.py", "e2e/browser_driver.py", "e2e/http_driver.py"):
+        code = [
+            line
+            for line in (ROOT / path).read_text(encoding="utf-8").splitlines()
+            if not line.lstrip().startswith(("#", '"', "'")) and "import" not in line
+        ]
+        assert not [line for line in code if "wayf" in line.lower() or "domino" in line.lower()], (
+            path
+        )
+    pages = {p.stem for p in (ROOT / "pages").glob("*.py")}
+    assert not pages & families, "a page object per family: a driver verb per family"
+
+
 def test_every_routes_refusals_are_catalogued_diagnoses() -> None:
     codes = {refusal.code for route in ROUTES for refusal in route.refusals}
     assert codes, "Edifice's refusals at least"

@@ -18,10 +18,11 @@ import pytest
 from playwright.async_api import Browser, Page, Route, async_playwright
 from playwright.async_api import TimeoutError as PlaywrightTimeout
 
+from pages.cas import CasLoginPage
+from pages.choice import ChoiceForm
 from pages.educonnect import EduConnectPage
-from pages.ent_ng import EntNgLoginPage
-from pages.locators import Locators
-from pages.wayf import WayfChoiceMissing, WayfPage
+from pages.ent import EntHomePage
+from pages.locators import Locators, wayf_selections
 
 CHROMIUM = Path("/usr/bin/chromium")
 CAS = "https://cas.ent.test"
@@ -207,7 +208,7 @@ async def test_wayf_choose_opens_the_toggle_and_posts_the_selection(
     await open_site(async_page, site, f"{CAS}/login")
     assert await shown(async_page, Locators().wayf_form)
 
-    await WayfPage(async_page, Locators()).choose("EDU_parent_eleve")
+    assert await kosmos_wayf_form(async_page).pick("#idp-EDU_parent_eleve") is True
 
     assert site.posts == [
         (f"{CAS}/login", {"service": ["https://ent.test/sg.do"], "selection": ["EDU_parent_eleve"]})
@@ -219,25 +220,30 @@ async def test_wayf_choose_a_visible_choice_without_the_toggle(async_page: Page)
     site = Site({f"GET {CAS}/login": kosmos_wayf(), f"POST {CAS}/login": KOSMOS_LOCAL})
     await open_site(async_page, site, f"{CAS}/login")
 
-    await WayfPage(async_page, Locators()).choose("ATS_parent_eleve")
+    assert await kosmos_wayf_form(async_page).pick("#idp-ATS_parent_eleve") is True
 
     assert site.posts[0][1]["selection"] == ["ATS_parent_eleve"]
     assert await async_page.locator("#wayf-educonnect").is_hidden()  # the toggle was left closed
 
 
-async def test_wayf_choose_a_missing_selection_names_what_is_offered(async_page: Page) -> None:
+async def test_wayf_a_missing_choice_is_not_picked_and_nothing_is_sent(async_page: Page) -> None:
     site = Site({f"GET {CAS}/login": kosmos_wayf()})
     await open_site(async_page, site, f"{CAS}/login")
 
-    wayf = WayfPage(async_page, Locators())
-    assert await wayf.selections() == ["EDU_parent_eleve", "ATS_parent_eleve"]
+    wayf = kosmos_wayf_form(async_page)
+    offered = await wayf.offered()
+    assert wayf_selections(Locators(), offered) == ["EDU_parent_eleve", "ATS_parent_eleve"]
 
-    with pytest.raises(WayfChoiceMissing) as caught:
-        await wayf.choose("TOULO-EDU_parent_eleve")
-
-    assert caught.value.offered == ["EDU_parent_eleve", "ATS_parent_eleve"]
-    assert "« TOULO-EDU_parent_eleve »" in str(caught.value)
+    assert await wayf.has("#idp-TOULO-EDU_parent_eleve") is False
+    assert await wayf.pick("#idp-TOULO-EDU_parent_eleve") is False
     assert site.posts == []
+    assert async_page.url == f"{CAS}/login"
+
+
+def kosmos_wayf_form(page: Page) -> ChoiceForm:
+    """The Kosmos WAYF as the journey's Kosmos route picks in it (`e2e/routes/kosmos.py`)."""
+    loc = Locators()
+    return ChoiceForm(page, loc.wayf_form, reveal=loc.wayf_toggle, send=loc.wayf_submit)
 
 
 # --- ÉduConnect -----------------------------------------------------------------------------
@@ -323,6 +329,8 @@ async def test_educonnect_confirm_identity_posts_the_birth_date(async_page: Page
 
 
 async def test_ent_ng_domino_then_log_in_posts_email_and_password(async_page: Page) -> None:
+    """The domino is a link; Open ENT NG's form is sent by the login page object every family
+    uses, through its button without `type`."""
     site = Site(
         {
             f"GET {ENT_NG}/auth/wayf": ENT_NG_DOMINOS,
@@ -331,31 +339,21 @@ async def test_ent_ng_domino_then_log_in_posts_email_and_password(async_page: Pa
         }
     )
     await open_site(async_page, site, f"{ENT_NG}/auth/wayf")
-    ent = EntNgLoginPage(async_page, Locators())
     password = secrets.token_urlsafe(12)
     assert await shown(async_page, Locators().domino_any)
-    assert await ent.has_dominos()
 
-    assert await ent.choose_profile("personnel") is True
+    await EntHomePage(async_page).follow(
+        async_page.locator(Locators().domino.format(profile="personnel"))
+    )
     assert async_page.url == f"{ENT_NG}/auth/login"
     assert await shown(async_page, 'input#email[name="email"]')
-    await ent.log_in("prof.martin@example.test", password)
+    await CasLoginPage(async_page, Locators()).log_in("prof.martin@example.test", password)
 
     # the typeless button submitted the login form: not the search form, not the toggle
     assert site.posts == [
         (f"{ENT_NG}/auth/login", {"email": ["prof.martin@example.test"], "password": [password]})
     ]
     assert await async_page.get_by_role("heading", name="Mon espace").is_visible()
-
-
-async def test_ent_ng_choose_profile_without_dominos_does_nothing(async_page: Page) -> None:
-    site = Site({f"GET {ENT_NG}/auth/login": ENT_NG_LOGIN})
-    await open_site(async_page, site, f"{ENT_NG}/auth/login")
-
-    ent = EntNgLoginPage(async_page, Locators())
-    assert not await ent.has_dominos()
-    assert await ent.choose_profile("eleve") is False
-    assert async_page.url == f"{ENT_NG}/auth/login"
 
 
 async def shown(page: Page, selector: str) -> bool:

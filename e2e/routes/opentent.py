@@ -5,8 +5,8 @@ login page `/auth/login` has `input#email[name=email]` and `input#password`; a W
 "dominos" `a.domino.<profile>` may come first. entcore's WAYF (`view-src/wayf.html`,
 `SamlController`, DOMAIN.md "Edifice (Open ENT NG) facts") sends a provider whose key starts
 with `login` to `/auth/login` and the others to `/auth/saml/authn/<provider>`: when no domino
-carries the profile's name, the domino is chosen by where it leads. The page object is
-`pages/ent_ng.py`.
+carries the profile's name, the domino is chosen by where it leads. Dominos are links:
+followed as any link is; the form is filled as every family's (`pages/cas.py`).
 """
 
 from __future__ import annotations
@@ -43,10 +43,10 @@ class OpenEntNg(LoginRoute):
 
     async def domino(self, w: Walk, route: str) -> Landing | None:
         """The account's domino: by its profile's name, else by where it leads."""
-        names = domino_candidates(w.loc.domino_names, w.a.profile, route)
-        chosen = await w.d.choose_domino(names)
-        if chosen is not None:
-            return chosen
+        for name in domino_candidates(w.loc.domino_names, w.a.profile, route):
+            for domino in await links(w, w.loc.domino.format(profile=name)):
+                if (chosen := await follow(w, domino)) is not None:
+                    return chosen
         return await follow(w, provider(await links(w, w.loc.domino_any), route, w))
 
 
