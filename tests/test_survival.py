@@ -19,6 +19,8 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from tests.e2e_runner import user_env
 from verdict.record import RUN_END
 
@@ -126,9 +128,17 @@ def comparable(data: dict[str, Any]) -> list[dict[str, Any]]:
     return results
 
 
-def test_sigterm_half_way_ends_cleanly_with_an_interrupted_summary(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "processes_flag",
+    [pytest.param((), id="one-process"), pytest.param(("-n", "2"), id="two-workers")],
+)
+def test_sigterm_half_way_ends_cleanly_with_an_interrupted_summary(
+    tmp_path: Path, processes_flag: tuple[str, ...]
+) -> None:
+    """As the README says it, with and without `-n 2`: with two workers, each finishes the
+    account it is judging, and the controller lists what neither reached."""
     reports = tmp_path / "reports"
-    run = start(reports)
+    run = start(reports, *processes_flag)
     wait_for_half(run, reports)
     processes = descendants(run.pid)
     assert processes, "the run has its lab and browser below it"

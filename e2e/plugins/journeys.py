@@ -26,7 +26,7 @@ from e2e.browser_driver import Recording
 from e2e.journey import JourneyResult
 from e2e.login_gate import LoginGate
 from e2e.network import NetworkSettingsError
-from e2e.plugins.keys import DISCOVERED, LOGIN_GATE, RUNNER, SEEN, SETTINGS
+from e2e.plugins.keys import DISCOVERED, RUN_FOLDER, RUNNER, SEEN, SETTINGS
 from e2e.plugins.targets import probe_mode
 from e2e.preflight import Preflight
 from e2e.runner import BrowserUnavailable, Job, JourneyRunner, LaunchOptions, launch_options
@@ -68,29 +68,30 @@ def _workdir(config: pytest.Config) -> Path:
     return workdir
 
 
-def login_gate_folder(config: pytest.Config) -> str:
-    """Where the run's login gate keeps its state: made by the controller, handed to every
-    xdist worker, removed when the run ends."""
-    given = getattr(config, "workerinput", {}).get("login_gate")
+def run_folder(config: pytest.Config) -> Path:
+    """What the processes of one run share: the login gate's state (`e2e/login_gate.py`) and
+    the stop SIGTERM asks for (`e2e/plugins/survival.py`). Made by the controller, handed to
+    every xdist worker, removed when the run ends."""
+    given = getattr(config, "workerinput", {}).get("run_folder")
     if given:
-        return str(given)
-    if LOGIN_GATE not in config.stash:
-        folder = tempfile.mkdtemp(prefix="pronote-logins-")
-        config.stash[LOGIN_GATE] = folder
+        return Path(given)
+    if RUN_FOLDER not in config.stash:
+        folder = tempfile.mkdtemp(prefix="pronote-run-")
+        config.stash[RUN_FOLDER] = folder
         config.add_cleanup(lambda: shutil.rmtree(folder, ignore_errors=True))
-    return config.stash[LOGIN_GATE]
+    return Path(config.stash[RUN_FOLDER])
 
 
 def pytest_configure_node(node: Any) -> None:
-    """pytest-xdist: every worker shares the controller's login gate."""
-    node.workerinput["login_gate"] = login_gate_folder(node.config)
+    """pytest-xdist: every worker shares the controller's run folder."""
+    node.workerinput["run_folder"] = str(run_folder(node.config))
 
 
 def runner(config: pytest.Config, launch: LaunchOptions) -> JourneyRunner:
     """This process's runner (made once), closed when pytest ends at the latest."""
     if RUNNER not in config.stash:
         settings = config.stash[SETTINGS]
-        gate = LoginGate(Path(login_gate_folder(config)), settings.logins_per_minute)
+        gate = LoginGate(run_folder(config), settings.logins_per_minute)
         config.stash[RUNNER] = JourneyRunner(
             settings, probe=probe_mode(config), launch=launch, context_args={}, gate=gate
         )

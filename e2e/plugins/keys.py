@@ -25,7 +25,7 @@ ARTIFACTS_BEFORE = pytest.StashKey[Snapshot]()  # the artifact folders at the ru
 IDENTIFIERS = pytest.StashKey[IdentifiersFile]()
 PREFLIGHTS = pytest.StashKey[dict[str, list[dict]]]()  # target name -> its checks, as records
 STARTED = pytest.StashKey[str]()
-LOGIN_GATE = pytest.StashKey[str]()  # the run's login gate folder (e2e/login_gate.py)
+RUN_FOLDER = pytest.StashKey[str]()  # what the run's processes share (plugins/journeys.py)
 RUNNER = pytest.StashKey[Any]()  # the JourneyRunner (e2e/plugins/journeys.py)
 # What the run discovered at start for the single target (e2e/zero_config.py), as recorded.
 DISCOVERED = pytest.StashKey[dict[str, Any]]()

@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 
+from e2e.plugins.journeys import run_folder
 from e2e.plugins.keys import RECORDER, SETTINGS
 from e2e.plugins.records import _run_record
 from verdict.journal import (
@@ -36,6 +37,8 @@ JUDGED = pytest.StashKey[set[tuple[str, str]]]()
 # collects and hands its own over.
 PLANNED = pytest.StashKey[dict[tuple[str, str], str]]()
 PREVIOUS_SIGTERM = pytest.StashKey[Any]()
+STOPPED = "SIGTERM : vérification interrompue"
+STOP_FILE = "stop"  # in the run folder, once SIGTERM reached the xdist controller
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -64,12 +67,26 @@ def _stop_on_sigterm(session: pytest.Session) -> Callable[[int, FrameType | None
         if asked:
             raise KeyboardInterrupt("SIGTERM")
         asked.append(signum)
-        session.shouldstop = "SIGTERM : vérification interrompue"
+        session.shouldstop = STOPPED
         dsession = session.config.pluginmanager.getplugin("dsession")
-        if dsession is not None:  # pytest-xdist's controller: its workers are told to stop
+        if dsession is not None:  # pytest-xdist's controller: it hands out no more tests,
             dsession.shouldstop = session.shouldstop
+            # and its workers, which the signal did not reach (`timeout` signals one
+            # process), stop after their test too instead of going through their queue.
+            (run_folder(session.config) / STOP_FILE).touch()
 
     return stop
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> Any:
+    """An xdist worker, after each test: has the controller been asked to stop?"""
+    try:
+        return (yield)
+    finally:
+        config = item.config
+        if not _controller(config) and (run_folder(config) / STOP_FILE).exists():
+            item.session.shouldstop = STOPPED
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
