@@ -28,6 +28,7 @@ from e2e.discover import (
 from e2e.settings import Settings
 from lab.client import LabClient, running_lab
 from tests.e2e_runner import run_e2e
+from tests.fault_oracle import FAULT_CODES
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -647,6 +648,60 @@ def test_pytest_e2e_discovers_an_open_ent_ng_cas_in_the_other_wording(tmp_path: 
     assert discovered["shortcut_label"]["learnt"] is True
     assert "Appris : identifier_attribute = codePronote [attribut de la réponse p3/" in run.stdout
     assert "VERIFIER_SHORTCUT_LABEL=PRONOTE - Vie scolaire" in run.stdout
+
+
+@pytest.mark.parametrize(
+    "processes_flag",
+    [pytest.param((), id="one-process"), pytest.param(("-n", "2"), id="two-workers")],
+)
+def test_a_zero_config_run_judges_with_the_attribute_its_good_logins_show(
+    tmp_path: Path, processes_flag: tuple[str, ...]
+) -> None:
+    """The attribute learnt from the target's good logins is the one its failures are judged
+    with, in the same run: PRONOTE does not know one professeur whose CAS releases the
+    identifier under the administrator's `codePronote`, while the others enter with theirs.
+    Judged with the default `identifiantPronote`, nobody would seem to get an identifier."""
+    fault = "user_unknown_to_pronote"
+    with running_lab(
+        per_profile=2, educonnect_per_profile=0, identifier_attribute="codePronote", faults=[fault]
+    ) as lab:
+        unknown = lab.affected(fault)
+        site = next(
+            s
+            for s in lab.info["establishments"]
+            if any(a.login == unknown and a.uai == s["uai"] for a in lab.accounts)
+        )
+        chosen = [a for a in lab.accounts if a.uai == site["uai"] and a.route == "local"]
+        env = {
+            "VERIFIER_ENT_URL": lab.info["ent"],
+            "VERIFIER_PRONOTE_URL": site["pronote"],
+            "VERIFIER_ACCOUNTS": json.dumps(
+                [
+                    {
+                        "login": a.login,
+                        "profile": a.profile,
+                        "display_name": a.display_name,
+                        "password_env": f"PW_ZERO_{n}",
+                    }
+                    for n, a in enumerate(chosen)
+                ]
+            ),
+            **{f"PW_ZERO_{n}": a.password for n, a in enumerate(chosen)},
+        }
+
+        run, summary = run_e2e(tmp_path / "run", *processes_flag, env=env)
+
+    assert run.returncode == 1, run.stdout[-3000:] + run.stderr[-2000:]
+    by_login = {r["account"]: r for r in summary}
+    assert by_login[unknown]["diagnosis"] == FAULT_CODES[fault], by_login[unknown]
+    assert "attribut codePronote : transmis" in by_login[unknown]["details"]
+    others = [r for login, r in by_login.items() if login != unknown]
+    assert others and {r["outcome"] for r in others} == {"passed"}
+    record = json.loads((tmp_path / "run" / "summary.json").read_text(encoding="utf-8"))
+    learnt = record["targets"][0]["discovery"]["discovered"]["identifier_attribute"]
+    assert learnt["value"] == "codePronote" and learnt["learnt"] is True
+    assert "Appris : identifier_attribute = codePronote [" in run.stdout  # said once, by the
+    assert run.stdout.count("Appris : identifier_attribute") == 1  # controller, with -n 2 too
 
 
 def test_pytest_e2e_stops_in_one_line_when_discovery_cannot_find_the_cas(

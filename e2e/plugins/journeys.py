@@ -14,7 +14,6 @@ import os
 import shutil
 import tempfile
 from collections.abc import Iterator
-from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -26,13 +25,14 @@ from e2e.browser_driver import Recording
 from e2e.journey import JourneyResult
 from e2e.login_gate import LoginGate
 from e2e.network import NetworkSettingsError
-from e2e.plugins.keys import DISCOVERED, RUN_FOLDER, RUNNER, SEEN, SETTINGS
+from e2e.plugins.keys import DISCOVERED, LEARNT, RUN_FOLDER, RUNNER, SETTINGS
 from e2e.plugins.targets import probe_mode
 from e2e.preflight import Preflight
 from e2e.runner import BrowserUnavailable, Job, JourneyRunner, LaunchOptions, launch_options
 from e2e.settings import Account, Settings
 from e2e.target import Target
 from e2e.video import ensure_ffmpeg
+from e2e.zero_config import learn
 from verdict.judge import Evidence
 from verdict.learn import seen
 
@@ -207,11 +207,23 @@ def evidence(
 ) -> Evidence:
     """What the judge knows of this account's target: every journey of the target this process
     runs, once all have ended (so no verdict depends on which ended first), the identifiers
-    file and what the preflight read."""
+    file, what the preflight read, and in a zero-configuration run what the target's good
+    logins teach (learnt here, once: the judge reads the identifier attribute learnt)."""
     if target.name not in evidences:
         queue_rest(request, journeys)
+        observations = tuple(r.obs for r in journeys.results_of(target))
+        learnt = None
+        if DISCOVERED in request.config.stash and not target.is_lab:
+            codes = (
+                {row.pronote_id for row in identifiers_file.rows()} if identifiers_file else None
+            )
+            logins = [seen(obs) for obs in observations]
+            learning = learn(settings, logins, target.pronote_hosts, codes)
+            request.config.stash.setdefault(LEARNT, {})[target.name] = learning.record()
+            learnt = learning.discovered.get("identifier_attribute", {}).get("value")
         evidences[target.name] = Evidence(
-            observations=tuple(r.obs for r in journeys.results_of(target)),
+            observations=observations,
+            identifier_attribute=learnt,
             identifiers=identifiers_file,
             names={a.login: a.display_name for a in target.accounts if a.display_name},
             pronote_cas_active=preflight.cas_active,
@@ -231,11 +243,6 @@ def journey(
         result = journeys.result(request.node.nodeid)
     except BrowserUnavailable as exc:
         pytest.fail(str(exc), pytrace=False)
-    if DISCOVERED in request.config.stash and not target.is_lab:
-        # What a zero-configuration run learns from, once every journey of every process has
-        # ended (e2e/plugins/records.py learns, in the controller).
-        seen_here = request.config.stash.setdefault(SEEN, {}).setdefault(target.name, {})
-        seen_here[account.login] = asdict(seen(result.obs))
     yield result
     # Judged and reported: its screenshots are on disk and in the report. The run keeps only
     # what other verdicts read (the observation), or an académie's night would hold every

@@ -29,9 +29,7 @@ RUN_FOLDER = pytest.StashKey[str]()  # what the run's processes share (plugins/j
 RUNNER = pytest.StashKey[Any]()  # the JourneyRunner (e2e/plugins/journeys.py)
 # What the run discovered at start for the single target (e2e/zero_config.py), as recorded.
 DISCOVERED = pytest.StashKey[dict[str, Any]]()
-# What each journey of a zero-configuration run showed that learning reads (verdict/learn.py):
-# target name → account → LoginSeen as a dict; a pytest-xdist worker hands its own over.
-SEEN = pytest.StashKey[dict[str, dict[str, dict[str, Any]]]]()
 # What the run learnt from each target's good logins (e2e/zero_config.py): target name → its
-# record, written once, by the controller, when every process's journeys have ended.
+# record, written once, where the target is judged, when its journeys have all ended (the
+# judge reads the attribute learnt); a pytest-xdist worker hands its own to the controller.
 LEARNT = pytest.StashKey[dict[str, dict[str, Any]]]()

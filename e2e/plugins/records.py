@@ -22,16 +22,14 @@ from e2e.plugins.keys import (
     PREFLIGHTS,
     RECORDER,
     RUNNER,
-    SEEN,
     SETTINGS,
     STARTED,
     TARGETS,
 )
-from e2e.zero_config import Learning, learn
+from e2e.zero_config import Learning
 from leaks import scrub_paths, snapshot, written_since
 from pv import verifier_version
 from verdict.catalogue import CATALOGUE
-from verdict.learn import LoginSeen
 from verdict.record import (
     NOT_VERIFIED,
     AccountResult,
@@ -66,8 +64,7 @@ def pytest_testnodedown(node: Any, error: Any) -> None:
         if recorder is not None:
             recorder.add(AccountResult(**result))
     node.config.stash.get(PREFLIGHTS, {}).update(output.get("preflights", {}))
-    for target, logins in output.get("seen", {}).items():
-        node.config.stash.setdefault(SEEN, {}).setdefault(target, {}).update(logins)
+    node.config.stash.setdefault(LEARNT, {}).update(output.get("learnt", {}))
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
@@ -78,11 +75,10 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         output: dict[str, Any] = config.workeroutput  # type: ignore[attr-defined]  # xdist's
         output["results"] = [asdict(r) for r in config.stash[RECORDER].results]
         output["preflights"] = config.stash[PREFLIGHTS]
-        output["seen"] = config.stash.get(SEEN, {})
+        output["learnt"] = config.stash.get(LEARNT, {})
         return
     settings = config.stash[SETTINGS]
     recorder = config.stash[RECORDER]
-    _learn(config)
     recorder.write_summary(_run_record(config))
     # An account not verified (preflight failed hard, logins stopped) proves nothing:
     # skipped in pytest's words, never counted as failed, but the run is not green.
@@ -134,20 +130,6 @@ def _run_record(config: pytest.Config) -> dict[str, Any]:
         ],
         "identifiers_audit": audit_to_dict(audit(identifiers)) if identifiers else None,
     }
-
-
-def _learn(config: pytest.Config) -> None:
-    """A zero-configuration run learns what only a good login shows, once per target, from
-    every process's journeys of it (so whichever ended first changes nothing)."""
-    seen = config.stash.get(SEEN, {})
-    identifiers = config.stash.get(IDENTIFIERS, None)
-    codes = {row.pronote_id for row in identifiers.rows()} if identifiers else None
-    learnt = config.stash.setdefault(LEARNT, {})
-    for target in config.stash[TARGETS]:
-        if target.name in seen:
-            logins = [LoginSeen(**login) for login in seen[target.name].values()]
-            learning = learn(config.stash[SETTINGS], logins, target.pronote_hosts, codes)
-            learnt[target.name] = learning.record()
 
 
 def _discovery(config: pytest.Config, target: str) -> dict[str, Any] | None:

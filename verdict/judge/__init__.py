@@ -102,7 +102,7 @@ def judge(obs: Observation, target: TargetLike, evidence: Evidence | None = None
         warnings,
         details(obs, target, code, evidence),
         observation=obs,
-        identifier_released=obs.identifier_released(target.identifier_attribute),
+        identifier_released=obs.identifier_released(evidence.attribute(target)),
         file_row=row,
         file_checked=checked,
     )

@@ -111,9 +111,9 @@ def details(obs: Observation, target: TargetLike, code: str | None, evidence: Ev
 
 
 def _identifier_evidence(obs: Observation, target: TargetLike, evidence: Evidence) -> list[str]:
-    released = obs.identifier_released(target.identifier_attribute)
+    released = obs.identifier_released(evidence.attribute(target))
     state = {True: "transmis", False: "absent", None: "non vérifié"}[released]
-    parts = [f"attribut {target.identifier_attribute} : {state}"]
+    parts = [f"attribut {evidence.attribute(target)} : {state}"]
     validation = obs.cas_validation
     if validation is not None and validation.ok and not released:
         names = ", ".join(sorted(validation.attributes)) or "aucun"

@@ -30,6 +30,14 @@ class Evidence:
     wording: Wording = field(default_factory=Wording)
     slow_hop_s: float | None = None  # None: the default threshold (verdict.judge.warnings)
     slow_journey_s: float | None = None  # None: the default (no limit for the lab)
+    # The attribute a zero-configuration run learnt from the target's good logins (where the
+    # user set none; `verdict.learn`): PRONOTE's administrator names it, the logins show it.
+    identifier_attribute: str | None = None
+
+    def attribute(self, target: TargetLike) -> str:
+        """The CAS attribute carrying the PRONOTE identifier, as the judge reads it: the one
+        learnt from the target's good logins, else the target's (set or default)."""
+        return self.identifier_attribute or target.identifier_attribute
 
     def observation_of(self, target: TargetLike, account: str) -> Observation | None:
         """What *account* of *target* observed, when the run has it."""
@@ -48,14 +56,14 @@ class Evidence:
         known = [
             released
             for obs in self._others(target, besides)
-            if (released := obs.identifier_released(target.identifier_attribute)) is not None
+            if (released := obs.identifier_released(self.attribute(target))) is not None
         ]
         return sum(known), len(known)
 
     def entered_with_identifier(self, target: TargetLike, *, besides: str) -> int:
         """Other accounts of *target* that got the identifier and reached their space."""
         return sum(
-            bool(obs.identifier_released(target.identifier_attribute)) and obs.space_reached()
+            bool(obs.identifier_released(self.attribute(target))) and obs.space_reached()
             for obs in self._others(target, besides)
         )
 
@@ -73,7 +81,7 @@ class Evidence:
         validation = obs.cas_validation
         if validation is None or not validation.ok:
             return None
-        return validation.attribute(target.identifier_attribute) or None
+        return validation.attribute(self.attribute(target)) or None
 
     def file_row(self, obs: Observation, target: TargetLike) -> Row | None:
         """The account's line of the identifiers file: by released code, Id. CAS, then name."""

@@ -273,7 +273,7 @@ def ticket_refused(obs: Observation, target: TargetLike, wording: Wording) -> Fo
 
 def not_linked(obs: Observation, target: TargetLike, evidence: Evidence) -> Found:
     """PRONOTE cannot link the ENT user: which set-up step, from what the CAS released."""
-    released = obs.identifier_released(target.identifier_attribute)
+    released = obs.identifier_released(evidence.attribute(target))
     others, known = evidence.identifier_released(target, besides=obs.account)
     if released is True:
         if evidence.entered_with_identifier(target, besides=obs.account):
