@@ -17,15 +17,24 @@ from e2e.journey import JourneyResult, identity_json
 from verdict.report_view import attach_timings
 
 
-def attach_journey(result: JourneyResult, kept: list[Path]) -> None:
+def attach_journey(
+    result: JourneyResult, kept: list[Path], attribute: str, released: bool | None
+) -> None:
+    """*attribute*: the CAS attribute the judge read as the PRONOTE identifier (set, default or
+    learnt), *released*: whether the CAS released it to PRONOTE, as the verdict says."""
     for step in result.steps:
         with allure.step(step.title):
             for name, image in step.screenshots:
                 allure.attach(image, name=name, attachment_type=allure.attachment_type.JPG)
     if result.identity is not None:
         allure.dynamic.parameter("Identifiant CAS", result.identity["cas:user"])
+        identity = {
+            **result.identity,
+            "identifier_attribute": attribute,
+            "identifier_released": released,
+        }
         allure.attach(
-            identity_json(result.identity),
+            identity_json(identity),
             name="Identifiant CAS et attributs transmis à PRONOTE",
             attachment_type=allure.attachment_type.JSON,
         )

@@ -393,13 +393,10 @@ class Journey:
             return
         validation = parse_validation(response.content, service)
         self.obs.cas_validation = validation
-        if validation.ok:
-            attribute = self.t.identifier_attribute
+        if validation.ok:  # what the CAS told us; which attribute counts, the judge says
             self.result.identity = {
                 "cas:user": validation.user,
                 "service": validation.service,
-                "identifier_attribute": attribute,
-                "identifier_released": self.obs.identifier_released(attribute),
                 "attributes": validation.attributes,
             }
 

@@ -69,7 +69,7 @@ def test_first_connection(
     record.steps = keep_screenshots(result, settings.report_dir, request.node.nodeid)
     recorder.add(record)
     kept = keep_artifacts(request.config, request.node.nodeid, result, verdict.outcome != "passed")
-    attach_journey(result, kept)
+    attach_journey(result, kept, evidence.attribute(target), verdict.identifier_released)
     if verdict.diagnosis is not None:
         show_diagnosis(verdict.diagnosis, verdict.details)
     if record.mode == "probe":

@@ -702,6 +702,16 @@ def test_a_zero_config_run_judges_with_the_attribute_its_good_logins_show(
     assert learnt["value"] == "codePronote" and learnt["learnt"] is True
     assert "Appris : identifier_attribute = codePronote [" in run.stdout  # said once, by the
     assert run.stdout.count("Appris : identifier_attribute") == 1  # controller, with -n 2 too
+    # The report's "Identifiant CAS et attributs transmis à PRONOTE" says what the judge read.
+    identities = [
+        json.loads(path.read_text(encoding="utf-8"))
+        for path in (tmp_path / "run" / "allure-results").glob("*-attachment.json")
+    ]
+    identities = [i for i in identities if isinstance(i, dict) and "cas:user" in i]
+    assert len(identities) == len(summary)
+    assert {(i["identifier_attribute"], i["identifier_released"]) for i in identities} == {
+        ("codePronote", True)
+    }
 
 
 def test_pytest_e2e_stops_in_one_line_when_discovery_cannot_find_the_cas(
