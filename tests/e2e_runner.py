@@ -8,10 +8,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from lab.client import LabAccount, LabClient
 
 ROOT = Path(__file__).resolve().parent.parent
 E2E_TIMEOUT_S = 900  # a child `pytest e2e/`, on a loaded two-core machine
+# The two ways the README runs `pytest e2e/`: alone, and with `-n 2` (pytest-xdist).
+PROCESSES = [pytest.param((), id="one-process"), pytest.param(("-n", "2"), id="two-workers")]
 
 
 def user_env(**extra: str) -> dict[str, str]:

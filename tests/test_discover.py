@@ -27,7 +27,7 @@ from e2e.discover import (
 )
 from e2e.settings import Settings
 from lab.client import LabClient, running_lab
-from tests.e2e_runner import run_e2e
+from tests.e2e_runner import PROCESSES, run_e2e
 from tests.fault_oracle import FAULT_CODES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -650,10 +650,7 @@ def test_pytest_e2e_discovers_an_open_ent_ng_cas_in_the_other_wording(tmp_path: 
     assert "VERIFIER_SHORTCUT_LABEL=PRONOTE - Vie scolaire" in run.stdout
 
 
-@pytest.mark.parametrize(
-    "processes_flag",
-    [pytest.param((), id="one-process"), pytest.param(("-n", "2"), id="two-workers")],
-)
+@pytest.mark.parametrize("processes_flag", PROCESSES)
 def test_a_zero_config_run_judges_with_the_attribute_its_good_logins_show(
     tmp_path: Path, processes_flag: tuple[str, ...]
 ) -> None:

@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e_runner import user_env
+from tests.e2e_runner import PROCESSES, user_env
 from verdict.record import RUN_END
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -128,10 +128,7 @@ def comparable(data: dict[str, Any]) -> list[dict[str, Any]]:
     return results
 
 
-@pytest.mark.parametrize(
-    "processes_flag",
-    [pytest.param((), id="one-process"), pytest.param(("-n", "2"), id="two-workers")],
-)
+@pytest.mark.parametrize("processes_flag", PROCESSES)
 def test_sigterm_half_way_ends_cleanly_with_an_interrupted_summary(
     tmp_path: Path, processes_flag: tuple[str, ...]
 ) -> None:
